@@ -1,0 +1,318 @@
+"""Value: a scalar node holding a Python float, each op with its local derivative beside it.
+
+>>> from autograd import Value
+>>> a, b = Value(0.5, label="a"), Value(-1.5, label="b")
+>>> c = (a * b + a).tanh()
+>>> c.backward()
+>>> round(a.grad, 6), round(b.grad, 6)
+(-0.470007, 0.470007)
+
+Conventions (as in PyTorch): relu'(0) = 0 and |x|'(0) = 0; ``log`` of 0 is ``-inf`` and of a
+negative number ``nan`` (with a RuntimeWarning); division by zero gives ``inf`` or ``nan`` instead
+of raising; ``exp`` overflows to ``inf``; ``tanh`` and ``sigmoid`` saturate with gradient 0.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from typing import Any, Union
+
+import numpy as np
+
+from autograd.graph import Node, grad_mode, run_backward
+
+Number = Union[int, float, numbers.Real]
+Operand = Union["Value", int, float, numbers.Real]
+
+
+# --- Float arithmetic that never raises: the IEEE results (inf, nan) that PyTorch gives. ------
+
+
+def _ieee(op: Any, a: float, b: float) -> float:
+    with np.errstate(all="ignore"):
+        return float(op(a, b))
+
+
+def _fdiv(a: float, b: float) -> float:
+    try:
+        return a / b
+    except ZeroDivisionError:
+        return _ieee(np.divide, a, b)
+
+
+def _fpow(a: float, b: float) -> float:
+    try:
+        r = a**b
+        if type(r) is float:
+            return r
+    except (ZeroDivisionError, OverflowError):
+        pass
+    return _ieee(np.power, a, b)  # 0 ** -1 is inf, (-8) ** (1/3) is nan, 10 ** 400 is inf
+
+
+def _fexp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _flog(x: float) -> float:
+    if x > 0.0:
+        return math.log(x)
+    if x == 0.0:
+        warnings.warn("Value.log: log of 0 gives -inf", RuntimeWarning, stacklevel=3)
+        return -math.inf
+    if x < 0.0:
+        warnings.warn(f"Value.log: log of the negative number {x} gives nan", RuntimeWarning, stacklevel=3)
+    return math.nan
+
+
+def _fsigmoid(x: float) -> float:
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+# The rules run on floats in an ordinary backward pass and on Values under create_graph; these
+# helpers pick the float or the Value version of a function.
+
+
+def _log(x: Any) -> Any:
+    return x.log() if isinstance(x, Value) else _flog(x)
+
+
+def _pow(x: Any, n: Any) -> Any:
+    return x**n if isinstance(x, Value) else _fpow(x, n)
+
+
+def _div(a: Any, b: Any) -> Any:
+    return a / b if isinstance(a, Value) or isinstance(b, Value) else _fdiv(a, b)
+
+
+_allocate = object.__new__
+
+
+def _result(data: float, inputs: tuple[Value, ...], vjps: tuple[Any, ...], op: str) -> Value:
+    """Make the Value an op returns: the one place every Value op passes through.
+
+    It records ``inputs`` and their rules ``vjps`` unless the thread is inside ``no_grad``.
+    (Written out by hand rather than through ``Value.__init__``: this is the hottest code we have.)
+    """
+    node = _allocate(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node._op = op
+    if grad_mode.enabled:
+        node._inputs = inputs
+        node._vjps = vjps
+    else:
+        node._inputs = node._vjps = ()
+    return node
+
+
+def _lift(x: Any, op: str) -> Value:
+    """Turn a real number (int, float, bool, numpy scalar) into a constant Value."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, numbers.Real):
+        return Value(x)
+    raise TypeError(
+        f"Value.{op}: cannot combine a Value with {type(x).__name__} {x!r}; "
+        "use a real number or a Value (and Tensor for arrays)"
+    )
+
+
+class Value(Node):
+    """A scalar node of the graph: ``data`` is a Python float, ``grad`` its gradient.
+
+    Each op below is its forward computation plus, just above it, its local-derivative rules:
+    one ``rule(g, out, *inputs)`` per input, giving that input's share of the gradient ``g``.
+
+    >>> x = Value(2.0, label="x")
+    >>> y = x**3
+    >>> y.backward()
+    >>> x
+    Value(data=2.0, grad=12.0, label='x')
+    """
+
+    __slots__ = ()
+    __array_ufunc__ = None  # numpy scalars defer to Value's reflected operators
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        if isinstance(data, Value):
+            data = data.data
+        elif not isinstance(data, numbers.Real):
+            hint = "; one Value holds one number, use Tensor for arrays" if hasattr(data, "__len__") else ""
+            raise TypeError(f"Value: data must be a real number, got {type(data).__name__} {data!r}{hint}")
+        if not isinstance(label, str):
+            raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
+        self.data = float(data)
+        self.grad = 0.0
+        self.label = label
+        self._inputs = ()
+        self._vjps = ()
+        self._op = ""
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # --- arithmetic -------------------------------------------------------------------------
+
+    _ADD = (lambda g, out, a, b: g, lambda g, out, a, b: g)
+
+    def __add__(self, other: Operand) -> Value:
+        other = other if type(other) is Value else _lift(other, "__add__")
+        return _result(self.data + other.data, (self, other), self._ADD, "+")
+
+    def __radd__(self, other: Operand) -> Value:
+        return _lift(other, "__radd__") + self
+
+    _SUB = (lambda g, out, a, b: g, lambda g, out, a, b: -g)
+
+    def __sub__(self, other: Operand) -> Value:
+        other = other if type(other) is Value else _lift(other, "__sub__")
+        return _result(self.data - other.data, (self, other), self._SUB, "-")
+
+    def __rsub__(self, other: Operand) -> Value:
+        return _lift(other, "__rsub__") - self
+
+    _MUL = (lambda g, out, a, b: g * b, lambda g, out, a, b: g * a)
+
+    def __mul__(self, other: Operand) -> Value:
+        other = other if type(other) is Value else _lift(other, "__mul__")
+        return _result(self.data * other.data, (self, other), self._MUL, "*")
+
+    def __rmul__(self, other: Operand) -> Value:
+        return _lift(other, "__rmul__") * self
+
+    _DIV = (lambda g, out, a, b: _div(g, b), lambda g, out, a, b: -g * _div(a, b * b))
+
+    def __truediv__(self, other: Operand) -> Value:
+        other = other if type(other) is Value else _lift(other, "__truediv__")
+        return _result(_fdiv(self.data, other.data), (self, other), self._DIV, "/")
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        return _lift(other, "__rtruediv__") / self
+
+    _NEG = (lambda g, out, a: -g,)
+
+    def __neg__(self) -> Value:
+        return _result(-self.data, (self,), self._NEG, "neg")
+
+    # A number exponent is a constant input whose rule is None: it gets no gradient.
+    _POW_NUMBER = (lambda g, out, a, n: g * n * _pow(a, n - 1), None)
+    _POW_VALUE = (lambda g, out, a, b: g * b * _pow(a, b - 1), lambda g, out, a, b: g * out * _log(a))
+
+    def __pow__(self, exponent: Operand) -> Value:
+        """``x ** n`` for a number ``n`` (any base), or ``x ** y`` for a Value ``y`` (base > 0)."""
+        if isinstance(exponent, Value):
+            if not self.data > 0:
+                raise ValueError(
+                    f"Value.__pow__: a Value exponent needs a positive base, got base {self.data}; "
+                    "raise to a plain number instead, or keep the base positive"
+                )
+            return _result(_fpow(self.data, exponent.data), (self, exponent), self._POW_VALUE, "**")
+        n = _lift(exponent, "__pow__")
+        return _result(_fpow(self.data, n.data), (self, n), self._POW_NUMBER, f"**{n.data:g}")
+
+    def __rpow__(self, base: Operand) -> Value:
+        return _lift(base, "__rpow__") ** self
+
+    # --- functions ---------------------------------------------------------------------------
+
+    _EXP = (lambda g, out, a: g * out,)
+
+    def exp(self) -> Value:
+        """e ** x; overflows to inf rather than raising."""
+        return _result(_fexp(self.data), (self,), self._EXP, "exp")
+
+    _LOG = (lambda g, out, a: _div(g, a),)
+
+    def log(self) -> Value:
+        """Natural log: -inf at 0 and nan below 0, with a RuntimeWarning (as numpy and torch)."""
+        return _result(_flog(self.data), (self,), self._LOG, "log")
+
+    _TANH = (lambda g, out, a: g * (1 - out * out),)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent; saturates at +-1 with gradient 0."""
+        return _result(math.tanh(self.data), (self,), self._TANH, "tanh")
+
+    _SIGMOID = (lambda g, out, a: g * out * (1 - out),)
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e ** -x), computed without overflow for any x."""
+        return _result(_fsigmoid(self.data), (self,), self._SIGMOID, "sigmoid")
+
+    _RELU = (lambda g, out, a: g if a > 0 else 0.0,)
+
+    def relu(self) -> Value:
+        """max(x, 0); its derivative at 0 is 0, as torch.relu."""
+        x = self.data
+        return _result(x if x > 0.0 else 0.0, (self,), self._RELU, "relu")
+
+    _ABS = (lambda g, out, a: g if a > 0 else (-g if a < 0 else 0.0),)
+
+    def abs(self) -> Value:
+        """|x|; its derivative at 0 is 0, as torch.abs."""
+        return _result(abs(self.data), (self,), self._ABS, "abs")
+
+    __abs__ = abs
+
+    # --- comparisons compare data (rules and plots use them); == stays identity, so Values
+    # --- can be dict keys ---------------------------------------------------------------------
+
+    def __lt__(self, other: Operand) -> bool:
+        return self.data < _number(other)
+
+    def __le__(self, other: Operand) -> bool:
+        return self.data <= _number(other)
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.data > _number(other)
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.data >= _number(other)
+
+    def __float__(self) -> float:
+        return self.data
+
+    # --- the backward pass -------------------------------------------------------------------
+
+    def backward(self, grad: Any = 1.0, create_graph: bool = False) -> None:
+        """Add d(self)/d(node) * grad to ``.grad`` of every node this Value was computed from.
+
+        Gradients accumulate across calls, as in PyTorch; reset them with ``zero_grad``. With
+        ``create_graph=True`` the gradients are Values themselves and can be differentiated.
+
+        >>> x = Value(2.0)
+        >>> (x * x).backward()
+        >>> x.grad
+        4.0
+        """
+        if isinstance(grad, Value):
+            seed: Any = grad if create_graph else grad.data
+        elif isinstance(grad, numbers.Real):
+            seed = Value(grad) if create_graph else float(grad)
+        else:
+            raise TypeError(
+                f"Value.backward: grad must be a real number, got {type(grad).__name__} {grad!r}"
+            )
+        run_backward(self, seed, create_graph)
+
+    def _store_grad(self, g: Any) -> None:
+        self.grad = self.grad + g
+
+    def zero_grad(self) -> None:
+        """Set this Value's gradient back to 0.0."""
+        self.grad = 0.0
+
+
+def _number(x: Any) -> float:
+    return x.data if isinstance(x, Value) else float(x)

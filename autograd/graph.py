@@ -95,19 +95,19 @@ def topological_order(root: Node) -> list[Node]:
     ['+', '*', 'x', '']
     """
     order = []
-    seen = {root}
+    expanded: set[Node] = set()
     stack = [(root, False)]
-    push, pop, mark = stack.append, stack.pop, seen.add
+    push, pop, mark = stack.append, stack.pop, expanded.add
     while stack:
         node, inputs_done = pop()
-        if inputs_done:
+        if inputs_done:  # every input of ``node`` is in ``order`` by now
             order.append(node)
-            continue
-        push((node, True))
-        for parent in node._inputs:
-            if parent not in seen:
-                mark(parent)
-                push((parent, False))
+        elif node not in expanded:  # (a node can be pushed twice, but is expanded once)
+            mark(node)
+            push((node, True))
+            for parent in node._inputs:
+                if parent not in expanded:
+                    push((parent, False))
     order.reverse()
     return order
 

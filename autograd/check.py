@@ -89,7 +89,9 @@ def gradcheck(
         print(table)
     if not ok:
         bad = sum(not r[-1] for r in rows)
-        raise GradcheckError(f"gradcheck: {bad} of {len(rows)} gradients differ from finite differences", table)
+        raise GradcheckError(
+            f"gradcheck: {bad} of {len(rows)} gradients differ from finite differences", table
+        )
     return True
 
 

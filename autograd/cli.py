@@ -24,7 +24,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="graphgrad", description="graphgrad: autodiff with the graph on show")
+    parser = argparse.ArgumentParser(
+        prog="graphgrad", description="graphgrad: autodiff with the graph on show"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="train small networks and write plots and a drawn graph")
     demo.set_defaults(run=_demo)

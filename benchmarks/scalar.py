@@ -27,7 +27,7 @@ import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
-from typing import Any
+from typing import Any  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
@@ -238,7 +238,9 @@ def micrograd_products(n: int) -> tuple[float, float, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes, few repeats (a smoke run)")
     args = parser.parse_args()
     repeats = 3 if args.quick else 7
@@ -254,24 +256,45 @@ def main() -> None:
 
     theirs = median_time(moons_step(MValue, weights, X, y), repeats)
     torch_s = median_time(torch_step(weights, X, y), repeats)
-    rows.append(("S1 moons step", f"graphgrad {ours * 1e3:.1f} ms", f"micrograd {theirs * 1e3:.0f} ms ({theirs / ours:.1f}x), torch 0-d {torch_s * 1e3:.0f} ms ({torch_s / ours:.1f}x)"))
+    rows.append(
+        (
+            "S1 moons step",
+            f"graphgrad {ours * 1e3:.1f} ms",
+            f"micrograd {theirs * 1e3:.0f} ms ({theirs / ours:.1f}x), "
+            f"torch 0-d {torch_s * 1e3:.0f} ms ({torch_s / ours:.1f}x)",
+        )
+    )
     user = nn_step(weights, X, y)
     if user is not None:
         ours_nn = median_time(user, repeats)
-        rows.append(("S1' with nn.MLP", f"graphgrad {ours_nn * 1e3:.1f} ms", f"micrograd {theirs * 1e3:.0f} ms ({theirs / ours_nn:.1f}x)"))
+        rows.append(
+            (
+                "S1' with nn.MLP",
+                f"graphgrad {ours_nn * 1e3:.1f} ms",
+                f"micrograd {theirs * 1e3:.0f} ms ({theirs / ours_nn:.1f}x)",
+            )
+        )
 
     elapsed, grad = in_child(chain, n_chain)
     outcome = in_child(micrograd_chain, min(n_chain, 1000))
-    rows.append((f"S2 chain N={n_chain:,}", f"graphgrad {elapsed:.2f} s (grad {grad:.3g})", f"micrograd at N=1,000: {outcome}"))
+    rows.append(
+        (
+            f"S2 chain N={n_chain:,}",
+            f"graphgrad {elapsed:.2f} s (grad {grad:.3g})",
+            f"micrograd at N=1,000: {outcome}",
+        )
+    )
 
     elapsed, nodes, mem = in_child(products, n_products)
     m_elapsed, m_nodes, m_mem = in_child(micrograd_products, n_products)
-    rows.append((
-        f"S3 {nodes:,} nodes",
-        f"graphgrad {nodes / elapsed:,.0f} nodes/s, {mem / nodes:.0f} B/node",
-        f"micrograd {m_nodes / m_elapsed:,.0f} nodes/s, {m_mem / m_nodes:.0f} B/node "
-        f"({m_elapsed / elapsed:.1f}x slower)",
-    ))
+    rows.append(
+        (
+            f"S3 {nodes:,} nodes",
+            f"graphgrad {nodes / elapsed:,.0f} nodes/s, {mem / nodes:.0f} B/node",
+            f"micrograd {m_nodes / m_elapsed:,.0f} nodes/s, {m_mem / m_nodes:.0f} B/node "
+            f"({m_elapsed / elapsed:.1f}x slower)",
+        )
+    )
 
     width = max(len(r[0]) for r in rows)
     print(f"{'case':<{width}}  {'graphgrad':<40}  peers (ratio = peer time / graphgrad time)")

@@ -156,7 +156,7 @@ def build(program: list[tuple[str, int, int]], leaves: list, lib: str):
         else:
             r = a**2
         nodes.append(r)
-    return sum(nodes[len(leaves) :], nodes[0] * 0.0) if lib == "ours" else sum(nodes[len(leaves) :], nodes[0] * 0.0)
+    return sum(nodes[len(leaves) :], nodes[0] * 0.0)
 
 
 @settings(max_examples=150, deadline=None)

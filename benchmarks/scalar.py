@@ -126,7 +126,7 @@ def moons_step_torch(t: Callable[[float], Any], weights: Any, X: Any, y: Any) ->
         with torch.no_grad():
             for p in params:
                 p -= 0.01 * p.grad
-        return float(loss)
+        return float(loss.detach())
 
     return step
 
@@ -154,6 +154,26 @@ def nn_step(weights: Any, X: Any, y: Any) -> Callable[[], float] | None:
         return loss.data
 
     return step
+
+
+def time_s1(engine: str, repeats: int) -> float:
+    """Median seconds of one S1 step, measured in a fresh process holding only that engine."""
+    X, y = moons()
+    weights = initial_weights(SIZES)
+    if engine == "graphgrad":
+        step = moons_step(Value, weights, X, y)
+    elif engine == "micrograd":
+        from micrograd.engine import Value as MValue
+
+        step = moons_step(MValue, weights, X, y)
+    elif engine == "torch":
+        step = torch_step(weights, X, y)
+    else:
+        user_step = nn_step(weights, X, y)
+        if user_step is None:
+            return float("nan")
+        step = user_step
+    return median_time(step, repeats)
 
 
 def median_time(step: Callable[[], Any], repeats: int, warmups: int = 2) -> float:
@@ -198,7 +218,8 @@ def products(n: int) -> tuple[float, float, int]:
 
 
 def in_child(fn: Callable[..., Any], *args: Any) -> Any:
-    with multiprocessing.get_context("fork").Pool(1) as pool:
+    """Run ``fn`` in a fresh interpreter, so each engine's memory and collector are its own."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
         return pool.apply(fn, args)
 
 
@@ -247,15 +268,10 @@ def main() -> None:
     n_chain = 10_000 if args.quick else 1_000_000
     n_products = 10_000 if args.quick else 250_000
 
-    X, y = moons()
-    weights = initial_weights(SIZES)
     rows: list[tuple[str, str, str]] = []
-
-    ours = median_time(moons_step(Value, weights, X, y), repeats)
-    from micrograd.engine import Value as MValue
-
-    theirs = median_time(moons_step(MValue, weights, X, y), repeats)
-    torch_s = median_time(torch_step(weights, X, y), repeats)
+    ours = in_child(time_s1, "graphgrad", repeats)
+    theirs = in_child(time_s1, "micrograd", repeats)
+    torch_s = in_child(time_s1, "torch", repeats)
     rows.append(
         (
             "S1 moons step",
@@ -264,9 +280,8 @@ def main() -> None:
             f"torch 0-d {torch_s * 1e3:.0f} ms ({torch_s / ours:.1f}x)",
         )
     )
-    user = nn_step(weights, X, y)
-    if user is not None:
-        ours_nn = median_time(user, repeats)
+    ours_nn = in_child(time_s1, "nn.MLP", repeats)
+    if ours_nn == ours_nn:  # not nan: nn has MLP
         rows.append(
             (
                 "S1' with nn.MLP",

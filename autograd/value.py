@@ -89,6 +89,13 @@ def _pow(x: Any, n: Any) -> Any:
     return x**n if isinstance(x, Value) else _fpow(x, n)
 
 
+def _pow_number(x: Any, n: Any) -> Any:
+    """``x ** n`` for a constant exponent, which under create_graph arrives as a Value."""
+    if isinstance(x, Value):  # raise to the plain number: a Value exponent needs a positive base
+        return x ** (n.data if isinstance(n, Value) else n)
+    return _fpow(x, n)
+
+
 def _div(a: Any, b: Any) -> Any:
     return a / b if isinstance(a, Value) or isinstance(b, Value) else _fdiv(a, b)
 
@@ -119,8 +126,8 @@ def _lift(x: Any, op: str) -> Value:
     """Turn a real number (int, float, bool, numpy scalar) into a constant Value."""
     if isinstance(x, Value):
         return x
-    if isinstance(x, numbers.Real):
-        return Value(x)
+    if type(x) is float or isinstance(x, numbers.Real):  # (the ABC check is slow: floats skip it)
+        return _result(float(x), (), (), "")
     raise TypeError(
         f"Value.{op}: cannot combine a Value with {type(x).__name__} {x!r}; "
         "use a real number or a Value (and Tensor for arrays)"
@@ -206,7 +213,7 @@ class Value(Node):
         return _result(-self.data, (self,), self._NEG, "neg")
 
     # A number exponent is a constant input whose rule is None: it gets no gradient.
-    _POW_NUMBER = (lambda g, out, a, n: g * n * _pow(a, n - 1), None)
+    _POW_NUMBER = (lambda g, out, a, n: g * n * _pow_number(a, n - 1), None)
     _POW_VALUE = (lambda g, out, a, b: g * b * _pow(a, b - 1), lambda g, out, a, b: g * out * _log(a))
 
     def __pow__(self, exponent: Operand) -> Value:
@@ -301,9 +308,7 @@ class Value(Node):
         elif isinstance(grad, numbers.Real):
             seed = Value(grad) if create_graph else float(grad)
         else:
-            raise TypeError(
-                f"Value.backward: grad must be a real number, got {type(grad).__name__} {grad!r}"
-            )
+            raise TypeError(f"Value.backward: grad must be a real number, got {type(grad).__name__} {grad!r}")
         run_backward(self, seed, create_graph)
 
     def _store_grad(self, g: Any) -> None:

@@ -8,7 +8,19 @@
 """
 
 from autograd.check import GradcheckError, gradcheck
+from autograd.functional import grad, hessian, hvp, jacobian, value_and_grad
 from autograd.graph import is_grad_enabled, no_grad
 from autograd.value import Value
 
-__all__ = ["GradcheckError", "Value", "gradcheck", "is_grad_enabled", "no_grad"]
+__all__ = [
+    "GradcheckError",
+    "Value",
+    "grad",
+    "gradcheck",
+    "hessian",
+    "hvp",
+    "is_grad_enabled",
+    "jacobian",
+    "no_grad",
+    "value_and_grad",
+]

@@ -7,12 +7,13 @@ True
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from autograd.graph import no_grad
+from autograd.graph import Node, no_grad
 from autograd.value import Value
 
 
@@ -44,6 +45,7 @@ def gradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     verbose: bool = False,
+    order: int = 1,
 ) -> bool:
     """Check d f / d input for every input against central differences (f(x+eps) - f(x-eps)) / 2eps.
 
@@ -52,6 +54,10 @@ def gradcheck(
     otherwise raises ``GradcheckError`` whose ``.table`` lists both side by side. ``verbose``
     prints the table in either case.
 
+    ``order=2`` checks the second derivatives as well: every entry of the analytic Hessian
+    (``autograd.hessian``, built by differentiating the gradient graph) against central
+    differences of the analytic gradient, d/dx_j (df/dx_i) ~ (g_i(x + eps e_j) - g_i(x - eps e_j)) / 2eps.
+
     >>> gradcheck(lambda x: x ** 3, 2.0, verbose=True)  # doctest: +NORMALIZE_WHITESPACE
     input  index       analytic        numeric      abs err  ok
         0     ()             12             12     ...
@@ -59,6 +65,8 @@ def gradcheck(
     """
     if not inputs:
         raise ValueError("gradcheck: give at least one input to differentiate with respect to")
+    if order not in (1, 2):
+        raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
     arrays = [np.array(x.data if isinstance(x, Value) else x, dtype=np.float64) for x in inputs]
     leaves = [_leaf(x, a) for x, a in zip(inputs, arrays)]
     out = f(*leaves)
@@ -92,6 +100,8 @@ def gradcheck(
         raise GradcheckError(
             f"gradcheck: {bad} of {len(rows)} gradients differ from finite differences", table
         )
+    if order == 2:
+        _check_second_order(f, inputs, eps, atol, rtol, verbose)
     return True
 
 
@@ -102,3 +112,61 @@ def _format(rows: list[tuple[int, tuple[int, ...], float, float, float, bool]]) 
             f"{i:>5}  {str(index):<8} {got:>14.8g} {numeric:>14.8g} {err:>12.3g}  {'yes' if good else 'NO'}"
         )
     return "\n".join(lines)
+
+
+def _check_second_order(
+    f: Callable[..., Any], inputs: tuple[Any, ...], eps: float, atol: float, rtol: float, verbose: bool
+) -> None:
+    """The order-2 part of gradcheck: the analytic Hessian against differences of the gradient."""
+    from autograd.functional import grad, hessian  # functional builds on check's neighbours
+
+    plain = [np.array(x.data if isinstance(x, Node) else x, dtype=np.float64) for x in inputs]
+    args = [float(a) if a.ndim == 0 else a for a in plain]
+    argnums = tuple(range(len(args)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # an input f ignores has a zero Hessian row
+        hess = hessian(f, argnums)(*args)
+        gradient = grad(f, argnums)
+
+        def shifted_grad(j: int, index: tuple[int, ...], step: float) -> list[np.ndarray]:
+            moved = plain[j].copy()
+            moved[index] += step
+            call = [(float(moved) if moved.ndim == 0 else moved) if k == j else a for k, a in enumerate(args)]
+            return [np.asarray(g, dtype=np.float64) for g in gradient(*call)]
+
+        rows = []
+        for j, a in enumerate(plain):
+            for index_j in np.ndindex(a.shape):
+                plus, minus = shifted_grad(j, index_j, eps), shifted_grad(j, index_j, -eps)
+                for i, b in enumerate(plain):
+                    numeric_i = (plus[i] - minus[i]) / (2 * eps)
+                    analytic_i = np.asarray(hess[i][j], dtype=np.float64)
+                    for index_i in np.ndindex(b.shape):
+                        got = float(analytic_i[index_i + index_j])
+                        numeric = float(numeric_i[index_i])
+                        err = abs(got - numeric)
+                        good = bool(err <= atol + rtol * abs(numeric))
+                        rows.append(
+                            (
+                                f"{i}{list(index_i) if index_i else ''}",
+                                f"{j}{list(index_j) if index_j else ''}",
+                                got,
+                                numeric,
+                                err,
+                                good,
+                            )
+                        )
+    lines = [f"{'d/d input':<12} {'d/d input':<12} {'analytic':>14} {'numeric':>14} {'abs err':>12}  ok"]
+    for first, second, got, numeric, err, good in rows:
+        lines.append(
+            f"{first:<12} {second:<12} {got:>14.8g} {numeric:>14.8g} {err:>12.3g}  {'yes' if good else 'NO'}"
+        )
+    table = "\n".join(lines)
+    if verbose:
+        print(table)
+    bad = sum(not r[-1] for r in rows)
+    if bad:
+        raise GradcheckError(
+            f"gradcheck: {bad} of {len(rows)} second derivatives differ from differences of the gradient",
+            table,
+        )

@@ -214,6 +214,7 @@ class Value(Node):
 
     # A number exponent is a constant input whose rule is None: it gets no gradient.
     _POW_NUMBER = (lambda g, out, a, n: g * n * _pow_number(a, n - 1), None)
+    _POW_ZERO = (lambda g, out, a, n: 0.0, None)  # x ** 0 is constant: not 0 * x ** -1 (nan at 0)
     _POW_VALUE = (lambda g, out, a, b: g * b * _pow(a, b - 1), lambda g, out, a, b: g * out * _log(a))
 
     def __pow__(self, exponent: Operand) -> Value:
@@ -226,7 +227,8 @@ class Value(Node):
                 )
             return _result(_fpow(self.data, exponent.data), (self, exponent), self._POW_VALUE, "**")
         n = _lift(exponent, "__pow__")
-        return _result(_fpow(self.data, n.data), (self, n), self._POW_NUMBER, f"**{n.data:g}")
+        rules = self._POW_NUMBER if n.data != 0.0 else self._POW_ZERO
+        return _result(_fpow(self.data, n.data), (self, n), rules, f"**{n.data:g}")
 
     def __rpow__(self, base: Operand) -> Value:
         return _lift(base, "__rpow__") ** self

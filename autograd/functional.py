@@ -82,7 +82,7 @@ def _grads_restored(roots: Sequence[Any]) -> Iterator[None]:
     """Put back the ``.grad`` of every node the roots depend on once the block is done."""
     saved: dict[Node, Any] = {}
     for root in roots:
-        if isinstance(root, Node):
+        if isinstance(root, Node) and root not in saved:
             for node in topological_order(root):
                 if node not in saved:
                     saved[node] = node.grad
@@ -182,7 +182,7 @@ class _Arg:
 
     def connect(self) -> None:
         """Wire the leaf to the caller's node, so what was computed from it depends on that node."""
-        if isinstance(self.source, Node):
+        if _differentiable(self.source):
             self.leaf._inputs = (self.source,)
             self.leaf._vjps = (_pass_through,)
 
@@ -228,11 +228,21 @@ def _wrap(args: tuple[Any, ...], argnums: tuple[int, ...], fname: str) -> list[_
     return [_Arg(i, args[i], fname) for i in positions]
 
 
-def _as_nodes(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
-    """Return nodes, not plain numbers: inside another transform or given any node."""
+def _differentiable(x: Any) -> bool:
+    """A node a backward pass can go through: any Value, a Tensor that requires grad."""
+    return isinstance(x, Node) and (isinstance(x, Value) or bool(getattr(x, "requires_grad", False)))
+
+
+def _as_nodes(args: Sequence[Any], kwargs: dict[str, Any], positions: Sequence[int]) -> bool:
+    """Return nodes, not plain numbers: inside another transform, for a differentiated argument
+    that is a Value or Tensor, or when another argument is a node the caller may differentiate."""
     if _depth.value > 0:
         return True
-    return any(isinstance(a, Node) for a in args) or any(isinstance(a, Node) for a in kwargs.values())
+    return (
+        any(isinstance(args[i], Node) for i in positions if -len(args) <= i < len(args))
+        or any(_differentiable(a) for a in args)
+        or any(_differentiable(a) for a in kwargs.values())
+    )
 
 
 def _call(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], wrapped: list[_Arg]) -> Any:
@@ -276,7 +286,7 @@ def _scalar_output(out: Any, fname: str) -> Any:
                 f"{fname}: f must return a scalar, but it returned a Tensor of shape {tuple(out.shape)}; "
                 "use jacobian for a vector-valued function (or reduce the output, e.g. with .sum())"
             )
-        return out
+        return out if out.requires_grad else None  # a Tensor computed from no argument: a constant
     if isinstance(out, (list, tuple)):
         raise TypeError(
             f"{fname}: f must return a scalar, but it returned a {type(out).__name__} of "
@@ -315,7 +325,7 @@ def _gradients(
     f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], argnums: tuple[int, ...], fname: str
 ) -> tuple[Any, list[Any], bool]:
     """Run ``f`` once and backward once: its output and the gradient of every chosen argument."""
-    as_nodes = _as_nodes(args, kwargs)
+    as_nodes = _as_nodes(args, kwargs, argnums)
     wrapped = _wrap(args, argnums, fname)
     out = _call(f, args, kwargs, wrapped)
     y = _scalar_output(out, fname)
@@ -332,7 +342,7 @@ def _gradients(
     if as_nodes:
         for a in wrapped:
             a.connect()
-        value = out if y is not None else Value(float(out)) if isinstance(out, numbers.Real) else out
+        value = Value(float(out)) if isinstance(out, numbers.Real) else out
     else:
         value = _plain_value(out)
     return value, grads, as_nodes
@@ -393,7 +403,10 @@ class _Output:
         self.elements: list[tuple[Any, Any]] = []  # (root node or None for a constant, seed)
         if tensor is not None and isinstance(out, tensor):
             self.shape = tuple(out.shape)
-            self.elements = [(out, _seed(out, index)) for index in np.ndindex(self.shape)]
+            if out.requires_grad:
+                self.elements = [(out, _seed(out, index)) for index in np.ndindex(self.shape)]
+            else:  # computed from no argument: a constant
+                self.elements = [(None, None)] * out.size
         elif isinstance(out, Value):
             self.shape = ()
             self.elements = [(out, 1.0)]
@@ -493,7 +506,7 @@ def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callabl
 
     @functools.wraps(f)
     def jac(*args: Any, **kwargs: Any) -> Any:
-        as_nodes = _as_nodes(args, kwargs)
+        as_nodes = _as_nodes(args, kwargs, positions)
         wrapped = _wrap(args, positions, "jacobian")
         out = _call(f, args, kwargs, wrapped)
         outputs, one_output = _split_outputs(out, "jacobian")
@@ -530,7 +543,7 @@ def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable
 
     @functools.wraps(f)
     def hess(*args: Any, **kwargs: Any) -> Any:
-        as_nodes = _as_nodes(args, kwargs)
+        as_nodes = _as_nodes(args, kwargs, positions)
         wrapped = _wrap(args, positions, "hessian")
         out = _call(f, args, kwargs, wrapped)
         y = _scalar_output(out, "hessian")
@@ -584,7 +597,7 @@ def hvp(f: Callable[..., Any], x: Any, v: Any) -> Any:
         raise ValueError(
             f"hvp: x is a tuple of {len(xs)} arguments, so v must be a tuple of {len(xs)} directions"
         )
-    as_nodes = _as_nodes(xs + vs, {})
+    as_nodes = _as_nodes(xs + vs, {}, range(len(xs)))
     wrapped = _wrap(xs, tuple(range(len(xs))), "hvp")
     directions = [_direction(a, d) for a, d in zip(wrapped, vs)]
     out = _call(f, xs, {}, wrapped)
@@ -602,7 +615,7 @@ def hvp(f: Callable[..., Any], x: Any, v: Any) -> Any:
             for g, d in zip(grads, directions):
                 product = g * d
                 inner = inner + (product if isinstance(product, Value) else product.sum())
-            if isinstance(inner, Node):
+            if _differentiable(inner):
                 with _grads_restored([inner]):
                     inner.backward(_seed(inner), create_graph=as_nodes)
                     results = [a.gradient(as_nodes) for a in wrapped]

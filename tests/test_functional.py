@@ -374,3 +374,15 @@ def test_power_zero_has_zero_derivative_at_zero_like_torch():
     assert grad(lambda x: x**0)(0.0) == 0.0 == torch.func.grad(lambda x: x**0)(*tt(0.0)).item()
     assert grad(grad(grad(lambda x: x**3)))(0.0) == 6.0
     assert grad(grad(lambda x: x**2))(0.0) == 2.0
+
+
+def test_transforms_compose():
+    quartic = lambda t: t**4  # noqa: E731
+    assert grad(lambda x: hessian(quartic)(x))(2.0) == 48.0
+    assert grad(lambda x: hvp(quartic, x, 1.0))(2.0) == 48.0
+    assert grad(lambda x: jacobian(lambda t: [quartic(t), t * t])(x)[0])(2.0) == 48.0
+    # d2/dx2 of 2 x^2 y is 4 y, d2/dxdy is 4 x
+    f = lambda x, y: value_and_grad(lambda a: a * a * y)(x)[1] * x  # noqa: E731
+    assert hessian(f, (0, 1))(1.5, 2.0) == ((8.0, 6.0), (6.0, 0.0))
+    h = hvp(quartic, Value(2.0), 1.0)
+    assert isinstance(h, Value) and h.data == 48.0

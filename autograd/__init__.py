@@ -11,10 +11,13 @@ from autograd.check import GradcheckError, gradcheck
 from autograd.functional import grad, hessian, hvp, jacobian, value_and_grad
 from autograd.graph import is_grad_enabled, no_grad
 from autograd.value import Value
+from autograd.viz import backward_steps, draw, to_dot
 
 __all__ = [
     "GradcheckError",
     "Value",
+    "backward_steps",
+    "draw",
     "grad",
     "gradcheck",
     "hessian",
@@ -22,5 +25,6 @@ __all__ = [
     "is_grad_enabled",
     "jacobian",
     "no_grad",
+    "to_dot",
     "value_and_grad",
 ]

@@ -6,8 +6,11 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -30,8 +33,226 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="train small networks and write plots and a drawn graph")
     demo.set_defaults(run=_demo)
+    _add_draw_command(commands)
     args = parser.parse_args(argv)
     return int(args.run(args))
+
+
+# --- graphgrad draw (issue 5) ------------------------------------------------------------------
+
+_FUNCTIONS = ("exp", "log", "tanh", "relu", "sigmoid", "abs")
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_SYNTAX_NAMES = {
+    "Attribute": "attribute access",
+    "Subscript": "indexing",
+    "Compare": "comparison",
+    "BoolOp": "and/or",
+    "IfExp": "conditional expression",
+    "Lambda": "lambda",
+    "Tuple": "tuple (a comma?)",
+    "List": "list",
+    "JoinedStr": "f-string",
+    "NamedExpr": "assignment (:=)",
+}
+
+
+class ExpressionError(ValueError):
+    """An expression that ``graphgrad draw`` does not accept; ``column`` counts from 1."""
+
+    def __init__(self, message: str, column: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+    def __str__(self) -> str:
+        return f"error at column {self.column}: {self.message}"
+
+
+def evaluate_expression(expression: str, values: Mapping[str, float]) -> tuple[Any, dict[str, Any]]:
+    """Build the graph of ``expression`` with Values for its names: (root, {name: Value}).
+
+    Accepts numbers, names given in ``values``, ``+ - * / **``, unary minus and the functions
+    exp, log, tanh, relu, sigmoid and abs. It walks the ``ast`` tree itself with an explicit stack
+    (never ``eval``); anything else raises :class:`ExpressionError` with the column.
+
+    >>> y, leaves = evaluate_expression("tanh(x*w + b)", {"x": 2, "w": -3, "b": 6.88})
+    >>> round(y.data, 4), sorted(leaves)
+    (0.7064, ['b', 'w', 'x'])
+    """
+    from autograd.value import Value
+
+    text = expression.replace("\n", " ").replace("\t", " ")
+    indent = len(text) - len(text.lstrip(" "))
+    body = text[indent:]
+    if not body.strip():
+        raise ExpressionError("the expression is empty", 1)
+    try:
+        tree = ast.parse(body, mode="eval")
+    except SyntaxError as err:
+        offset = err.offset if err.offset and err.offset > 0 else len(body) + 1
+        raise ExpressionError(f"syntax: {err.msg}", indent + offset) from None
+    except (RecursionError, MemoryError):  # Python's own parser gives up on very deep nesting
+        raise ExpressionError("the expression is nested too deeply for Python's parser", indent + 1) from None
+
+    def column(node: ast.AST) -> int:
+        col = getattr(node, "col_offset", 0)  # a byte offset into the UTF-8 text
+        return indent + len(body.encode("utf-8")[:col].decode("utf-8", "ignore")) + 1
+
+    def operator_column(node: ast.BinOp) -> int:
+        after_left = len(body.encode("utf-8")[: node.left.end_col_offset or 0].decode("utf-8", "ignore"))
+        rest = body[after_left:]
+        return indent + after_left + len(rest) - len(rest.lstrip(" )")) + 1
+
+    def lift(x: Any) -> Any:
+        return x if isinstance(x, Value) else Value(x)
+
+    known = ", ".join(_FUNCTIONS)
+    leaves: dict[str, Any] = {}
+    stack: list[tuple[ast.AST, bool]] = [(tree.body, False)]
+    results: list[Any] = []
+    while stack:
+        node, ready = stack.pop()
+        if not ready:  # check the node, then visit its operands before it
+            children: list[ast.AST] = []
+            if isinstance(node, ast.BinOp):
+                if type(node.op) not in _BINARY:
+                    raise ExpressionError("unsupported operator (use + - * / **)", operator_column(node))
+                children = [node.left, node.right]
+            elif isinstance(node, ast.UnaryOp):
+                if not isinstance(node.op, (ast.USub, ast.UAdd)):
+                    raise ExpressionError("unsupported operator (use + - * / **)", column(node))
+                children = [node.operand]
+            elif isinstance(node, ast.Call):
+                if not isinstance(node.func, ast.Name):
+                    raise ExpressionError(f"unsupported call (functions: {known})", column(node))
+                if node.func.id not in _FUNCTIONS:
+                    message = f"unknown function {node.func.id!r} (known: {known})"
+                    raise ExpressionError(message, column(node.func))
+                if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
+                    raise ExpressionError(f"{node.func.id}() takes exactly one argument", column(node))
+                children = [node.args[0]]
+            elif isinstance(node, ast.Constant):
+                if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+                    message = f"unsupported constant {node.value!r} (real numbers only)"
+                    raise ExpressionError(message, column(node))
+            elif isinstance(node, ast.Name):
+                if node.id not in values:
+                    hint = f"; {node.id} is a function: call it" if node.id in _FUNCTIONS else ""
+                    message = f"unknown name {node.id!r}: give it a value with --set {node.id}=...{hint}"
+                    raise ExpressionError(message, column(node))
+            else:
+                what = _SYNTAX_NAMES.get(type(node).__name__, type(node).__name__)
+                raise ExpressionError(f"unsupported syntax: {what}", column(node))
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(children))
+            continue
+        try:
+            if isinstance(node, ast.Constant):
+                results.append(float(node.value))  # type: ignore[arg-type]  # a real number, checked above
+            elif isinstance(node, ast.Name):
+                if node.id not in leaves:
+                    leaves[node.id] = Value(float(values[node.id]), label=node.id)
+                results.append(leaves[node.id])
+            elif isinstance(node, ast.UnaryOp):
+                operand = results.pop()
+                results.append(-operand if isinstance(node.op, ast.USub) else operand)
+            elif isinstance(node, ast.Call):
+                assert isinstance(node.func, ast.Name)
+                results.append(getattr(lift(results.pop()), node.func.id)())
+            elif isinstance(node, ast.BinOp):
+                right = results.pop()
+                left = results.pop()
+                if not isinstance(left, Value) and not isinstance(right, Value):
+                    left = Value(left)  # two numbers: keep both in the drawing
+                op = type(node.op)
+                if op is ast.Add:
+                    results.append(left + right)
+                elif op is ast.Sub:
+                    results.append(left - right)
+                elif op is ast.Mult:
+                    results.append(left * right)
+                elif op is ast.Div:
+                    results.append(left / right)
+                else:
+                    results.append(left**right)
+        except (ValueError, TypeError, ArithmeticError) as err:
+            where = operator_column(node) if isinstance(node, ast.BinOp) else column(node)
+            raise ExpressionError(str(err).splitlines()[0], where) from None
+    return lift(results.pop()), leaves
+
+
+def _parse_settings(pairs: Sequence[str]) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for pair in pairs:
+        name, sep, number = pair.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise ValueError(f"--set {pair}: write NAME=NUMBER, e.g. --set x=2")
+        try:
+            values[name] = float(number)
+        except ValueError:
+            raise ValueError(f"--set {pair}: {number!r} is not a number") from None
+    return values
+
+
+def _draw(args: argparse.Namespace) -> int:
+    from autograd.viz import RendererNotFoundError, draw
+
+    def fail(message: str, status: int = 2) -> int:
+        print(f"graphgrad draw: {message}", file=sys.stderr)
+        return status
+
+    output = Path(args.output)
+    if output.suffix.lower() not in (".svg", ".png", ".dot", ".gv"):
+        return fail(f"-o {args.output}: use a .svg, .png or .dot file name")
+    try:
+        values = _parse_settings(args.set)
+        root, leaves = evaluate_expression(args.expression, values)
+    except ValueError as err:  # ExpressionError included
+        return fail(str(err))
+    for name in args.highlight:
+        if name not in leaves:
+            return fail(f"--highlight {name}: not a name in the expression")
+    root.backward()
+    try:
+        drawing = draw(
+            root,
+            rankdir=args.rankdir,
+            highlight=[leaves[n] for n in args.highlight] or None,
+            max_nodes=args.max_nodes,
+            show=args.show,
+        )
+        drawing.save(output)
+    except (RendererNotFoundError, RuntimeError, OSError) as err:
+        return fail(str(err), 1)
+    grads = ", ".join(f"d/d{name} = {leaf.grad:.4g}" for name, leaf in leaves.items())
+    print(f"{args.expression.strip()} = {root.data:.4g}" + (f"; {grads}" if grads else ""))
+    print(f"wrote {output}")
+    return 0
+
+
+def _add_draw_command(commands: Any) -> None:
+    draw = commands.add_parser(
+        "draw",
+        help="draw the graph of an expression, with values and gradients",
+        description="Parse EXPRESSION (numbers, names, + - * / **, unary minus, exp log tanh relu "
+        "sigmoid abs), run forward and backward, and write the drawn graph.",
+    )
+    draw.add_argument("expression", help='e.g. "tanh(x*w + b)"')
+    draw.add_argument("--set", nargs="+", action="extend", default=[], metavar="NAME=VALUE", help="values")
+    draw.add_argument("-o", "--output", default="graph.svg", help="a .svg, .png or .dot file (graph.svg)")
+    draw.add_argument("--rankdir", default="LR", choices=("LR", "TB", "RL", "BT"), help="layout direction")
+    draw.add_argument(
+        "--highlight",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="NAME",
+        help="mark every path from these names to the result (the influence chain)",
+    )
+    draw.add_argument("--max-nodes", type=int, default=300, help="collapse the graph past this many nodes")
+    draw.add_argument("--show", default="data,grad", help='"data,grad", "data", "grad" or ""')
+    draw.set_defaults(run=_draw)
 
 
 if __name__ == "__main__":

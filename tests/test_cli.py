@@ -1,0 +1,171 @@
+"""``graphgrad draw``: an expression parsed with ``ast`` and a whitelist, drawn with its gradients."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import autograd.viz as viz
+from autograd.cli import ExpressionError, evaluate_expression, main
+
+ROOT = Path(__file__).resolve().parents[1]
+needs_renderer = pytest.mark.skipif(
+    viz.find_renderer() is None, reason="neither dot nor graphviz-pure is installed"
+)
+
+
+@needs_renderer
+def test_draw_writes_svg_with_values_and_gradients(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "graph.svg"
+    status = main(["draw", "tanh(x*w + b)", "--set", "x=2", "w=-3", "b=6.88", "-o", str(out)])
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "tanh(x*w + b) = 0.7064" in printed and "d/dx = -1.503" in printed and f"wrote {out}" in printed
+    svg = ET.fromstring(out.read_bytes())
+    text = " ".join(t.text or "" for t in svg.iter() if t.tag.endswith("text"))
+    for word in ("tanh", "data 0.7064", "grad -1.503", "grad 1.002", "grad 0.501", "w", "b"):
+        assert word in text
+
+
+def test_draw_dot_needs_no_renderer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(viz, "find_renderer", lambda: None)
+    out = tmp_path / "g.dot"
+    args = [
+        "draw",
+        "-x**2 / (1 + exp(-y)) - abs(x) + relu(y) * sigmoid(x) + log(y)",
+        "--set",
+        "x=1.5",
+        "--set",
+    ]
+    assert main([*args, "y=2", "-o", str(out), "--highlight", "x", "--rankdir", "TB"]) == 0
+    dot = out.read_text()
+    assert dot.startswith("digraph graphgrad {") and "rankdir=TB" in dot
+    for op in ("neg", "**2", "/", "exp", "abs", "relu", "sigmoid", "log"):
+        assert f'label="{op}"' in dot
+    assert "droot/dx = sum over paths of the product of local derivatives; 3 paths:" in dot
+    capsys.readouterr()
+
+
+def test_draw_without_renderer_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(viz, "find_renderer", lambda: None)
+    out = tmp_path / "graph.svg"
+    assert main(["draw", "x*y", "--set", "x=1", "y=2", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("graphgrad draw: ") and "graphviz-pure" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "expression, column, words",
+    [
+        ("x + q", 5, "unknown name 'q'"),
+        ("sin(x)", 1, "unknown function 'sin'"),
+        ("x +* 2", 4, "syntax"),
+        ("tanh(x", 5, "never closed"),
+        ("x +", 4, "syntax"),
+        ("x.real", 1, "attribute access"),
+        ("x < 2", 1, "comparison"),
+        ("x % 2", 3, "unsupported operator"),
+        ("(x) // 2", 5, "unsupported operator"),
+        ("not x", 1, "unsupported operator"),
+        ("'a' + x", 1, "unsupported constant"),
+        ("True * x", 1, "unsupported constant"),
+        ("x ** 1j", 6, "unsupported constant"),
+        ("__import__('os')", 1, "unknown function '__import__'"),
+        ("exp(x, 2)", 1, "exactly one argument"),
+        ("exp(x=2)", 1, "exactly one argument"),
+        ("x.exp()", 1, "unsupported call"),
+        ("(lambda: 1)()", 1, "unsupported call"),
+        ("tanh", 1, "tanh is a function"),
+        ("x, 2", 1, "tuple"),
+        ("  x + q", 7, "unknown name 'q'"),
+        ("é + x", 1, "unknown name 'é'"),
+        ("x + é", 5, "unknown name 'é'"),
+        ("", 1, "empty"),
+        ("-x ** 0.5 + (0 - x) ** -x", 21, "positive base"),
+    ],
+)
+def test_bad_expressions(
+    expression: str, column: int, words: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "graph.dot"
+    assert main(["draw", expression, "--set", "x=2", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err  # one line
+    assert err.startswith(f"graphgrad draw: error at column {column}: ") and words in err, err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["x", "--set", "x"], "write NAME=NUMBER"),
+        (["x", "--set", "x=two"], "is not a number"),
+        (["x", "--set", "1x=2"], "write NAME=NUMBER"),
+        (["x", "--set", "x=1", "-o", "g.jpg"], "use a .svg, .png or .dot"),
+        (["x", "--set", "x=1", "--highlight", "y"], "--highlight y: not a name"),
+    ],
+)
+def test_bad_settings(
+    argv: list[str],
+    words: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["draw", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_evaluate_expression_matches_python() -> None:
+    values = {"a": 0.7, "b": -1.3}
+    y, leaves = evaluate_expression("-a**3 / (b - 2) + tanh(a*b) * 2 - +b", values)
+    a, b = 0.7, -1.3
+    assert math.isclose(y.data, -(a**3) / (b - 2) + math.tanh(a * b) * 2 - b)
+    y.backward()
+    da = -3 * a**2 / (b - 2) + (1 - math.tanh(a * b) ** 2) * b * 2
+    assert math.isclose(leaves["a"].grad, da)
+    const, _ = evaluate_expression("2 * 3", {})
+    assert const.data == 6.0 and len(const._inputs) == 2  # both numbers stay in the drawing
+    with pytest.raises(ExpressionError) as info:
+        evaluate_expression("a + zz", values)
+    assert info.value.column == 5 and str(info.value).startswith("error at column 5")
+
+
+def test_deep_expression_needs_no_recursion() -> None:
+    """The walk over the syntax tree uses an explicit stack (a long sum is a deep tree)."""
+    y, leaves = evaluate_expression(" + ".join(["x"] * 2000), {"x": 1.0})
+    y.backward()
+    assert y.data == 2000.0 and leaves["x"].grad == 2000.0
+    with pytest.raises(ExpressionError, match="nested too deeply"):  # Python's parser recurses
+        evaluate_expression(" + ".join(["x"] * 100_000), {"x": 1.0})
+    with pytest.raises(ExpressionError, match="too many nested parentheses"):
+        evaluate_expression("(" * 1000 + "x" + ")" * 1000, {"x": 1.0})
+
+
+def test_module_runs_as_a_command(tmp_path: Path) -> None:
+    out = tmp_path / "g.dot"
+    done = subprocess.run(
+        [sys.executable, "-m", "autograd.cli", "draw", "x*x", "--set", "x=3", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "x*x = 9; d/dx = 6" in done.stdout and out.exists()

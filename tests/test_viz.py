@@ -1,0 +1,585 @@
+"""Drawing the graph: DOT text, rendering with and without the system ``dot``, the influence
+chain, the backward stepper, the large-graph cap."""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import sys
+import time
+import types
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import autograd.viz as viz
+from autograd import Value, backward_steps, draw, to_dot
+from autograd.graph import Node, run_backward, topological_order
+
+HAVE_RENDERER = viz.find_renderer() is not None
+needs_renderer = pytest.mark.skipif(not HAVE_RENDERER, reason="neither dot nor graphviz-pure is installed")
+
+
+# --- graphs used below -------------------------------------------------------------------------
+
+
+def shopping() -> dict[str, Value]:
+    """The apple-and-orange example of "Deep Learning from Scratch", chapter 5."""
+    apple, apple_num = Value(100.0, label="apple"), Value(2.0, label="apple_num")
+    orange, orange_num = Value(150.0, label="orange"), Value(3.0, label="orange_num")
+    tax = Value(1.1, label="tax")
+    apple_price = apple * apple_num
+    orange_price = orange * orange_num
+    all_price = apple_price + orange_price
+    price = all_price * tax
+    return dict(locals())
+
+
+def neuron() -> tuple[Value, ...]:
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.88, label="b")
+    y = (x * w + b).tanh()
+    y.label = "y"
+    return x, w, b, y
+
+
+def edges(dot: str) -> list[tuple[str, str, str]]:
+    """(tail, head, attributes) of every edge in DOT text."""
+    return re.findall(r"^  (\w+) -> (\w+)(?: \[(.*)\])?;$", dot, flags=re.M)
+
+
+def influence_edges(dot: str) -> set[tuple[str, str]]:
+    return {(a, b) for a, b, attrs in edges(dot) if 'class="influence"' in attrs}
+
+
+def node_ids(dot: str) -> dict[str, str]:
+    """label -> node id, for nodes whose table starts with a bold label."""
+    return dict((m[1], m[0]) for m in re.findall(r"^  (n\d+) \[label=<.*?<B>(.*?)</B>", dot, flags=re.M))
+
+
+class ArrayNode(Node):
+    """A Tensor-like node with the shared protocol (ndarray data), independent of tensor.py."""
+
+    __slots__ = ("requires_grad",)
+
+    def __init__(self, data: Any, inputs: tuple = (), vjps: tuple = (), op: str = "", label: str = "",
+                 requires_grad: bool = False) -> None:  # fmt: skip
+        self.data = np.asarray(data, dtype=np.float64)
+        self.grad = None
+        self._inputs, self._vjps, self._op, self.label = inputs, vjps, op, label
+        self.requires_grad = requires_grad
+
+    def _store_grad(self, g: Any) -> None:
+        self.grad = g if self.grad is None else self.grad + g
+
+    def backward(self, grad: Any = None, create_graph: bool = False) -> None:
+        run_backward(self, np.ones_like(self.data) if grad is None else grad)
+
+    def __matmul__(self, o: ArrayNode) -> ArrayNode:
+        rules = (lambda g, out, a, b: g @ b.T, lambda g, out, a, b: a.T @ g)
+        return ArrayNode(self.data @ o.data, (self, o), rules, "matmul")
+
+    def sum(self) -> ArrayNode:
+        return ArrayNode(self.data.sum(), (self,), (lambda g, out, a: g * np.ones_like(a),), "sum")
+
+
+# --- golden DOT ---------------------------------------------------------------------------------
+
+GOLDEN_NEURON = """\
+digraph graphgrad {
+  graph [rankdir=LR, fontname="Arial", fontsize=11, nodesep=0.25, ranksep=0.4];
+  node [shape=plain, fontname="Arial", fontsize=10, color="#333333", fontcolor="#222222"];
+  edge [fontname="Arial", fontsize=9, color="#555555", arrowsize=0.7];
+  n0 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#ffffff"><B>y</B></TD></TR><TR><TD>data 0.7064</TD></TR><TR><TD>grad 1</TD></TR></TABLE>>];
+  n1 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD>data 0.88</TD></TR><TR><TD>grad 0.501</TD></TR></TABLE>>];
+  n2 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD>data -6</TD></TR><TR><TD>grad 0.501</TD></TR></TABLE>>];
+  n3 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#cfe2f3"><B>x</B> <FONT POINT-SIZE="8">input</FONT></TD></TR><TR><TD>data 2</TD></TR><TR><TD>grad -1.503</TD></TR></TABLE>>];
+  n4 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#cfe2f3"><B>w</B> <FONT POINT-SIZE="8">input</FONT></TD></TR><TR><TD>data -3</TD></TR><TR><TD>grad 1.002</TD></TR></TABLE>>];
+  n5 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#cfe2f3"><B>b</B> <FONT POINT-SIZE="8">input</FONT></TD></TR><TR><TD>data 6.88</TD></TR><TR><TD>grad 0.501</TD></TR></TABLE>>];
+  n0op [label="tanh", shape=ellipse, style=filled, fillcolor="#f3f3f3", margin="0.04,0.02", width=0.4, height=0.3];
+  n0op -> n0;
+  n1 -> n0op;
+  n1op [label="+", shape=ellipse, style=filled, fillcolor="#f3f3f3", margin="0.04,0.02", width=0.4, height=0.3];
+  n1op -> n1;
+  n2 -> n1op;
+  n5 -> n1op;
+  n2op [label="*", shape=ellipse, style=filled, fillcolor="#f3f3f3", margin="0.04,0.02", width=0.4, height=0.3];
+  n2op -> n2;
+  n3 -> n2op;
+  n4 -> n2op;
+}
+"""  # noqa: E501
+
+
+def test_golden_dot_neuron() -> None:
+    *_, y = neuron()
+    y.backward()
+    assert to_dot(y) == GOLDEN_NEURON
+
+
+GOLDEN_CUBE = """\
+digraph graphgrad {
+  graph [rankdir=TB, fontname="Arial", fontsize=11, nodesep=0.25, ranksep=0.4];
+  node [shape=plain, fontname="Arial", fontsize=10, color="#333333", fontcolor="#222222"];
+  edge [fontname="Arial", fontsize=9, color="#555555", arrowsize=0.7];
+  n0 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD>data 8</TD></TR></TABLE>>];
+  n1 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#cfe2f3"><B>t</B> <FONT POINT-SIZE="8">input</FONT></TD></TR><TR><TD>data 2</TD></TR></TABLE>>];
+  n2 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#eeeeee"><FONT POINT-SIZE="8">const</FONT></TD></TR><TR><TD>data 3</TD></TR></TABLE>>];
+  n0op [label="**3", shape=ellipse, style=filled, fillcolor="#f3f3f3", margin="0.04,0.02", width=0.4, height=0.3];
+  n0op -> n0;
+  n1 -> n0op;
+  n2 -> n0op [style=dashed, color="#aaaaaa"];
+}
+"""  # noqa: E501
+
+
+def test_golden_dot_constant_exponent_and_options() -> None:
+    """x ** 3: the exponent is a constant input (its rule is None), drawn dashed, data only."""
+    t = Value(2.0)
+    assert to_dot(t**3, rankdir="TB", names={"t": t, "_hidden": t}, show="data") == GOLDEN_CUBE
+
+
+GOLDEN_ARRAY = """\
+digraph graphgrad {
+  graph [rankdir=LR, fontname="Arial", fontsize=11, nodesep=0.25, ranksep=0.4];
+  node [shape=plain, fontname="Arial", fontsize=10, color="#333333", fontcolor="#222222"];
+  edge [fontname="Arial", fontsize=9, color="#555555", arrowsize=0.7];
+  n0 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#ffffff"><B>L</B></TD></TR><TR><TD>() float64</TD></TR><TR><TD>data 4.75</TD></TR><TR><TD>grad 1</TD></TR></TABLE>>];
+  n1 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD>(1, 3) float64</TD></TR><TR><TD>data [[0.5, 2.25, 2]]</TD></TR><TR><TD>grad [[1, 1, 1]]</TD></TR></TABLE>>];
+  n2 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#cfe2f3"><B>x</B> <FONT POINT-SIZE="8">input</FONT></TD></TR><TR><TD>(1, 3) float64</TD></TR><TR><TD>data [[1, 2, 3]]</TD></TR><TR><TD>grad [[1, 3, -0.75]]</TD></TR></TABLE>>];
+  n3 [label=<<TABLE BORDER="2" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#ffd966"><B>W</B> <FONT POINT-SIZE="8">param</FONT></TD></TR><TR><TD>(3, 3) float64</TD></TR><TR><TD>data min -1  mean 0.3611  max 2</TD></TR><TR><TD>grad min 1  mean 2  max 3</TD></TR></TABLE>>];
+  n0op [label="sum", shape=ellipse, style=filled, fillcolor="#f3f3f3", margin="0.04,0.02", width=0.4, height=0.3];
+  n0op -> n0;
+  n1 -> n0op;
+  n1op [label="matmul", shape=ellipse, style=filled, fillcolor="#f3f3f3", margin="0.04,0.02", width=0.4, height=0.3];
+  n1op -> n1;
+  n2 -> n1op;
+  n3 -> n1op;
+}
+"""  # noqa: E501
+
+
+def array_graph() -> tuple[ArrayNode, ArrayNode, ArrayNode]:
+    x = ArrayNode([[1.0, 2.0, 3.0]], label="x")
+    W = ArrayNode([[0.5, -0.5, 1.0], [0.0, 1.0, 2.0], [0.0, 0.25, -1.0]], label="W", requires_grad=True)
+    L = (x @ W).sum()
+    L.label = "L"
+    return x, W, L
+
+
+def test_golden_dot_arrays() -> None:
+    """Tensor-like nodes: shape and dtype, the numbers when at most 6, else min/mean/max."""
+    x, W, L = array_graph()
+    L.backward()
+    assert to_dot(L) == GOLDEN_ARRAY
+
+
+def test_tensor_nodes() -> None:
+    tensor = pytest.importorskip("autograd.tensor")
+    Tensor = tensor.Tensor
+    x = Tensor(np.array([[1.0, 2.0, 3.0]]))
+    W = Tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+    loss = (x @ W).sum()
+    loss.backward()
+    dot = to_dot(loss, names={"x": x, "W": W, "loss": loss}, highlight=W)
+    assert "(3, 4) float64" in dot and "(1, 3) float64" in dot
+    assert "data [[1, 2, 3]]" in dot  # at most 6 numbers: the numbers themselves
+    assert "data min 0  mean 5.5  max 11" in dot  # more: min/mean/max
+    assert "param" in dot  # requires_grad leaves are parameters
+    assert "vector-Jacobian" in dot and "dloss/dW" in dot
+    assert len(influence_edges(dot)) >= 2
+
+
+# --- what nodes show ----------------------------------------------------------------------------
+
+
+def test_number_format_four_significant_digits() -> None:
+    assert viz._fmt(715.0000000000001) == "715"
+    assert viz._fmt(110.00000000000001) == "110"
+    assert viz._fmt(3.3000000000000003) == "3.3"
+    assert viz._fmt(0.70637) == "0.7064"
+    assert viz._fmt(123456.0) == "1.235e+05"
+    assert viz._fmt(-0.0) == "0"
+    assert (viz._fmt(math.nan), viz._fmt(-math.inf)) == ("nan", "-inf")
+    assert viz._array_text(np.arange(7.0)) == "min 0  mean 3  max 6"
+    assert viz._array_text(np.array([1.0, 2.5])) == "[1, 2.5]"
+
+
+def test_names_from_locals_and_labels_win() -> None:
+    a = Value(1.5)
+    b = Value(2.0, label="bee")
+    c = a * b
+    dot = to_dot(c, names=locals())
+    assert set(node_ids(dot)) == {"a", "bee", "c"}  # label first, then the variable name
+
+
+def test_parameters_inputs_constants_styled_apart() -> None:
+    w = Value(0.5, label="w")
+    x = Value(2.0, label="x")
+    y = w * x + 1
+    dot = to_dot(y, params=[w])
+    assert re.search(r'BORDER="2".*#ffd966"><B>w</B> <FONT POINT-SIZE="8">param', dot)
+    assert re.search(r'#cfe2f3"><B>x</B> <FONT POINT-SIZE="8">input', dot)
+    assert re.search(r'#eeeeee"><FONT POINT-SIZE="8">const', dot)
+
+
+def test_show_and_color_grad() -> None:
+    *_, y = neuron()
+    y.backward()
+    assert "<TD>grad" not in to_dot(y, show="data") and "<TD>data" in to_dot(y, show="data")
+    assert "<TD>data" not in to_dot(y, show="grad") and "<TD>grad" in to_dot(y, show="grad")
+    assert "<TD>data" not in to_dot(y, show="") and "<TD>grad" not in to_dot(y, show=[])
+    colored = to_dot(y, color_grad=True)
+    assert '<TD BGCOLOR="#f0781e">grad -1.503</TD>' in colored  # the largest |grad| is the strongest
+    with pytest.raises(ValueError, match="show"):
+        to_dot(y, show="data,hessian")
+    with pytest.raises(ValueError, match="max_nodes"):
+        to_dot(y, max_nodes=0)
+    with pytest.raises(ValueError, match="rankdir"):
+        to_dot(y, rankdir="up")
+    with pytest.raises(TypeError, match="root"):
+        to_dot(3.0)
+
+
+def test_labels_are_escaped() -> None:
+    x = Value(1.0, label='<a & "b">')
+    assert "<B>&lt;a &amp; &quot;b&quot;&gt;</B>" in to_dot(x * 2)
+
+
+def test_nan_and_inf_show() -> None:
+    x = Value(0.0, label="x")
+    with pytest.warns(RuntimeWarning):
+        y = x.log()
+    y.backward()
+    dot = to_dot(y)
+    assert "data -inf" in dot and "grad inf" in dot
+
+
+# --- the influence chain ------------------------------------------------------------------------
+
+
+def test_highlight_shopping_apple_one_path() -> None:
+    g = shopping()
+    g["price"].backward()
+    dot = to_dot(g["price"], names=g, highlight=g["apple"])
+    ids = node_ids(dot)
+    chain = ["apple", "apple_price", "all_price", "price"]
+    expected = set()
+    for a, b in zip(chain, chain[1:]):
+        expected |= {(ids[a], ids[b] + "op"), (ids[b] + "op", ids[b])}
+    assert influence_edges(dot) == expected  # exactly the one path, nothing else
+    labels = {
+        (a, b): re.search(r'label=" (.*?) "', attrs)[1] for a, b, attrs in edges(dot) if "label=" in attrs
+    }
+    assert labels == {
+        (ids["apple"], ids["apple_price"] + "op"): "2",
+        (ids["apple_price"], ids["all_price"] + "op"): "1",
+        (ids["all_price"], ids["price"] + "op"): "1.1",
+    }
+    assert (
+        "dprice/dapple = sum over paths of the product of local derivatives; 1 path: 2 * 1 * 1.1 = 2.2" in dot
+    )
+    assert math.isclose(g["apple"].grad, 2.2)
+    marked = set(re.findall(r'^  (n\d+) \[label=.*class="influence"', dot, flags=re.M))
+    assert marked == {ids[n] for n in chain}
+
+
+@pytest.mark.parametrize(
+    "name, note",
+    [
+        ("apple_num", "1 path: 100 * 1 * 1.1 = 110"),
+        ("orange", "1 path: 3 * 1 * 1.1 = 3.3"),
+        ("orange_num", "1 path: 150 * 1 * 1.1 = 165"),
+        ("tax", "1 path: 650 = 650"),
+    ],
+)
+def test_highlight_shopping_other_leaves(name: str, note: str) -> None:
+    g = shopping()
+    assert note in to_dot(g["price"], names=g, highlight=g[name])
+
+
+def test_highlight_sums_over_paths() -> None:
+    """x reaches y = x*x + x along three paths: two through the product, one direct."""
+    x = Value(3.0, label="x")
+    y = x * x + x
+    y.label = "y"
+    dot = to_dot(y, highlight=x)
+    assert (
+        "dy/dx = sum over paths of the product of local derivatives; 3 paths: (1) + (3 * 1) + (3 * 1) = 7"
+        in dot
+    )
+    y.backward()
+    assert x.grad == 7.0
+    assert len(influence_edges(dot)) == 5  # x->* (twice), *->x*x, x*x->+, x->+, +->y
+    # a node off every path is not marked; a constant exponent edge is never on a path
+    z = Value(2.0, label="z")
+    r = (x**2) * z
+    assert len([1 for a, b, at in edges(to_dot(r, highlight=z)) if 'class="influence"' in at]) == 2
+
+
+def test_highlight_many_paths_and_several_targets() -> None:
+    x = Value(1.01, label="x")
+    y = x
+    for _ in range(12):  # 2**12 paths
+        y = y * y
+    dot = to_dot(y, highlight=x)
+    m = re.search(r"sum over 4,096 paths of the product of local derivatives = ([^<]+)<", dot)
+    assert m and math.isclose(float(m[1]), 4096 * 1.01**4095, rel_tol=1e-3)
+    g = shopping()
+    both = to_dot(g["price"], names=g, highlight=[g["apple"], g["tax"]])
+    assert "dprice/dapple" in both and "dprice/dtax" in both
+    with pytest.raises(ValueError, match="not part of the graph"):
+        to_dot(g["price"], names=g, highlight=Value(1.0, label="stranger"))
+
+
+def test_highlight_unreachable_target() -> None:
+    t = Value(2.0, label="t")
+    y = t**3.0
+    y.label = "y"
+    three = y._inputs[1]
+    assert "does not reach y along any differentiable path" in to_dot(y, highlight=three)
+
+
+def test_highlight_arrays_note() -> None:
+    x, W, L = array_graph()
+    dot = to_dot(L, highlight=W)
+    assert "dL/dW = sum over 1 path of the vector-Jacobian products along each (seed: ones)" in dot
+    assert "min 1  mean 2  max 3" in dot  # the gradient of sum(x @ W) by W: x.T broadcast
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+@needs_renderer
+def test_svg_parses_and_shows_labels_and_numbers(tmp_path: Path) -> None:
+    g = shopping()
+    g["price"].backward()
+    d = draw(g["price"], names=g, highlight=g["apple"])
+    svg = d.svg()
+    root = ET.fromstring(svg.encode())
+    assert root.tag.endswith("svg")
+    text = " ".join(t.text or "" for t in root.iter() if t.tag.endswith("text"))
+    for word in ("apple", "orange_num", "data 715", "grad 2.2", "grad 650", "2 * 1 * 1.1 = 2.2"):
+        assert word in text
+    assert d._repr_svg_() == svg
+    assert d._repr_mimebundle_()["image/svg+xml"] == svg
+    assert d.save(tmp_path / "g.svg").read_text() == svg
+    assert d.save(tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert d.save(tmp_path / "g.dot").read_text() == d.source
+    with pytest.raises(ValueError, match=".svg, .png or .dot"):
+        d.save(tmp_path / "g.jpg")
+    assert "Drawing" in repr(d)
+
+
+def _without_dot(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = shutil.which
+    monkeypatch.setattr(
+        viz.shutil, "which", lambda name, *a, **k: None if name == "dot" else real(name, *a, **k)
+    )
+
+
+def test_renders_without_system_dot(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no ``dot`` anywhere on PATH, graphviz-pure (next to the interpreter) draws."""
+    if not (Path(sys.executable).parent / "graphviz-pure").exists() and not shutil.which("graphviz-pure"):
+        pytest.skip("graphviz-pure is not installed")
+    _without_dot(monkeypatch)
+    program = viz.find_renderer()
+    assert program is not None and "graphviz-pure" in Path(program).name
+    *_, y = neuron()
+    y.backward()
+    root = ET.fromstring(draw(y).svg().encode())
+    text = " ".join(t.text or "" for t in root.iter() if t.tag.endswith("text"))
+    assert "tanh" in text and "data 0.7064" in text and "grad -1.503" in text
+
+
+def test_finds_graphviz_pure_next_to_python(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    exe = fake / "graphviz-pure"
+    exe.write_text("#!/bin/sh\n")
+    exe.chmod(0o755)
+    monkeypatch.setattr(viz.shutil, "which", lambda *a, **k: None)
+    monkeypatch.setattr(viz.sys, "executable", str(fake / "python"))
+    assert viz.find_renderer() == str(exe)
+
+
+def test_no_renderer_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(viz.shutil, "which", lambda *a, **k: None)
+    monkeypatch.setattr(viz.sys, "executable", str(tmp_path / "python"))
+    assert viz.find_renderer() is None
+    *_, y = neuron()
+    d = draw(y)
+    with pytest.raises(viz.RendererNotFoundError, match=r"pip install graphviz-pure.*apt install graphviz"):
+        d.svg()
+    with pytest.raises(viz.RendererNotFoundError):
+        d.save(tmp_path / "g.png")
+    assert not (tmp_path / "g.png").exists()
+    assert "to_dot" in d._repr_mimebundle_()["text/plain"]  # Jupyter shows the message, no traceback
+    assert d.save(tmp_path / "g.dot").read_text() == to_dot(y)  # DOT needs no program
+
+
+# --- the backward stepper -----------------------------------------------------------------------
+
+
+def _mixed_graph() -> Value:
+    a, b, c = Value(0.3, label="a"), Value(-1.2, label="b"), Value(2.0, label="c")
+    s = a * b + c
+    t = (s.tanh() * a - b**2 / c).relu() + s.exp() * s.sigmoid() - abs(b)
+    return (t * t + a.log() * c).tanh()
+
+
+@pytest.mark.parametrize("make", [lambda: shopping()["price"], lambda: neuron()[-1], _mixed_graph])
+def test_stepper_ends_at_backward_gradients(make: Any) -> None:
+    root = make()
+    order = topological_order(root)
+    steps = backward_steps(root)
+    assert len(steps) == len(order)
+    assert [f.node for f in steps] == order
+    assert all(n.grad == 0.0 for n in order)  # stepping leaves .grad alone
+    final = steps[-1].grads
+    root.backward()
+    for node in order:
+        assert final.get(node, 0.0) == node.grad  # bit for bit: the same rules in the same order
+    assert steps.grads == final
+
+
+def test_stepper_frames_show_gradients_arriving() -> None:
+    g = shopping()
+    steps = backward_steps(g["price"])
+    captions = [f.caption(g) for f in steps]
+    assert (
+        captions[0]
+        == "step 1 of 9: price has its complete gradient 1 (the seed); it passes 1.1 to all_price, 650 to tax"
+    )
+    assert captions[-1] == "step 9 of 9: tax is a leaf: its gradient 650 is final"
+    first = steps[0].grads
+    assert set(first) == {g["price"], g["all_price"], g["tax"]}
+    assert len(steps[3].grads) > len(first)
+    frame = steps[2]  # apple_price sends 2.2 to apple and 110 to apple_num
+    assert frame.node is g["apple_price"]
+    assert [(x.label, share) for x, _, share in frame.sent] == [
+        ("apple", pytest.approx(2.2)),
+        ("apple_num", pytest.approx(110.0)),
+    ]
+    dot = frame.to_dot(names=g)
+    assert "step 3 of 9: apple_price has its complete gradient 1.1" in dot
+    assert 'label=" +2.2 "' in dot and "grad 2.2 so far" in dot and "grad ?" in dot
+    with pytest.raises(TypeError, match="unknown options"):
+        frame.to_dot(colour=True)
+
+
+@needs_renderer
+def test_stepper_frames_draw_and_player_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    *_, y = neuron()
+    steps = backward_steps(y)
+    ET.fromstring(steps[1].draw().svg().encode())
+    assert "image/svg+xml" in steps[1]._repr_mimebundle_()
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import fails: a list of SVGs instead
+    html = steps.player(max_frames=2)._repr_html_()
+    assert html.count("<svg") == 2 and "more steps" in html and "<?xml" not in html
+
+
+@needs_renderer
+def test_player_with_ipywidgets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The slider path, against a stand-in for ipywidgets (it needs no real Jupyter)."""
+
+    class Widget:
+        def __init__(self, children: Any = (), **kw: Any) -> None:
+            self.children, self.observers = list(children), []
+            self.__dict__.update(kw)
+
+        def observe(self, fn: Any, names: str) -> None:
+            self.observers.append(fn)
+
+    fake = types.ModuleType("ipywidgets")
+    for name in ("IntSlider", "Play", "HTML", "VBox", "HBox"):
+        setattr(fake, name, Widget)
+    fake.jslink = lambda *a: None  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "ipywidgets", fake)
+    *_, y = neuron()
+    steps = backward_steps(y)
+    box = steps.player()
+    (_play, slider), view = box.children[0].children, box.children[1]
+    assert slider.max == len(steps) - 1 and "step 1 of 6" in view.value
+    slider.observers[0]({"new": 4})
+    assert "step 5 of 6" in view.value
+
+
+# --- large graphs -------------------------------------------------------------------------------
+
+
+def moons_step_graph(n: int = 100, seed: int = 0) -> tuple[Value, list[Value]]:
+    """One training step of the classic moons demo: MLP 2-16-16-1, hinge loss + L2 (~65,000 nodes)."""
+    import random
+
+    rng = random.Random(seed)
+    sizes = [2, 16, 16, 1]
+    layers = [
+        [([Value(rng.uniform(-1, 1)) for _ in range(nin)], Value(0.0)) for _ in range(nout)]
+        for nin, nout in zip(sizes, sizes[1:])
+    ]
+    losses = []
+    for i in range(n):
+        h: list[Any] = [Value(rng.gauss(0, 1)), Value(rng.gauss(0, 1))]
+        for k, layer in enumerate(layers):
+            out = [sum((w * x for w, x in zip(ws, h)), b) for ws, b in layer]
+            h = [o.relu() for o in out] if k < len(layers) - 1 else out
+        losses.append((1 + -(1 if i % 2 else -1) * h[0]).relu())
+    params = [p for layer in layers for ws, b in layer for p in [*ws, b]]
+    loss = sum(losses) * (1.0 / n) + 1e-4 * sum(p * p for p in params)
+    return loss, params
+
+
+def test_cap_collapses_far_part_with_count() -> None:
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(100):
+        y = (y * 0.9).tanh()
+    total = len(topological_order(y))
+    dot = to_dot(y, max_nodes=40)
+    assert len(re.findall(r"^  n\d+ \[", dot, flags=re.M)) == 40
+    assert f"... {total - 40:,} more nodes" in dot
+    assert re.search(r"^  more -> n\d+op \[style=dashed", dot, flags=re.M)
+    assert "more nodes" not in to_dot(y, max_nodes=total)
+
+
+def test_cap_keeps_the_highlighted_chain() -> None:
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(30):
+        y = y * Value(1.01) + Value(0.0)
+    dot = to_dot(y, max_nodes=30, highlight=x)
+    assert "<B>x</B>" not in dot and "some of the highlighted chain is inside" in dot
+    dot = to_dot(y, max_nodes=100, highlight=x)
+    assert "<B>x</B>" in dot
+
+
+def test_deep_chain_draws_collapsed() -> None:
+    """100,000 ops deep: nothing recurses, the drawing holds max_nodes nodes."""
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(100_000):
+        y = y.tanh()
+    dot = to_dot(y, highlight=x)
+    assert f"... {100_001 - viz.DEFAULT_MAX_NODES:,} more nodes" in dot
+    assert "dtanh" not in dot
+    assert "droot/dx = sum over 1 path of the product of local derivatives = " in dot  # too long to list
+    steps = backward_steps(y)
+    assert len(steps) == 100_001
+
+
+@needs_renderer
+def test_moons_training_step_draws_quickly() -> None:
+    """The ~65,000-node graph draws (DOT and SVG) well within a generous bound; the 5 s target
+    is measured in benchmarks/draw.py."""
+    loss, params = moons_step_graph()
+    loss.backward()
+    assert len(topological_order(loss)) > 60_000
+    start = time.perf_counter()
+    svg = draw(loss, params=params).svg()
+    assert time.perf_counter() - start < 30
+    ET.fromstring(svg.encode())
+    assert "more nodes" in svg

@@ -26,6 +26,13 @@ Several arguments
     gradients, ``jacobian`` a tuple of Jacobians and ``hessian`` the nested tuple
     ``H[i][j] = d2f / dx_i dx_j`` (``np.array(H)`` is the matrix for scalar arguments).
     Other arguments (and keyword arguments) are passed to ``f`` untouched.
+
+Errors and warnings
+    ``grad`` of a function whose output is not a scalar raises and points to ``jacobian``. A
+    differentiated argument that is a string, None, a bool, a complex number, a list, or an
+    integer/bool array raises a ``TypeError`` naming its position (a Python int is accepted as
+    a float, since ``grad(f)(3)`` can only mean 3.0). An output not computed from an argument
+    (a constant) gives that argument a zero gradient and a ``UserWarning``.
 """
 
 from __future__ import annotations

@@ -146,9 +146,9 @@ def run_backward(root: Node, seed: Any, create_graph: bool = False) -> None:
 
         for node in topological_order(root):
             inputs = node._inputs
-            if not inputs:
+            g = get(node)
+            if g is None or not inputs:  # a leaf, or reached only through inputs needing no gradient
                 continue
-            g = grads[node]
             if create_graph:
                 for x, vjp in zip(inputs, node._vjps):
                     if vjp is not None:

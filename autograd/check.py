@@ -114,48 +114,78 @@ def _format(rows: list[tuple[int, tuple[int, ...], float, float, float, bool]]) 
     return "\n".join(lines)
 
 
+_MAX_HESSIAN = 64  # inputs with more entries in all: second derivatives along random directions
+
+
 def _check_second_order(
     f: Callable[..., Any], inputs: tuple[Any, ...], eps: float, atol: float, rtol: float, verbose: bool
 ) -> None:
-    """The order-2 part of gradcheck: the analytic Hessian against differences of the gradient."""
-    from autograd.functional import grad, hessian  # functional builds on check's neighbours
+    """The order-2 part of gradcheck: analytic second derivatives against differences of the gradient.
+
+    With up to 64 entries in all, every entry of ``hessian(f)`` is checked against
+    (grad f(x + eps e_j) - grad f(x - eps e_j)) / 2eps; with more, the Hessian-vector product
+    ``hvp(f, x, v)`` along 3 random unit directions ``v`` (the worst entry of each input shown).
+    """
+    from autograd.functional import grad, hessian, hvp  # functional builds on check's neighbours
 
     plain = [np.array(x.data if isinstance(x, Node) else x, dtype=np.float64) for x in inputs]
-    args = [float(a) if a.ndim == 0 else a for a in plain]
-    argnums = tuple(range(len(args)))
+    # the leaves gradcheck itself uses: Values for Values and numbers, Tensors for Tensors and arrays
+    scalar = [isinstance(x, Value) or (not isinstance(x, Node) and np.ndim(x) == 0) for x in inputs]
+
+    def call_args(arrays: list[np.ndarray]) -> list[Any]:
+        return [float(a) if s else a for a, s in zip(arrays, scalar)]
+
+    argnums = tuple(range(len(plain)))
+    gradient = grad(f, argnums)
+
+    def grad_at(arrays: list[np.ndarray]) -> list[np.ndarray]:
+        return [np.asarray(g, dtype=np.float64) for g in gradient(*call_args(arrays))]
+
+    def where(i: int, index: tuple[int, ...]) -> str:
+        return f"{i}{list(index) if index else ''}"
+
+    rows: list[tuple[str, str, float, float, float, bool]] = []
+
+    def add(first: str, second: str, got: float, numeric: float) -> None:
+        err = abs(got - numeric)
+        rows.append((first, second, got, numeric, err, bool(err <= atol + rtol * abs(numeric))))
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # an input f ignores has a zero Hessian row
-        hess = hessian(f, argnums)(*args)
-        gradient = grad(f, argnums)
-
-        def shifted_grad(j: int, index: tuple[int, ...], step: float) -> list[np.ndarray]:
-            moved = plain[j].copy()
-            moved[index] += step
-            call = [(float(moved) if moved.ndim == 0 else moved) if k == j else a for k, a in enumerate(args)]
-            return [np.asarray(g, dtype=np.float64) for g in gradient(*call)]
-
-        rows = []
-        for j, a in enumerate(plain):
-            for index_j in np.ndindex(a.shape):
-                plus, minus = shifted_grad(j, index_j, eps), shifted_grad(j, index_j, -eps)
-                for i, b in enumerate(plain):
-                    numeric_i = (plus[i] - minus[i]) / (2 * eps)
-                    analytic_i = np.asarray(hess[i][j], dtype=np.float64)
-                    for index_i in np.ndindex(b.shape):
-                        got = float(analytic_i[index_i + index_j])
-                        numeric = float(numeric_i[index_i])
-                        err = abs(got - numeric)
-                        good = bool(err <= atol + rtol * abs(numeric))
-                        rows.append(
-                            (
-                                f"{i}{list(index_i) if index_i else ''}",
-                                f"{j}{list(index_j) if index_j else ''}",
-                                got,
-                                numeric,
-                                err,
-                                good,
-                            )
-                        )
+        if sum(a.size for a in plain) <= _MAX_HESSIAN:
+            hess = hessian(f, argnums)(*call_args(plain))
+            for j, a in enumerate(plain):
+                for index_j in np.ndindex(a.shape):
+                    plus, minus = [p.copy() for p in plain], [p.copy() for p in plain]
+                    plus[j][index_j] += eps
+                    minus[j][index_j] -= eps
+                    g_plus, g_minus = grad_at(plus), grad_at(minus)
+                    for i, b in enumerate(plain):
+                        numeric_i = (g_plus[i] - g_minus[i]) / (2 * eps)
+                        analytic_i = np.asarray(hess[i][j], dtype=np.float64)
+                        for index_i in np.ndindex(b.shape):
+                            got = float(analytic_i[index_i + index_j])
+                            add(where(i, index_i), where(j, index_j), got, float(numeric_i[index_i]))
+        else:
+            rng = np.random.default_rng(0)
+            for k in range(3):
+                v = [rng.standard_normal(a.shape) for a in plain]
+                norm = float(np.sqrt(sum(float((d * d).sum()) for d in v)))
+                v = [d / norm for d in v]
+                analytic = hvp(f, tuple(call_args(plain)), tuple(call_args(v)))
+                g_plus = grad_at([a + eps * d for a, d in zip(plain, v)])
+                g_minus = grad_at([a - eps * d for a, d in zip(plain, v)])
+                for i, a in enumerate(plain):
+                    got_i = np.asarray(analytic[i], dtype=np.float64).reshape(a.shape)
+                    numeric_i = (g_plus[i] - g_minus[i]) / (2 * eps)
+                    slack = np.abs(got_i - numeric_i) - (atol + rtol * np.abs(numeric_i))
+                    worst = np.unravel_index(int(np.argmax(slack)), a.shape) if a.ndim else ()
+                    add(
+                        where(i, tuple(int(n) for n in worst)),
+                        f"dir {k}",
+                        float(got_i[worst]),
+                        float(numeric_i[worst]),
+                    )
     lines = [f"{'d/d input':<12} {'d/d input':<12} {'analytic':>14} {'numeric':>14} {'abs err':>12}  ok"]
     for first, second, got, numeric, err, good in rows:
         lines.append(

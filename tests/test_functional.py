@@ -363,6 +363,15 @@ def test_gradcheck_order_2_catches_a_wrong_second_derivative():
         gradcheck(lambda x: x, 1.0, order=3)
 
 
+def test_gradcheck_order_2_along_random_directions_for_many_inputs():
+    xs = [0.1 * i - 3.0 for i in range(70)]  # more than 64 entries: Hessian-vector products
+    assert gradcheck(lambda *v: sum((a * b).tanh() for a, b in zip(v, v[1:])), *xs, order=2)
+    rule = (lambda g, out, a: g * 2.0 * (a.data if isinstance(a, Value) else a),)
+    bad_square = lambda x: _result(x.data * x.data, (x,), rule, "bad**2")  # noqa: E731
+    with pytest.raises(GradcheckError, match="second derivatives"):
+        gradcheck(lambda *v: sum(bad_square(a) for a in v[:3]) + sum(v), *xs, order=2)
+
+
 def test_gradcheck_order_2_report(capsys):
     assert gradcheck(rosenbrock, -1.2, 1.0, order=2, verbose=True)
     out = capsys.readouterr().out

@@ -10,13 +10,16 @@
 from autograd.check import GradcheckError, gradcheck
 from autograd.functional import grad, hessian, hvp, jacobian, value_and_grad
 from autograd.graph import is_grad_enabled, no_grad
+from autograd.tensor import Tensor, concatenate, stack, where
 from autograd.value import Value
 from autograd.viz import backward_steps, draw, to_dot
 
 __all__ = [
     "GradcheckError",
+    "Tensor",
     "Value",
     "backward_steps",
+    "concatenate",
     "draw",
     "grad",
     "gradcheck",
@@ -25,6 +28,8 @@ __all__ = [
     "is_grad_enabled",
     "jacobian",
     "no_grad",
+    "stack",
     "to_dot",
     "value_and_grad",
+    "where",
 ]

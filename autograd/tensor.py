@@ -1,0 +1,1398 @@
+"""Tensor: the ndarray node, each op with its local-derivative rules beside it.
+
+>>> import numpy as np
+>>> from autograd import Tensor
+>>> W = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, label="W")
+>>> x = Tensor([1.0, -1.0])
+>>> loss = (W @ x).relu().sum()
+>>> loss.backward()
+>>> W.grad
+array([[0., 0.],
+       [0., 0.]])
+>>> (W @ -x).relu().sum().backward()
+>>> W.grad
+array([[-1.,  1.],
+       [-1.,  1.]])
+
+A Tensor shares ``graph.py`` with Value: one topological order, one backward pass, ``no_grad``
+and ``create_graph``. Gradients are kept (as PyTorch does) only on leaves created with
+``requires_grad=True`` and on nodes that called ``retain_grad()``; ops on tensors that need no
+gradient build no graph at all.
+
+Conventions, all as in PyTorch unless said otherwise:
+
+- dtype: float16, float32 and float64 data keep their dtype; Python numbers, bools and integer
+  arrays become float64. Numbers and numpy scalars mixed into an op take the tensor's dtype (so
+  ``t32 * 0.5`` stays float32); float arrays follow numpy's promotion. Gradients have the dtype of
+  their tensor. Object, string and complex data are rejected with a TypeError.
+- ``Tensor(a)`` wraps a float ndarray ``a`` without copying it (like ``np.asarray`` or
+  ``torch.from_numpy``): an in-place update of ``t.data`` shows in ``a``. Pass ``a.copy()`` to keep
+  them apart. Don't change ``.data`` of a tensor in place between its forward and backward pass.
+- relu'(0) = 0, |x|'(0) = 0, sqrt'(0) = inf; ``clip(lo, hi)`` passes the gradient where
+  ``lo <= x <= hi`` (bounds included, as torch.clamp); ``maximum``/``minimum`` give each side half
+  the gradient where they tie, and ``max``/``min`` reductions split it evenly among tied entries
+  (as torch.amax); ``x ** 0`` has derivative 0 everywhere, also at x = 0.
+- ``==`` is identity (tensors are dict keys in the backward pass); ``<``, ``>`` and the other
+  comparisons compare data and return boolean ndarrays (they have no gradient).
+- numpy: ``np.asarray(t)`` gives the data; ``np.exp(t)``, ``np.maximum(t, 0)``, ``np.sum(t)``,
+  ``np.concatenate([t, u])``, ``array @ t`` and friends dispatch to the differentiable op; any other
+  numpy function raises a TypeError naming the Tensor method to use: a numpy call never returns a
+  result silently cut off from the graph.
+"""
+
+from __future__ import annotations
+
+import numbers
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any, Union
+
+import numpy as np
+
+from autograd.graph import Node, grad_mode, run_backward
+
+Operand = Union["Tensor", float, int, np.ndarray, Sequence[Any]]
+Axis = Union[int, Sequence[int], None]
+
+try:
+    from numpy.exceptions import AxisError as _AxisError
+except ImportError:  # numpy < 1.25
+    _AxisError = np.AxisError  # type: ignore[attr-defined,misc]
+
+_allocate = object.__new__
+_ndarray = np.ndarray
+
+_KIND_NAMES = {
+    "c": "complex",
+    "O": "object",
+    "U": "string",
+    "S": "bytes",
+    "V": "structured (void)",
+    "M": "datetime",
+    "m": "timedelta",
+}
+
+
+def _check_kind(arr: np.ndarray, where: str) -> None:
+    """Reject data that is not real numbers (object, string, complex, ...) with a TypeError."""
+    kind = arr.dtype.kind
+    if kind not in "fiub":
+        hint = ""
+        if kind == "O":
+            hint = " (ragged lists or Values? use equal-length lists of numbers, and stack() for Tensors)"
+        elif kind == "c":
+            hint = " (take .real or abs() first)"
+        raise TypeError(
+            f"{where}: cannot hold {_KIND_NAMES.get(kind, kind)} data (dtype {arr.dtype}); "
+            f"a Tensor holds real floating-point numbers{hint}"
+        )
+
+
+def _float_array(data: Any, dtype: Any, where: str) -> np.ndarray:
+    """``data`` as a float ndarray (no copy when it already is one); reject non-real data."""
+    try:
+        arr = np.asarray(data)
+    except ValueError as e:
+        raise ValueError(f"{where}: cannot make an array of {type(data).__name__} data: {e}") from None
+    _check_kind(arr, where)
+    if dtype is not None:
+        target = np.dtype(dtype)
+        if target.kind != "f":
+            raise TypeError(
+                f"{where}: dtype must be a floating dtype (float16, float32, float64), got {target}"
+            )
+        return arr if arr.dtype == target else arr.astype(target)
+    return arr if arr.dtype.kind == "f" else arr.astype(np.float64)
+
+
+def _constant(data: np.ndarray) -> Tensor:
+    """A Tensor that needs no gradient, made without the checks of ``Tensor.__init__``."""
+    node = _allocate(Tensor)
+    node.data = data
+    node.grad = None
+    node.label = ""
+    node._op = ""
+    node._inputs = node._vjps = ()
+    node.requires_grad = False
+    node._retain = False
+    return node
+
+
+def _lift(x: Any, dtype: Any, op: str) -> Tensor:
+    """Turn an operand that is not a Tensor into a constant Tensor.
+
+    Numbers and numpy scalars, bool and integer data take ``dtype`` (the other operand's, so a
+    float32 tensor stays float32); float arrays keep theirs (numpy's promotion then applies).
+    """
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, Node):
+        raise TypeError(
+            f"{op}: cannot combine a Tensor with a {type(x).__name__}; "
+            "use Value with Values and Tensor with Tensors (Tensor(v.data) makes a constant)"
+        )
+    if isinstance(x, (numbers.Real, np.number, np.bool_)) and not isinstance(x, np.complexfloating):
+        return _constant(np.asarray(x, dtype=dtype if dtype is not None else np.float64))
+    try:
+        arr = np.asarray(x)
+    except ValueError as e:
+        raise ValueError(f"{op}: cannot make an array of {type(x).__name__}: {e}") from None
+    _check_kind(arr, op)
+    if arr.dtype.kind != "f":
+        arr = arr.astype(dtype if dtype is not None else np.float64)
+    return _constant(arr)
+
+
+def _raw(x: Any) -> Any:
+    """The data of a Tensor, anything else as it is (for masks, which have no derivative)."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _result(data: Any, inputs: tuple[Tensor, ...], vjps: Sequence[Any], op: str) -> Tensor:
+    """Make the Tensor an op returns: the one place every Tensor op passes through.
+
+    It records ``inputs`` and their rules only when grad mode is on and some input requires a
+    gradient; the rule of an input that needs none is replaced by None, so the backward pass never
+    computes a gradient nobody will use. Otherwise the result is a constant: no inputs, no graph.
+    """
+    if type(data) is not _ndarray:
+        data = np.asarray(data)  # numpy returns scalars for 0-d results
+    node = _allocate(Tensor)
+    node.data = data
+    node.grad = None
+    node.label = ""
+    node._op = op
+    node._retain = False
+    if grad_mode.enabled:
+        n = len(inputs)
+        if n == 1:
+            if inputs[0].requires_grad:
+                node._inputs = inputs
+                node._vjps = vjps
+                node.requires_grad = True
+                return node
+        elif n == 2:
+            a, b = inputs
+            need_a, need_b = a.requires_grad, b.requires_grad
+            if need_a or need_b:
+                node._inputs = inputs
+                if need_a and need_b:
+                    node._vjps = vjps
+                else:
+                    node._vjps = (vjps[0], None) if need_a else (None, vjps[1])
+                node.requires_grad = True
+                return node
+        else:
+            needs = [x.requires_grad for x in inputs]
+            if any(needs):
+                node._inputs = inputs
+                node._vjps = (
+                    vjps if all(needs) else tuple(v if need else None for v, need in zip(vjps, needs))
+                )
+                node.requires_grad = True
+                return node
+    node._inputs = node._vjps = ()
+    node.requires_grad = False
+    return node
+
+
+def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
+    """Sum the gradient ``g`` of a broadcast result back down to an input's ``shape``.
+
+    Broadcasting adds leading axes and stretches size-1 axes, so the gradient sums over both.
+    Works on ndarrays and on Tensors (under ``create_graph``).
+
+    >>> unbroadcast(np.ones((4, 3, 2)), (3, 1))
+    array([[8.],
+           [8.],
+           [8.]])
+    """
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
+    if not stretched:
+        return g.sum(axis=0) if lead == 1 else g.sum(axis=tuple(range(lead)))
+    g = g.sum(axis=tuple(range(lead)) + stretched, keepdims=True)
+    return g.reshape(shape)
+
+
+# --- error messages ------------------------------------------------------------------------------
+
+
+def _broadcast_error(op: str, symbol: str, a: Tensor, b: Tensor) -> ValueError:
+    sa, sb = a.shape, b.shape
+    diffs = [
+        f"axis {-k} has sizes {sa[-k]} and {sb[-k]}"
+        for k in range(1, min(len(sa), len(sb)) + 1)
+        if sa[-k] != sb[-k] and sa[-k] != 1 and sb[-k] != 1
+    ]
+    return ValueError(
+        f"{op}: {sa} {symbol} {sb}: shapes do not broadcast: {', '.join(diffs)} "
+        "(axes counted from the right must be equal or 1); reshape or unsqueeze one side so they line up"
+    )
+
+
+def _matmul_error(a: Tensor, b: Tensor) -> ValueError:
+    sa, sb = a.shape, b.shape
+    head = f"matmul: {sa} @ {sb}"
+    if a.ndim == 0 or b.ndim == 0:
+        return ValueError(f"{head}: matmul needs operands with at least 1 axis; use * to scale by a scalar")
+    ka = sa[-1]
+    kb = sb[0] if b.ndim == 1 else sb[-2]
+    if ka != kb:
+        return ValueError(
+            f"{head}: inner sizes {ka} and {kb} differ; the last axis of the left operand must match "
+            f"the {'only' if b.ndim == 1 else 'second-to-last'} axis of the right one (transpose one side?)"
+        )
+    return ValueError(
+        f"{head}: batch shapes {sa[:-2]} and {sb[:-2]} do not broadcast; "
+        "leading axes must be equal or 1 (counted from the right)"
+    )
+
+
+def _axes(axis: Axis, ndim: int, op: str, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """Normalise ``axis`` (None, int or tuple) to sorted non-negative axes; clear errors otherwise."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (int, np.integer)):
+        items: tuple[Any, ...] = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        items = tuple(axis)
+    else:
+        raise TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}")
+    out = []
+    for ax in items:
+        if isinstance(ax, (bool, np.bool_)) or not isinstance(ax, (int, np.integer)):
+            raise TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}")
+        if not -ndim <= ax < ndim:
+            valid = f"use an axis in {-ndim}..{ndim - 1}" if ndim else "a 0-d tensor has no axes (axis=None)"
+            raise _AxisError(
+                f"{op}: axis {int(ax)} is out of range for a tensor with ndim {ndim} (shape {shape}); {valid}"
+            )
+        out.append(int(ax) % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: axis {axis!r} names the same axis twice (shape {shape})")
+    return tuple(sorted(out))
+
+
+def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    """``shape`` with the reduced ``axes`` kept as size 1 (the keepdims shape)."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _expand(g: Any, shape: tuple[int, ...], axes: tuple[int, ...], keepdims: bool) -> Any:
+    """Spread the gradient of a reduction back over the reduced axes.
+
+    A small result is written out (``np.full`` costs less than setting up a broadcast view), a
+    large one is a read-only broadcast view (no memory traffic at all).
+    """
+    if not keepdims and axes:
+        g = g.reshape(_kept_shape(shape, axes))
+    if type(g) is not Tensor and _small(shape):
+        return np.full(shape, g)
+    return np.broadcast_to(g, shape)
+
+
+def _small(shape: tuple[int, ...]) -> bool:
+    n = 1
+    for k in shape:
+        n *= k
+    return n <= 16384
+
+
+def _scatter(g: Any, index: Any, shape: tuple[int, ...], basic: bool) -> Any:
+    """The gradient of ``a[index]``: ``g`` added into zeros of ``a``'s shape.
+
+    Repeated indices add up (``np.add.at``); a basic index (ints, slices, None, ...) cannot repeat,
+    so a plain assignment does. On a Tensor (``create_graph``) it is itself an op, whose rule
+    gathers ``gg[index]`` back.
+    """
+    if isinstance(g, Tensor):
+        data = _scatter(g.data, index, shape, basic)
+        return _result(data, (g,), (lambda gg, out, x: gg[index],), "scatter")
+    z = np.zeros(shape, dtype=g.dtype)
+    if basic:
+        z[index] = g
+    else:
+        np.add.at(z, index, g)
+    return z
+
+
+def _index(index: Any) -> tuple[Any, bool]:
+    """Check an index; turn lists into arrays. Returns it and whether it is basic (no arrays)."""
+    items = index if isinstance(index, tuple) else (index,)
+    basic = True
+    out: list[Any] = []
+    for it in items:
+        simple = it is None or it is Ellipsis or isinstance(it, slice)
+        if simple or (isinstance(it, (int, np.integer)) and not isinstance(it, (bool, np.bool_))):
+            out.append(it)
+        elif isinstance(it, Node):
+            raise TypeError(
+                f"index: cannot index with a {type(it).__name__}; use an int, a slice, a boolean mask "
+                "or an integer ndarray (e.g. t[np.asarray(idx, dtype=int)])"
+            )
+        else:
+            arr = np.asarray(it)
+            if arr.size == 0 and arr.dtype.kind == "f":
+                arr = arr.astype(np.intp)
+            if arr.dtype.kind not in "iub":
+                raise IndexError(
+                    f"index: arrays used as indices must hold integers or booleans, got dtype {arr.dtype}"
+                )
+            basic = False
+            out.append(arr)
+    return (tuple(out) if isinstance(index, tuple) else out[0]), basic
+
+
+# --- the backward pass: gradients of one pass are stored without copies when nothing else holds
+# --- them; the ids of the arrays stored so far tell when one array would land on two tensors ----
+
+
+class _PassState(threading.local):
+    stored: set[int] | None = None
+
+
+_pass = _PassState()
+
+
+class Tensor(Node):
+    """A node of the graph holding an ndarray: ``data``, and ``grad`` once a backward pass set it.
+
+    ``Tensor(data, requires_grad=False, dtype=None, label="")``: ``data`` is anything
+    ``np.asarray`` takes (numbers, nested lists, arrays). Each op below is its forward
+    computation plus, just above it, its local-derivative rules: one ``rule(g, out, *inputs)``
+    per input, giving that input's share of the gradient ``g``.
+
+    >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True, label="x")
+    >>> (x * x).sum().backward()
+    >>> x
+    Tensor([1., 2., 3.], shape=(3,), dtype=float64, requires_grad=True, label='x', grad=[2., 4., 6.])
+    """
+
+    __slots__ = ("requires_grad", "_retain")
+
+    requires_grad: bool
+    _retain: bool
+    data: np.ndarray
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
+        if type(data) is _ndarray and dtype is None and data.dtype.kind == "f":
+            pass  # the common case, a float array: wrapped as it is
+        elif isinstance(data, Tensor):
+            data = data.data
+        elif isinstance(data, (list, tuple)) and any(isinstance(x, Node) for x in data):
+            raise TypeError(
+                "Tensor: data is a list holding Tensors or Values; use stack([...]) to combine Tensors "
+                "into one differentiable Tensor, or their .data to make a constant"
+            )
+        if requires_grad is not False and requires_grad is not True:
+            if not isinstance(requires_grad, np.bool_):
+                raise TypeError(f"Tensor: requires_grad must be True or False, got {requires_grad!r}")
+            requires_grad = bool(requires_grad)
+        if type(label) is not str and not isinstance(label, str):
+            raise TypeError(f"Tensor: label must be a str, got {type(label).__name__}")
+        self.data = (
+            data
+            if type(data) is _ndarray and dtype is None and data.dtype.kind == "f"
+            else (_float_array(data, dtype, "Tensor"))
+        )
+        self.grad = None
+        self.requires_grad = requires_grad
+        self.label = label
+        self._inputs = ()
+        self._vjps = ()
+        self._op = ""
+        self._retain = False
+
+    # --- attributes ------------------------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a tensor no recorded op produced (where ``.grad`` is kept)."""
+        return not self._inputs
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d Tensor; it holds one number: use .item()")
+        return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d Tensor; it holds one number: use .item()")
+        return (self[i] for i in range(len(self.data)))
+
+    def item(self) -> float:
+        """The single number a size-1 tensor holds, as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(f"item: only a tensor with one element has an item; got shape {self.shape}")
+        return float(self.data.item())
+
+    def __float__(self) -> float:
+        return self.item()
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a Tensor of shape {self.shape} is ambiguous; "
+                "compare .data, or use (t > 0).any() / .all()"
+            )
+        return bool(self.data.reshape(()))
+
+    def numpy(self) -> np.ndarray:
+        """The data (the array itself, not a copy)."""
+        return self.data
+
+    def detach(self) -> Tensor:
+        """A new constant tensor on the same data, cut off from the graph on purpose."""
+        return _constant(self.data)
+
+    def retain_grad(self) -> Tensor:
+        """Keep this (non-leaf) tensor's gradient in ``.grad`` in later backward passes."""
+        if not self.requires_grad:
+            raise RuntimeError(
+                "retain_grad: this tensor does not require grad (it was made from tensors that "
+                "don't, or under no_grad), so no backward pass reaches it"
+            )
+        self._retain = True
+        return self
+
+    def zero_grad(self) -> None:
+        """Forget the gradient: ``.grad`` becomes None (the next backward pass stores a fresh one)."""
+        self.grad = None
+
+    def __repr__(self) -> str:
+        prefix = "Tensor("
+        data = np.array2string(self.data, separator=", ", prefix=prefix, threshold=40, edgeitems=3)
+        extra = ", requires_grad=True" if self.requires_grad else ""
+        if self.label:
+            extra += f", label={self.label!r}"
+        if self.grad is None:
+            grad = "None"
+        elif isinstance(self.grad, Tensor):
+            grad = "Tensor(...)"
+        else:
+            grad = np.array2string(
+                np.asarray(self.grad), separator=", ", threshold=10, edgeitems=2, max_line_width=10**6
+            ).replace("\n", "")
+        return f"{prefix}{data}, shape={self.shape}, dtype={self.dtype}{extra}, grad={grad})"
+
+    # --- numpy interop ------------------------------------------------------------------------
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if dtype is None and not copy:
+            return self.data
+        return np.array(self.data, dtype=dtype, copy=True if copy is None else copy)
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *args: Any, **kwargs: Any) -> Any:
+        name = getattr(ufunc, "__name__", str(ufunc))
+        if method != "__call__":
+            hint = {"add": "Tensor.sum", "maximum": "Tensor.max", "minimum": "Tensor.min"}.get(name)
+            raise TypeError(
+                f"np.{name}.{method} is not supported on Tensors (the result would be cut off from the "
+                f"graph){'; use ' + hint if hint else ''}"
+            )
+        if kwargs:
+            raise TypeError(
+                f"np.{name}(..., {', '.join(kwargs)}=...) cannot be applied to a Tensor (writing into "
+                "an array would cut the result off from the graph); use the Tensor operators and methods"
+            )
+        if ufunc in _NO_GRADIENT:
+            return ufunc(*[_raw(x) for x in args])
+        unary = _UFUNC_UNARY.get(ufunc)
+        if unary is not None:
+            return getattr(args[0], unary)()
+        binary = _UFUNC_BINARY.get(ufunc)
+        if binary is not None:
+            a, b = args
+            return getattr(a, binary[0])(b) if isinstance(a, Tensor) else getattr(b, binary[1])(a)
+        raise TypeError(
+            f"np.{name} has no differentiable Tensor version; use the Tensor methods (exp, log, tanh, "
+            "sigmoid, relu, abs, sqrt, clip, maximum, minimum, ...) or np.asarray(t) for the raw, "
+            "non-differentiable values"
+        )
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        impl = _FUNCTIONS.get(func)
+        if impl is None:
+            name = f"{func.__module__}.{func.__name__}".replace("numpy", "np", 1)
+            raise TypeError(
+                f"{name} does not work on Tensors (it would return an array cut off from "
+                "the graph); use the Tensor methods and autograd's concatenate/stack/where, or "
+                "np.asarray(t) for the raw, non-differentiable values"
+            )
+        return impl(*args, **kwargs)
+
+    # --- comparisons compare data and return boolean arrays (no gradient); == stays identity -----
+
+    def __lt__(self, other: Any) -> Any:
+        return self.data < _raw(other)
+
+    def __le__(self, other: Any) -> Any:
+        return self.data <= _raw(other)
+
+    def __gt__(self, other: Any) -> Any:
+        return self.data > _raw(other)
+
+    def __ge__(self, other: Any) -> Any:
+        return self.data >= _raw(other)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        raise TypeError(
+            "Tensor does not support item assignment (an in-place change would corrupt the graph); "
+            "build a new tensor with where() or concatenate(), or change .data outside any graph"
+        )
+
+    # --- arithmetic (broadcasting as numpy; unbroadcast undoes it in the rules) -----------------
+
+    _ADD = (lambda g, out, a, b: unbroadcast(g, a.shape), lambda g, out, a, b: unbroadcast(g, b.shape))
+
+    def __add__(self, other: Operand) -> Tensor:
+        other = other if type(other) is Tensor else _lift(other, self.data.dtype, "add")
+        try:
+            data = self.data + other.data
+        except ValueError:
+            raise _broadcast_error("add", "+", self, other) from None
+        return _result(data, (self, other), self._ADD, "+")
+
+    def __radd__(self, other: Operand) -> Tensor:
+        return _lift(other, self.data.dtype, "add") + self
+
+    _SUB = (lambda g, out, a, b: unbroadcast(g, a.shape), lambda g, out, a, b: unbroadcast(-g, b.shape))
+
+    def __sub__(self, other: Operand) -> Tensor:
+        other = other if type(other) is Tensor else _lift(other, self.data.dtype, "sub")
+        try:
+            data = self.data - other.data
+        except ValueError:
+            raise _broadcast_error("sub", "-", self, other) from None
+        return _result(data, (self, other), self._SUB, "-")
+
+    def __rsub__(self, other: Operand) -> Tensor:
+        return _lift(other, self.data.dtype, "sub") - self
+
+    _MUL = (
+        lambda g, out, a, b: unbroadcast(g * b, a.shape),
+        lambda g, out, a, b: unbroadcast(g * a, b.shape),
+    )
+
+    def __mul__(self, other: Operand) -> Tensor:
+        other = other if type(other) is Tensor else _lift(other, self.data.dtype, "mul")
+        try:
+            data = self.data * other.data
+        except ValueError:
+            raise _broadcast_error("mul", "*", self, other) from None
+        return _result(data, (self, other), self._MUL, "*")
+
+    def __rmul__(self, other: Operand) -> Tensor:
+        return _lift(other, self.data.dtype, "mul") * self
+
+    _DIV = (
+        lambda g, out, a, b: unbroadcast(g / b, a.shape),
+        lambda g, out, a, b: unbroadcast(-g * a / (b * b), b.shape),
+    )
+
+    def __truediv__(self, other: Operand) -> Tensor:
+        other = other if type(other) is Tensor else _lift(other, self.data.dtype, "div")
+        try:
+            data = self.data / other.data
+        except ValueError:
+            raise _broadcast_error("div", "/", self, other) from None
+        return _result(data, (self, other), self._DIV, "/")
+
+    def __rtruediv__(self, other: Operand) -> Tensor:
+        return _lift(other, self.data.dtype, "div") / self
+
+    _NEG = (lambda g, out, a: -g,)
+
+    def __neg__(self) -> Tensor:
+        return _result(-self.data, (self,), self._NEG, "neg")
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    @staticmethod
+    def _pow_base_rule(g: Any, out: Any, a: Any, b: Any) -> Any:
+        shape = a.shape
+        zero = _raw(b) == 0
+        if np.any(zero):  # d(x ** 0)/dx = 0 everywhere, also at x = 0 (not 0 * inf): use base 1 there
+            a = np.where(zero, 1, a)
+        return unbroadcast(g * (b * a ** (b - 1)), shape)
+
+    @staticmethod
+    def _pow_exponent_rule(g: Any, out: Any, a: Any, b: Any) -> Any:
+        # d(a ** b)/db = a ** b * log(a); taken as 0 where a == 0 and b >= 0 (the limit), as torch
+        zero = (_raw(a) == 0) & (_raw(b) >= 0)
+        log_a = np.log(np.where(zero, 1, a)) if np.any(zero) else np.log(a)
+        return unbroadcast(g * out * log_a, b.shape)
+
+    _POW = (_pow_base_rule, _pow_exponent_rule)
+
+    def __pow__(self, exponent: Operand) -> Tensor:
+        """``t ** n`` for a number, an array or a Tensor ``n`` (negative bases give nan for fractional n)."""
+        other = exponent if type(exponent) is Tensor else _lift(exponent, self.data.dtype, "pow")
+        try:
+            data = self.data**other.data
+        except ValueError:
+            raise _broadcast_error("pow", "**", self, other) from None
+        op = "**" if other.requires_grad or other.ndim else f"**{float(other.data):g}"
+        return _result(data, (self, other), self._POW, op)
+
+    def __rpow__(self, base: Operand) -> Tensor:
+        return _lift(base, self.data.dtype, "pow") ** self
+
+    @staticmethod
+    def _matmul_parts(g: Any, a: Any, b: Any) -> tuple[Any, Any, Any]:
+        """Promote 1-d operands to matrices (a row, a column) and ``g`` to match."""
+        if a.ndim == 1:
+            g = g.reshape(g.shape[:-1] + (1,) + g.shape[-1:])
+            a = a.reshape((1,) + a.shape)
+        if b.ndim == 1:
+            g = g.reshape(g.shape + (1,))
+            b = b.reshape(b.shape + (1,))
+        return g, a, b
+
+    @staticmethod
+    def _matmul_a(g: Any, out: Any, a: Any, b: Any) -> Any:
+        if a.ndim == 2 and b.ndim == 2:
+            return g @ b.T
+        g2, a2, b2 = Tensor._matmul_parts(g, a, b)
+        return unbroadcast(g2 @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
+
+    @staticmethod
+    def _matmul_b(g: Any, out: Any, a: Any, b: Any) -> Any:
+        if a.ndim == 2 and b.ndim == 2:
+            return a.T @ g
+        g2, a2, b2 = Tensor._matmul_parts(g, a, b)
+        return unbroadcast(a2.swapaxes(-1, -2) @ g2, b2.shape).reshape(b.shape)
+
+    _MATMUL = (_matmul_a, _matmul_b)
+
+    def __matmul__(self, other: Operand) -> Tensor:
+        """Matrix product with numpy's rules: 1-d operands are vectors, leading axes are batches."""
+        other = other if type(other) is Tensor else _lift(other, self.data.dtype, "matmul")
+        try:
+            data = self.data @ other.data
+        except ValueError:
+            raise _matmul_error(self, other) from None
+        return _result(data, (self, other), self._MATMUL, "@")
+
+    def __rmatmul__(self, other: Operand) -> Tensor:
+        return _lift(other, self.data.dtype, "matmul") @ self
+
+    matmul = __matmul__
+
+    # --- elementwise functions -----------------------------------------------------------------
+
+    _EXP = (lambda g, out, a: g * out,)
+
+    def exp(self) -> Tensor:
+        """e ** x; overflows to inf (with numpy's warning)."""
+        return _result(np.exp(self.data), (self,), self._EXP, "exp")
+
+    _LOG = (lambda g, out, a: g / a,)
+
+    def log(self) -> Tensor:
+        """Natural log: -inf at 0 and nan below 0, with numpy's RuntimeWarning."""
+        return _result(np.log(self.data), (self,), self._LOG, "log")
+
+    _TANH = (lambda g, out, a: g * (1 - out * out),)
+
+    def tanh(self) -> Tensor:
+        """Hyperbolic tangent; saturates at +-1 with gradient 0."""
+        return _result(np.tanh(self.data), (self,), self._TANH, "tanh")
+
+    _SIGMOID = (lambda g, out, a: g * (1 - out) * out,)
+
+    def sigmoid(self) -> Tensor:
+        """1 / (1 + e ** -x), computed without overflow for any x."""
+        x = self.data
+        e = np.exp(-np.abs(x))
+        data = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        return _result(data.astype(x.dtype, copy=False), (self,), self._SIGMOID, "sigmoid")
+
+    _RELU = (lambda g, out, a: g * (a > 0),)
+
+    def relu(self) -> Tensor:
+        """max(x, 0); its derivative at 0 is 0, as torch.relu."""
+        return _result(np.maximum(self.data, 0), (self,), self._RELU, "relu")
+
+    _ABS = (lambda g, out, a: g * np.sign(_raw(a)),)
+
+    def abs(self) -> Tensor:
+        """|x|; its derivative at 0 is 0, as torch.abs."""
+        return _result(np.abs(self.data), (self,), self._ABS, "abs")
+
+    __abs__ = abs
+
+    _SQRT = (lambda g, out, a: g / (2 * out),)
+
+    def sqrt(self) -> Tensor:
+        """Square root; nan below 0, and the derivative at 0 is inf (as torch.sqrt)."""
+        return _result(np.sqrt(self.data), (self,), self._SQRT, "sqrt")
+
+    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
+        """Limit to [lo, hi] (either may be None). The gradient passes where lo <= x <= hi, bounds
+        included (as torch.clamp); with lo > hi every entry becomes hi, with gradient 0."""
+        if lo is None and hi is None:
+            raise ValueError("clip: give lo, hi or both (None means no bound on that side)")
+        lo_, hi_ = _raw(lo), _raw(hi)
+        x = self.data
+        try:
+            if hi_ is None:
+                data = np.maximum(x, lo_)
+            elif lo_ is None:
+                data = np.minimum(x, hi_)
+            else:
+                data = np.minimum(np.maximum(x, lo_), hi_)
+        except ValueError:
+            raise ValueError(f"clip: bounds do not broadcast against shape {self.shape}") from None
+
+        def rule(g: Any, out: Any, a: Any) -> Any:
+            a = _raw(a)
+            inside = (a >= lo_) if hi_ is None else (a <= hi_) if lo_ is None else (a >= lo_) & (a <= hi_)
+            return g * inside
+
+        return _result(data.astype(x.dtype, copy=False), (self,), (rule,), "clip")
+
+    @staticmethod
+    def _tie_weights(lose: Any, tie: Any, dtype: Any) -> Any:
+        """1 where this side wins, 0 where it loses, 1/2 on ties (as torch.maximum/minimum)."""
+        return np.where(tie, 0.5, np.where(lose, 0.0, 1.0)).astype(dtype, copy=False)
+
+    _MAXIMUM = (
+        lambda g, out, a, b: unbroadcast(
+            g * Tensor._tie_weights(_raw(a) < _raw(b), _raw(a) == _raw(b), g.dtype), a.shape
+        ),
+        lambda g, out, a, b: unbroadcast(
+            g * Tensor._tie_weights(_raw(a) > _raw(b), _raw(a) == _raw(b), g.dtype), b.shape
+        ),
+    )
+
+    def maximum(self, other: Operand) -> Tensor:
+        """Elementwise max of two tensors (broadcasting); on a tie each side gets half the gradient."""
+        other = other if type(other) is Tensor else _lift(other, self.data.dtype, "maximum")
+        try:
+            data = np.maximum(self.data, other.data)
+        except ValueError:
+            raise _broadcast_error("maximum", "vs", self, other) from None
+        return _result(data, (self, other), self._MAXIMUM, "maximum")
+
+    _MINIMUM = (
+        lambda g, out, a, b: unbroadcast(
+            g * Tensor._tie_weights(_raw(a) > _raw(b), _raw(a) == _raw(b), g.dtype), a.shape
+        ),
+        lambda g, out, a, b: unbroadcast(
+            g * Tensor._tie_weights(_raw(a) < _raw(b), _raw(a) == _raw(b), g.dtype), b.shape
+        ),
+    )
+
+    def minimum(self, other: Operand) -> Tensor:
+        """Elementwise min of two tensors (broadcasting); on a tie each side gets half the gradient."""
+        other = other if type(other) is Tensor else _lift(other, self.data.dtype, "minimum")
+        try:
+            data = np.minimum(self.data, other.data)
+        except ValueError:
+            raise _broadcast_error("minimum", "vs", self, other) from None
+        return _result(data, (self, other), self._MINIMUM, "minimum")
+
+    def astype(self, dtype: Any) -> Tensor:
+        """The same values in another float dtype; the gradient comes back in this tensor's dtype."""
+        target = np.dtype(dtype)
+        if target.kind != "f":
+            raise TypeError(f"astype: a Tensor holds floats; got dtype {target}")
+        if target == self.data.dtype:
+            return self
+        return _result(self.data.astype(target), (self,), (lambda g, out, a: g.astype(a.dtype),), "astype")
+
+    # --- reductions ------------------------------------------------------------------------------
+
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Sum over ``axis`` (an int, a tuple of ints, or None for all)."""
+        shape = self.data.shape
+        axes = _axes(axis, self.data.ndim, "sum", shape)
+        data = self.data.sum(axis=axes, keepdims=keepdims)
+        return _result(data, (self,), (lambda g, out, a: _expand(g, shape, axes, keepdims),), "sum")
+
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Mean over ``axis`` (an int, a tuple of ints, or None for all)."""
+        shape = self.data.shape
+        axes = _axes(axis, self.data.ndim, "mean", shape)
+        n = 1
+        for ax in axes:
+            n *= shape[ax]
+        if n == 0:
+            raise ValueError(f"mean: no elements to average over axis {axis!r} (shape {shape})")
+        data = self.data.sum(axis=axes, keepdims=keepdims) / n
+        return _result(data, (self,), (lambda g, out, a: _expand(g / n, shape, axes, keepdims),), "mean")
+
+    def _extreme(self, op: str, axis: Axis, keepdims: bool) -> Tensor:
+        shape = self.data.shape
+        axes = _axes(axis, self.data.ndim, op, shape)
+        if any(shape[ax] == 0 for ax in axes) or (not axes and self.data.size == 0):
+            raise ValueError(f"{op}: cannot take the {op} over an empty axis (shape {shape})")
+        reduce = np.max if op == "max" else np.min
+        data = reduce(self.data, axis=axes, keepdims=keepdims)
+
+        def rule(g: Any, out: Any, a: Any) -> Any:
+            # ties share the gradient evenly, as torch.amax / torch.amin
+            out_k = _raw(out) if keepdims or not axes else _raw(out).reshape(_kept_shape(shape, axes))
+            hit = _raw(a) == out_k
+            share = (hit / hit.sum(axis=axes, keepdims=True)).astype(g.dtype, copy=False)
+            return _expand(g, shape, axes, keepdims) * share
+
+        return _result(data, (self,), (rule,), op)
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Largest entry over ``axis``; tied entries share the gradient evenly (as torch.amax)."""
+        return self._extreme("max", axis, keepdims)
+
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Smallest entry over ``axis``; tied entries share the gradient evenly (as torch.amin)."""
+        return self._extreme("min", axis, keepdims)
+
+    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """log(sum(exp(x))) over ``axis``, shifted by the max so that 1e4 does not overflow."""
+        shape = self.data.shape
+        axes = _axes(axis, self.data.ndim, "logsumexp", shape)
+        x = self.data
+        m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros(_kept_shape(shape, axes), x.dtype)
+        m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+        with np.errstate(divide="ignore"):
+            data = np.log(np.exp(x - m).sum(axis=axes, keepdims=True)) + m
+        if not keepdims:
+            data = data.reshape(tuple(n for i, n in enumerate(shape) if i not in axes))
+
+        def rule(g: Any, out: Any, a: Any) -> Any:
+            out_k = out if keepdims or not axes else out.reshape(_kept_shape(shape, axes))
+            return _expand(g, shape, axes, keepdims) * np.exp(a - out_k)
+
+        return _result(data, (self,), (rule,), "logsumexp")
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        """exp(x) / sum(exp(x)) along ``axis``, shifted by the max (no overflow at 1e4)."""
+        (ax,) = _axes(axis, self.data.ndim, "softmax", self.data.shape)
+        x = self.data
+        e = np.exp(x - x.max(axis=ax, keepdims=True))
+        e /= e.sum(axis=ax, keepdims=True)
+        return _result(
+            e, (self,), (lambda g, out, a: out * (g - (g * out).sum(axis=ax, keepdims=True)),), "softmax"
+        )
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        """x - logsumexp(x) along ``axis``, computed stably (no overflow at 1e4)."""
+        (ax,) = _axes(axis, self.data.ndim, "log_softmax", self.data.shape)
+        x = self.data
+        shifted = x - x.max(axis=ax, keepdims=True)
+        shifted -= np.log(np.exp(shifted).sum(axis=ax, keepdims=True))
+        return _result(
+            shifted,
+            (self,),
+            (lambda g, out, a: g - np.exp(out) * g.sum(axis=ax, keepdims=True),),
+            "log_softmax",
+        )
+
+    # --- shape ops ------------------------------------------------------------------------------
+
+    def reshape(self, *shape: Any) -> Tensor:
+        """The same entries in another shape (one size may be -1); ``t.reshape(2, 3)`` or ``((2, 3))``."""
+        new = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        try:
+            data = self.data.reshape(new)
+        except (ValueError, TypeError):
+            raise ValueError(
+                f"reshape: cannot reshape {self.shape} ({self.size} elements) into {new}; "
+                "the number of elements must stay the same (one size may be -1)"
+            ) from None
+        if data.shape == self.data.shape:
+            return self
+        return _result(data, (self,), (lambda g, out, a: g.reshape(a.shape),), "reshape")
+
+    def transpose(self, *axes: Any) -> Tensor:
+        """Permute the axes (reverse them when none are given), as ndarray.transpose."""
+        ndim = self.data.ndim
+        perm = tuple(axes[0]) if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
+        if not perm:
+            perm = tuple(range(ndim - 1, -1, -1))
+        if len(perm) != ndim or not all(isinstance(p, (int, np.integer)) and -ndim <= p < ndim for p in perm):
+            norm: list[int] = []
+        else:
+            norm = [int(p) % ndim for p in perm]
+        if sorted(norm) != list(range(ndim)) or len(norm) != ndim:
+            raise ValueError(
+                f"transpose: axes {perm} are not a permutation of {tuple(range(ndim))} "
+                f"for a tensor of shape {self.shape}"
+            )
+        if norm == list(range(ndim)):
+            return self
+        inverse = tuple(int(i) for i in np.argsort(norm))
+        data = self.data.transpose(norm)
+        return _result(data, (self,), (lambda g, out, a: g.transpose(inverse),), "transpose")
+
+    @property
+    def T(self) -> Tensor:
+        """The axes reversed (a 0-d or 1-d tensor is its own transpose, as in numpy)."""
+        return self if self.data.ndim < 2 else self.transpose()
+
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        """Exchange two axes."""
+        a1, a2 = (_axes(ax, self.data.ndim, "swapaxes", self.shape)[0] for ax in (axis1, axis2))
+        if a1 == a2:
+            return self
+        return _result(
+            self.data.swapaxes(a1, a2), (self,), (lambda g, out, a: g.swapaxes(a1, a2),), "swapaxes"
+        )
+
+    def squeeze(self, axis: Axis = None) -> Tensor:
+        """Drop size-1 axes (all of them, or the given ones, which must have size 1)."""
+        shape = self.data.shape
+        if axis is None:
+            axes = tuple(i for i, n in enumerate(shape) if n == 1)
+        else:
+            axes = _axes(axis, self.data.ndim, "squeeze", shape)
+            for ax in axes:
+                if shape[ax] != 1:
+                    raise ValueError(
+                        f"squeeze: axis {ax} has size {shape[ax]}, not 1 (shape {shape}); "
+                        "only size-1 axes can be squeezed"
+                    )
+        return self.reshape(tuple(n for i, n in enumerate(shape) if i not in axes))
+
+    def unsqueeze(self, axis: int) -> Tensor:
+        """Insert a size-1 axis at ``axis`` (as np.expand_dims; -1 appends one)."""
+        ndim = self.data.ndim
+        if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"unsqueeze: axis must be an int, got {axis!r}")
+        if not -ndim - 1 <= axis <= ndim:
+            raise _AxisError(
+                f"unsqueeze: axis {axis} is out of range for a tensor with ndim {ndim} (shape {self.shape}); "
+                f"use an axis in {-ndim - 1}..{ndim}"
+            )
+        ax = int(axis) % (ndim + 1)
+        return self.reshape(self.shape[:ax] + (1,) + self.shape[ax:])
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge axes ``start_dim..end_dim`` into one (all of them by default, giving a 1-d tensor)."""
+        ndim = self.data.ndim
+        if ndim == 0:
+            return self.reshape(1)
+        s, e = (_axes(ax, ndim, "flatten", self.shape)[0] for ax in (start_dim, end_dim))
+        if s > e:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} (ndim {ndim})")
+        shape = self.shape
+        return self.reshape(shape[:s] + (-1,) + shape[e + 1 :])
+
+    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
+        """Stretch size-1 axes and add leading axes to reach ``shape``, as np.broadcast_to."""
+        target = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+        try:
+            data = np.broadcast_to(self.data, target)
+        except ValueError:
+            sa = self.shape
+            diffs = [
+                f"axis {-k} has size {sa[-k]}, target {target[-k]}"
+                for k in range(1, min(len(sa), len(target)) + 1)
+                if sa[-k] != target[-k] and sa[-k] != 1
+            ]
+            why = ", ".join(diffs) if diffs else f"the target has fewer axes than {sa}"
+            raise ValueError(
+                f"broadcast_to: cannot broadcast {sa} to {target}: {why} (only size-1 axes can stretch)"
+            ) from None
+        if data.shape == self.data.shape:
+            return self
+        return _result(data, (self,), (lambda g, out, a: unbroadcast(g, a.shape),), "broadcast_to")
+
+    def __getitem__(self, index: Any) -> Tensor:
+        """Indexing as numpy: ints, slices, None, ..., integer arrays and boolean masks.
+
+        The gradient is scattered back with repeated indices adding up.
+        """
+        index, basic = _index(index)
+        try:
+            data = self.data[index]
+        except IndexError as e:
+            raise IndexError(f"index: {e} (tensor shape {self.shape})") from None
+        shape = self.data.shape
+        return _result(data, (self,), (lambda g, out, a: _scatter(g, index, shape, basic),), "index")
+
+    # --- the backward pass --------------------------------------------------------------------
+
+    def backward(self, grad: Any = None, create_graph: bool = False) -> None:
+        """Add d(self)/d(leaf) * grad to ``.grad`` of every leaf (and retained node) it depends on.
+
+        A size-1 tensor needs no ``grad`` (it is 1); any other needs a ``grad`` of its exact shape.
+        Gradients accumulate across calls, as in PyTorch; reset them with ``zero_grad``. With
+        ``create_graph=True`` the gradients are Tensors themselves and can be differentiated again.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward: this tensor does not require grad, so there is no graph to go back "
+                "through: it was computed from tensors with requires_grad=False, or under no_grad(). "
+                "Create the leaves with Tensor(..., requires_grad=True) and run the forward pass "
+                "outside no_grad()"
+            )
+        shape, dtype = self.data.shape, self.data.dtype
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() needs a scalar output or an explicit grad; got shape {shape}: reduce "
+                    f"it first (e.g. .sum() or .mean()) or pass grad=<an array of shape {shape}>"
+                )
+            seed: Any = np.ones(shape, dtype=dtype) if shape else np.array(1, dtype=dtype)
+        elif isinstance(grad, Tensor) and create_graph:
+            seed = grad
+        else:
+            if isinstance(grad, Node) and not isinstance(grad, Tensor):
+                raise TypeError(f"backward: grad must be an array or a Tensor, got {type(grad).__name__}")
+            seed = np.array(_float_array(_raw(grad), dtype, "backward: grad"), copy=True)
+        if seed.shape != shape:
+            raise ValueError(
+                f"backward: grad has shape {seed.shape} but the tensor has shape {shape}; "
+                "pass a grad of exactly the tensor's shape"
+            )
+        if create_graph and not isinstance(seed, Tensor):
+            seed = _constant(seed)
+        _pass.stored = set()
+        try:
+            run_backward(self, seed, create_graph)
+        finally:
+            _pass.stored = None
+
+    def _store_grad(self, g: Any) -> None:
+        if not (self._retain or (self.requires_grad and not self._inputs)):
+            return  # PyTorch semantics: only leaves and retain_grad() nodes keep their gradient
+        dtype = self.data.dtype
+        if isinstance(g, Tensor):
+            if g.data.dtype != dtype:
+                g = g.astype(dtype)
+        else:
+            stored = _pass.stored
+            if (
+                type(g) is _ndarray
+                and g.base is None
+                and g.dtype == dtype
+                and stored is not None
+                and id(g) not in stored
+            ):
+                stored.add(id(g))  # a fresh array only this tensor will hold: keep it, no copy
+            else:  # a view, a scalar, another dtype, or an array already stored elsewhere
+                g = np.array(g, dtype=dtype, copy=True)
+                if g.shape != self.data.shape:
+                    g = np.broadcast_to(g, self.data.shape).copy()
+        self.grad = g if self.grad is None else self.grad + g
+
+
+# --- module functions ----------------------------------------------------------------------------
+
+
+def _lift_all(items: Sequence[Any], op: str) -> tuple[Tensor, ...]:
+    if isinstance(items, (Tensor, np.ndarray)) or not isinstance(items, Sequence):
+        raise TypeError(f"{op}: give a list or tuple of tensors, got {type(items).__name__}")
+    if not items:
+        raise ValueError(f"{op}: give at least one tensor")
+    dtype = next((x.data.dtype for x in items if isinstance(x, Tensor)), None)
+    return tuple(_lift(x, dtype, op) for x in items)
+
+
+def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join tensors along an existing ``axis``; each gets its slice of the gradient back.
+
+    >>> concatenate([Tensor([1.0, 2.0]), Tensor([3.0])]).data
+    array([1., 2., 3.])
+    """
+    ts = _lift_all(tensors, "concatenate")
+    first = ts[0]
+    if first.ndim == 0:
+        raise ValueError("concatenate: 0-d tensors have no axis to join along; use stack()")
+    (ax,) = _axes(axis, first.ndim, "concatenate", first.shape)
+    for t in ts[1:]:
+        differ = any(i != ax and m != n for i, (m, n) in enumerate(zip(first.shape, t.shape)))
+        if t.ndim != first.ndim or differ:
+            raise ValueError(
+                f"concatenate: shapes {first.shape} and {t.shape} differ outside axis {ax}; "
+                f"all tensors need the same ndim and the same sizes on every axis but the joined one"
+            )
+    data = np.concatenate([t.data for t in ts], axis=ax)
+    lead = (slice(None),) * ax
+
+    def piece(lo: int, hi: int) -> Any:
+        where = lead + (slice(lo, hi),)
+        return lambda g, out, *xs: g[where]
+
+    bounds = np.cumsum([0] + [t.shape[ax] for t in ts])
+    vjps = tuple(piece(int(lo), int(hi)) for lo, hi in zip(bounds, bounds[1:]))
+    return _result(data, ts, vjps, "concatenate")
+
+
+def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new ``axis``; each gets its slice of the gradient back.
+
+    >>> stack([Tensor([1.0, 2.0]), Tensor([3.0, 4.0])], axis=1).shape
+    (2, 2)
+    """
+    ts = _lift_all(tensors, "stack")
+    first = ts[0]
+    for t in ts[1:]:
+        if t.shape != first.shape:
+            raise ValueError(f"stack: shapes {first.shape} and {t.shape} differ; stack needs equal shapes")
+    ndim = first.ndim + 1
+    is_int = isinstance(axis, (int, np.integer)) and not isinstance(axis, (bool, np.bool_))
+    if not is_int or not -ndim <= axis < ndim:
+        raise _AxisError(
+            f"stack: axis {axis!r} is out of range for the result's ndim {ndim}; "
+            f"use an axis in {-ndim}..{ndim - 1}"
+        )
+    ax = int(axis) % ndim
+    data = np.stack([t.data for t in ts], axis=ax)
+    lead = (slice(None),) * ax
+
+    def piece(i: int) -> Any:
+        where = lead + (i,)
+        return lambda g, out, *xs: g[where]
+
+    return _result(data, ts, tuple(piece(i) for i in range(len(ts))), "stack")
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """``a`` where ``condition`` holds, ``b`` elsewhere (all three broadcast); differentiable in a and b.
+
+    >>> x = Tensor([-1.0, 2.0], requires_grad=True)
+    >>> where(x > 0, x, 0.0).sum().backward()
+    >>> x.grad
+    array([0., 1.])
+    """
+    cond = np.asarray(_raw(condition))
+    if cond.dtype != np.bool_:
+        cond = cond.astype(bool)
+    dtype = a.data.dtype if isinstance(a, Tensor) else b.data.dtype if isinstance(b, Tensor) else None
+    ta, tb = _lift(a, dtype, "where"), _lift(b, dtype, "where")
+    try:
+        data = np.where(cond, ta.data, tb.data)
+    except ValueError:
+        raise ValueError(
+            f"where: condition {cond.shape}, a {ta.shape} and b {tb.shape} do not broadcast together"
+        ) from None
+    vjps = (
+        lambda g, out, x, y: unbroadcast(np.where(cond, g, 0), x.shape),
+        lambda g, out, x, y: unbroadcast(np.where(cond, 0, g), y.shape),
+    )
+    return _result(data, (ta, tb), vjps, "where")
+
+
+def cross_entropy(logits: Any, targets: Any) -> Tensor:
+    """Mean softmax cross-entropy of ``logits`` (N, C) against integer class ``targets`` (N,), fused.
+
+    The same value and gradient as ``-logits.log_softmax(axis=1)[np.arange(N), targets].mean()``,
+    in one node and a few numpy calls: the forward keeps the softmax, and the gradient is
+    ``(softmax - one_hot(targets)) / N``. Stable for logits of any size (shifted by the row max).
+
+    >>> logits = Tensor([[2.0, 0.0], [0.0, 2.0]], requires_grad=True)
+    >>> loss = cross_entropy(logits, np.array([0, 0]))
+    >>> round(loss.item(), 4)
+    1.1269
+    >>> loss.backward()
+    >>> logits.grad.round(4)
+    array([[-0.0596,  0.0596],
+           [-0.4404,  0.4404]])
+    """
+    logits = logits if isinstance(logits, Tensor) else _lift(logits, None, "cross_entropy")
+    x = logits.data
+    if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
+        raise ValueError(f"cross_entropy: logits must have shape (N, C) with N, C >= 1, got {x.shape}")
+    n, c = x.shape
+    t = np.asarray(_raw(targets))
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"cross_entropy: targets must be integer class indices, got dtype {t.dtype}")
+    if t.shape != (n,):
+        raise ValueError(
+            f"cross_entropy: targets must have shape ({n},) to match logits of shape {x.shape}, got {t.shape}"
+        )
+    rows = np.arange(n)
+    shifted = x - x.max(axis=1, keepdims=True)
+    try:
+        if t.min() < 0:
+            raise IndexError
+        picked = shifted[rows, t]
+    except IndexError:
+        raise ValueError(
+            f"cross_entropy: targets must be class indices in 0..{c - 1}, got {t.min()}..{t.max()}"
+        ) from None
+    probs = np.exp(shifted)
+    total = probs.sum(axis=1, keepdims=True)
+    probs /= total
+    loss = (np.log(total).sum() - picked.sum()) / n
+
+    def rule(g: Any, out: Any, a: Any) -> Any:
+        if isinstance(a, Tensor):  # create_graph: the same formula, as Tensor ops
+            one_hot = np.zeros(a.shape, a.dtype)
+            one_hot[rows, t] = 1
+            return (a.softmax(axis=1) - one_hot) * (g / n)
+        scale = g / n
+        d = probs * scale  # a new array: the graph may be run backward again, probs must stay
+        d[rows, t] -= scale
+        return d
+
+    return _result(np.asarray(loss, dtype=x.dtype), (logits,), (rule,), "cross_entropy")
+
+
+# --- numpy dispatch tables -----------------------------------------------------------------------
+
+_UFUNC_UNARY = {
+    np.negative: "__neg__",
+    np.positive: "__pos__",
+    np.exp: "exp",
+    np.log: "log",
+    np.tanh: "tanh",
+    np.sqrt: "sqrt",
+    np.absolute: "abs",
+}
+
+_UFUNC_BINARY = {
+    np.add: ("__add__", "__radd__"),
+    np.subtract: ("__sub__", "__rsub__"),
+    np.multiply: ("__mul__", "__rmul__"),
+    np.true_divide: ("__truediv__", "__rtruediv__"),
+    np.power: ("__pow__", "__rpow__"),
+    np.matmul: ("__matmul__", "__rmatmul__"),
+    np.maximum: ("maximum", "maximum"),
+    np.minimum: ("minimum", "minimum"),
+}
+
+# piecewise-constant functions: their derivative is 0, so the raw boolean/float result is exact
+_NO_GRADIENT = {
+    np.greater,
+    np.greater_equal,
+    np.less,
+    np.less_equal,
+    np.equal,
+    np.not_equal,
+    np.isfinite,
+    np.isinf,
+    np.isnan,
+    np.sign,
+    np.signbit,
+    np.logical_and,
+    np.logical_or,
+    np.logical_not,
+}
+
+
+def _tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else _lift(x, None, "numpy")
+
+
+def _plain(name: str, **extras: Any) -> None:
+    given = [k for k, v in extras.items() if v is not None]
+    if given:
+        raise TypeError(f"np.{name} on a Tensor does not take {', '.join(given)}=")
+
+
+def _np_reduction(method: str) -> Any:
+    def impl(a: Any, axis: Axis = None, dtype: Any = None, out: Any = None, keepdims: bool = False) -> Any:
+        _plain(method, dtype=dtype, out=out)
+        return getattr(_tensor(a), method)(axis=axis, keepdims=keepdims)
+
+    return impl
+
+
+def _np_extreme(method: str) -> Any:
+    def impl(a: Any, axis: Axis = None, out: Any = None, keepdims: bool = False) -> Any:
+        _plain(method, out=out)
+        return getattr(_tensor(a), method)(axis=axis, keepdims=keepdims)
+
+    return impl
+
+
+def _np_reshape(
+    a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None, copy: Any = None
+) -> Any:
+    if order != "C":
+        raise TypeError("np.reshape on a Tensor supports only order='C'")
+    return _tensor(a).reshape(shape if shape is not None else newshape)
+
+
+def _np_clip(
+    a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, *, min: Any = None, max: Any = None
+) -> Any:
+    _plain("clip", out=out)
+    return _tensor(a).clip(a_min if a_min is not None else min, a_max if a_max is not None else max)
+
+
+def _np_where(condition: Any, *xy: Any) -> Any:
+    if len(xy) != 2:
+        raise TypeError("np.where(condition) on a Tensor (nonzero) is not supported; use np.where(t.data)")
+    return where(condition, *xy)
+
+
+def _np_dot(a: Any, b: Any, out: Any = None) -> Any:
+    _plain("dot", out=out)
+    ta, tb = _tensor(a), _tensor(b)
+    if ta.ndim == 0 or tb.ndim == 0:
+        return ta * tb
+    if ta.ndim > 2 or tb.ndim > 2:
+        raise TypeError("np.dot on Tensors with more than 2 axes is not supported; use @ (matmul)")
+    return ta @ tb
+
+
+def _np_transpose(a: Any, axes: Any = None) -> Any:
+    return _tensor(a).transpose(*(() if axes is None else (tuple(axes),)))
+
+
+def _np_squeeze(a: Any, axis: Axis = None) -> Any:
+    return _tensor(a).squeeze(axis)
+
+
+def _np_expand_dims(a: Any, axis: int) -> Any:
+    return _tensor(a).unsqueeze(axis)
+
+
+def _np_constant(fill: float) -> Any:
+    def impl(a: Any, dtype: Any = None, **kwargs: Any) -> Any:
+        t = _tensor(a)
+        return _constant(np.full(t.shape, fill, dtype=dtype or t.dtype))
+
+    return impl
+
+
+_FUNCTIONS: dict[Any, Any] = {
+    np.sum: _np_reduction("sum"),
+    np.mean: _np_reduction("mean"),
+    np.max: _np_extreme("max"),
+    np.amax: _np_extreme("max"),
+    np.min: _np_extreme("min"),
+    np.amin: _np_extreme("min"),
+    np.reshape: _np_reshape,
+    np.transpose: _np_transpose,
+    np.swapaxes: lambda a, axis1, axis2: _tensor(a).swapaxes(axis1, axis2),
+    np.squeeze: _np_squeeze,
+    np.expand_dims: _np_expand_dims,
+    np.broadcast_to: lambda a, shape, subok=False: _tensor(a).broadcast_to(shape),
+    np.concatenate: lambda arrays, axis=0: concatenate(arrays, axis),
+    np.stack: lambda arrays, axis=0: stack(arrays, axis),
+    np.where: _np_where,
+    np.clip: _np_clip,
+    np.dot: _np_dot,
+    np.zeros_like: _np_constant(0.0),
+    np.ones_like: _np_constant(1.0),
+    np.shape: lambda a: _tensor(a).shape,
+    np.ndim: lambda a: _tensor(a).ndim,
+    np.size: lambda a, axis=None: _tensor(a).size if axis is None else _tensor(a).shape[axis],
+}

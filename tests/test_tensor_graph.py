@@ -1,0 +1,417 @@
+"""Tensor on the shared graph machinery: gradcheck, second derivatives against torch, no_grad,
+freeing by reference counting, PyTorch's rules for which nodes keep .grad, accumulation."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+import torch
+
+from autograd import GradcheckError, Tensor, concatenate, gradcheck, no_grad, stack, where
+from autograd.graph import topological_order
+from autograd.tensor import cross_entropy, unbroadcast
+
+RNG = np.random.default_rng(0)
+
+
+def away_from_kinks(shape: tuple[int, ...], lo: float = 0.2, hi: float = 2.0) -> np.ndarray:
+    """Values with |x| in [lo, hi] and no ties: finite differences are exact enough there."""
+    n = int(np.prod(shape))
+    mags = np.linspace(lo, hi, n) + RNG.uniform(0, 0.01, n)
+    signs = np.where(RNG.random(n) < 0.5, -1.0, 1.0)
+    return (RNG.permutation(mags) * signs).reshape(shape)
+
+
+# --- gradcheck on each op ------------------------------------------------------------------------
+
+GRADCHECK_UNARY = {
+    "neg": lambda x: -x,
+    "exp": lambda x: x.exp(),
+    "log": lambda x: x.abs().log(),
+    "tanh": lambda x: x.tanh(),
+    "sigmoid": lambda x: x.sigmoid(),
+    "relu": lambda x: x.relu(),
+    "abs": lambda x: abs(x),
+    "sqrt": lambda x: abs(x).sqrt(),
+    "clip": lambda x: x.clip(-1.0, 1.0),
+    "pow": lambda x: x**3 + abs(x) ** 0.5 + x**-2,
+    "rpow": lambda x: 3.0**x,
+    "div": lambda x: 1 / x + x / 3,
+    "sum": lambda x: x.sum(axis=0),
+    "mean": lambda x: x.mean(axis=(0, 1), keepdims=True),
+    "max": lambda x: x.max(axis=-1),
+    "min": lambda x: x.min(),
+    "logsumexp": lambda x: x.logsumexp(axis=1),
+    "softmax": lambda x: x.softmax(axis=0),
+    "log_softmax": lambda x: x.log_softmax(axis=-1),
+    "reshape": lambda x: x.reshape(3, -1),
+    "transpose": lambda x: x.transpose(2, 0, 1),
+    "squeeze_unsqueeze": lambda x: x.unsqueeze(1).squeeze(1),
+    "flatten": lambda x: x.flatten(1),
+    "broadcast_to": lambda x: x[:, :1].broadcast_to((2, 3, 4)),
+    "index": lambda x: x[[0, 0, 1], 1:, np.array([3, 3, 0])],
+    "mask": lambda x: x[x.data > 0],
+    "maximum": lambda x: x.maximum(0.1),
+    "minimum": lambda x: x.minimum(x * 0.5),
+    "concatenate": lambda x: concatenate([x, x * 2], axis=1),
+    "stack": lambda x: stack([x, x.exp()], axis=-1),
+    "where": lambda x: where(x.data > 0, x, x * x),
+    "matmul": lambda x: x @ x.swapaxes(1, 2),
+}
+
+
+@pytest.mark.parametrize("name", list(GRADCHECK_UNARY))
+def test_gradcheck_each_op(name: str) -> None:
+    f = GRADCHECK_UNARY[name]
+    x = away_from_kinks((2, 3, 4))
+    w = np.linspace(-1.0, 1.0, f(Tensor(x)).size)
+    assert gradcheck(lambda t: (f(t).reshape(-1) * Tensor(w)).sum(), x)
+
+
+def test_gradcheck_binary_broadcasting_and_matmul() -> None:
+    a, b = away_from_kinks((3, 1)), away_from_kinks((2, 1, 4))
+    assert gradcheck(lambda x, y: ((x * y + x / y - y**2) * (x - y).tanh()).sum(), a, b)
+    assert gradcheck(lambda x, y: (abs(x) ** y).sum(), a, b)
+    m, v = away_from_kinks((2, 3, 4)), away_from_kinks((4,))
+    assert gradcheck(lambda x, y: ((x @ y) ** 2).sum(), m, v)
+    assert gradcheck(
+        lambda x, y: cross_entropy(x @ y.reshape(4, 1).broadcast_to((4, 3)), np.array([0, 2, 1])), m[0], v
+    )
+
+
+def test_gradcheck_mixed_values_tensors_and_large_inputs() -> None:
+    big = away_from_kinks((30, 20))  # 600 entries: checked along random directions
+    w = Tensor(away_from_kinks((20,)))
+    assert gradcheck(lambda x, s: ((x @ w).tanh() * s).sum(), big, np.array(0.7))
+    assert gradcheck(lambda x, s: ((x @ w).tanh() * s).sum(), Tensor(big), Tensor(0.7))
+
+    def wrong(x: Tensor) -> Tensor:
+        y = x.exp()
+        y._vjps = (lambda g, out, a: g,)  # a wrong derivative
+        return y.sum()
+
+    with pytest.raises(GradcheckError) as err:
+        gradcheck(wrong, big)
+    assert "dir 0" in err.value.table and "NO" in err.value.table
+    with pytest.raises(GradcheckError):
+        gradcheck(wrong, np.array([0.5, 1.0]))
+
+
+def test_astype_gradient_comes_back_in_the_inputs_dtype() -> None:
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = x.astype(np.float32)
+    assert y.dtype == np.float32 and x.astype("float64") is x
+    (y * y).sum().backward()
+    assert x.grad.dtype == np.float64
+    np.testing.assert_allclose(x.grad, [2.0, 4.0])
+    with pytest.raises(TypeError, match="floats"):
+        x.astype(int)
+
+
+def test_gradcheck_second_order_with_tensors_and_arrays() -> None:
+    x, s = away_from_kinks((2, 3)), np.array(0.7)  # a 0-d array is a Tensor leaf, as in order 1
+    assert gradcheck(lambda a, b: ((a @ a.T).tanh() * b * b).sum(), x, s, order=2)
+    assert gradcheck(lambda a: (a.softmax(1) * a).sum(), Tensor(away_from_kinks((3, 30))), order=2)
+
+
+def test_gradcheck_needs_a_scalar_tensor() -> None:
+    with pytest.raises(TypeError, match=r"shape \(2,\)"):
+        gradcheck(lambda x: x * 2, np.ones(2))
+    assert gradcheck(lambda x: (x * 2).sum(keepdims=True), np.ones((2, 2)))  # a (1, 1) result is fine
+    assert gradcheck(lambda x: x.sum(), Tensor(np.ones(3), dtype=np.float32))  # checked in float64
+
+
+# --- second derivatives against torch ----------------------------------------------------------
+
+
+def hvp_ours(f, arrays: list[np.ndarray], vs: list[np.ndarray]) -> list[np.ndarray]:
+    leaves = [Tensor(a.copy(), requires_grad=True) for a in arrays]
+    y = f(*leaves)
+    y.backward(create_graph=True)
+    grads = [x.grad for x in leaves]
+    for x in leaves:
+        x.zero_grad()
+    terms = [(g * v).sum() for g, v in zip(grads, vs) if isinstance(g, Tensor) and g.requires_grad]
+    if terms:
+        total = terms[0]
+        for t in terms[1:]:
+            total = total + t
+        total.backward()
+    return [np.zeros(x.shape) if x.grad is None else np.asarray(x.grad) for x in leaves]
+
+
+def hvp_torch(f, arrays: list[np.ndarray], vs: list[np.ndarray]) -> list[np.ndarray]:
+    leaves = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
+    y = f(*leaves)
+    grads = torch.autograd.grad(y, leaves, create_graph=True, allow_unused=True)
+    terms = [(g * torch.tensor(v)).sum() for g, v in zip(grads, vs) if g is not None and g.requires_grad]
+    if not terms:
+        return [np.zeros(a.shape) for a in arrays]
+    hv = torch.autograd.grad(sum(terms), leaves, allow_unused=True)
+    return [np.zeros(a.shape) if h is None else h.numpy() for h, a in zip(hv, arrays)]
+
+
+W34 = np.linspace(-1, 1, 12).reshape(3, 4)
+T34 = torch.tensor(W34)
+HVP_CASES = {
+    "exp_log": (lambda x: (x.exp() + abs(x).log()).sum(), lambda x: (x.exp() + x.abs().log()).sum()),
+    "tanh_sigmoid": (
+        lambda x: (x.tanh() * x.sigmoid()).sum(),
+        lambda x: (x.tanh() * x.sigmoid()).sum(),
+    ),
+    "pow_sqrt_div": (
+        lambda x: (x**3 + abs(x).sqrt() + 1 / x + abs(x) ** 1.5).sum(),
+        lambda x: (x**3 + x.abs().sqrt() + 1 / x + x.abs() ** 1.5).sum(),
+    ),
+    "softmax": (lambda x: (x.softmax(1) * W34).sum(), lambda x: (torch.softmax(x, 1) * T34).sum()),
+    "log_softmax": (
+        lambda x: (x.log_softmax(0) * W34).sum(),
+        lambda x: (torch.log_softmax(x, 0) * T34).sum(),
+    ),
+    "logsumexp": (lambda x: x.logsumexp(axis=1).sum(), lambda x: torch.logsumexp(x, 1).sum()),
+    "mean_max": (
+        lambda x: (x * x).mean() + x.max(axis=0).sum() ** 2,
+        lambda x: (x * x).mean() + x.amax(0).sum() ** 2,
+    ),
+    "relu_abs_clip": (
+        lambda x: ((x.relu() + abs(x) + x.clip(-0.5, 0.5)) ** 2).sum(),
+        lambda x: ((x.relu() + x.abs() + x.clamp(-0.5, 0.5)) ** 2).sum(),
+    ),
+    "shapes_and_index": (
+        lambda x: (x.T.reshape(2, 6)[:, [0, 0, 3]] ** 2).sum() * x[1:].sum(),
+        lambda x: (x.T.reshape(2, 6)[:, [0, 0, 3]] ** 2).sum() * x[1:].sum(),
+    ),
+    "matmul": (lambda x: ((x @ x.T) ** 2).sum(), lambda x: ((x @ x.T) ** 2).sum()),
+    "concat_stack_where": (
+        lambda x: (
+            (concatenate([x, x * x], 1).sum(0) ** 2).sum()
+            + (stack([x, x.exp()]) * where(x.data > 0, x, 0.0)).sum()
+        ),
+        lambda x: (
+            (torch.cat([x, x * x], 1).sum(0) ** 2).sum()
+            + (torch.stack([x, x.exp()]) * torch.where(x > 0, x, torch.zeros((), dtype=torch.float64))).sum()
+        ),
+    ),
+    "cross_entropy": (
+        lambda x: cross_entropy(x * x, np.array([0, 3, 3])),
+        lambda x: torch.nn.functional.cross_entropy(x * x, torch.tensor([0, 3, 3])),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(HVP_CASES))
+def test_hessian_vector_products_against_torch(name: str) -> None:
+    ours, theirs = HVP_CASES[name]
+    x = away_from_kinks((3, 4), 0.3, 1.5)
+    v = np.linspace(0.5, -1.0, 12).reshape(3, 4)
+    for got, expected in zip(hvp_ours(ours, [x], [v]), hvp_torch(theirs, [x], [v])):
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+
+
+BINARY_HVP = {
+    "arith": (lambda a, b: ((a * b + a / b - b**2) * (a - b).exp()).sum(), None),
+    "pow": (lambda a, b: (abs(a) ** b).sum(), lambda a, b: (a.abs() ** b).sum()),
+    "maximum": (
+        lambda a, b: (a.maximum(b) ** 2 + a.minimum(b) * a).sum(),
+        lambda a, b: (torch.maximum(a, b) ** 2 + torch.minimum(a, b) * a).sum(),
+    ),
+    "matmul_batched": (lambda a, b: ((a @ b) ** 2).sum(), None),
+}
+
+
+@pytest.mark.parametrize("name", list(BINARY_HVP))
+def test_hessian_vector_products_of_two_inputs(name: str) -> None:
+    ours, theirs = BINARY_HVP[name]
+    theirs = theirs or ours
+    if name == "matmul_batched":
+        a, b = away_from_kinks((2, 3, 4)), away_from_kinks((4, 2))
+    else:
+        a, b = away_from_kinks((3, 1)), away_from_kinks((2, 1, 4))
+    va, vb = np.cos(np.arange(a.size)).reshape(a.shape), np.sin(np.arange(b.size)).reshape(b.shape)
+    for got, expected in zip(hvp_ours(ours, [a, b], [va, vb]), hvp_torch(theirs, [a, b], [va, vb])):
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_third_derivative_through_create_graph() -> None:
+    x = Tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True)
+    (x**4).sum().backward(create_graph=True)
+    g1 = x.grad
+    x.zero_grad()
+    g1.sum().backward(create_graph=True)
+    g2 = x.grad
+    x.zero_grad()
+    g2.sum().backward()
+    np.testing.assert_allclose(x.grad, 24 * x.data)
+
+
+def test_create_graph_gradients_are_tensors_in_the_tensors_dtype() -> None:
+    x = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+    (x * x).sum().backward(create_graph=True)
+    assert isinstance(x.grad, Tensor) and x.grad.dtype == np.float32 and x.grad.requires_grad
+
+
+# --- which nodes keep .grad, accumulation, aliasing ------------------------------------------------
+
+
+def test_only_leaves_and_retained_nodes_keep_grad() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    c = Tensor([3.0, 4.0])
+    h = x * c
+    k = h.exp()
+    assert k.retain_grad() is k
+    k.sum().backward()
+    assert h.grad is None and c.grad is None
+    np.testing.assert_allclose(k.grad, [1.0, 1.0])
+    np.testing.assert_allclose(x.grad, c.data * np.exp(x.data * c.data))
+    assert x.is_leaf and not h.is_leaf
+
+
+def test_retain_grad_needs_requires_grad() -> None:
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        Tensor([1.0]).retain_grad()
+
+
+def test_gradients_accumulate_and_zero_grad_resets() -> None:
+    x = Tensor([1.0, -2.0], requires_grad=True)
+    y = (x * x * 3).sum()
+    y.backward()
+    first = x.grad.copy()
+    y.backward()  # the same graph again: exactly the same increment
+    np.testing.assert_array_equal(x.grad, 2 * first)
+    x.zero_grad()
+    assert x.grad is None
+    y.backward()
+    np.testing.assert_array_equal(x.grad, first)
+
+
+def test_stored_gradients_are_writable_and_never_shared() -> None:
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    b = Tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()  # both get the very same upstream array
+    assert a.grad is not b.grad and not np.shares_memory(a.grad, b.grad)
+    a.grad *= 10  # an optimizer may update in place
+    np.testing.assert_array_equal(b.grad, [1.0, 1.0])
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    x.sum().backward()  # a broadcast view upstream: stored as a writable copy of x's shape
+    assert x.grad.flags.writeable and x.grad.flags.owndata and x.grad.shape == (2, 3)
+    seed = np.array([1.0, 1.0])
+    z = Tensor([5.0, 6.0], requires_grad=True)
+    z.backward(seed)
+    assert not np.shares_memory(z.grad, seed)
+
+
+def test_constant_inputs_get_no_rule_and_no_gradient_work() -> None:
+    X = Tensor(np.ones((4, 3)))
+    W = Tensor(np.ones((3, 2)), requires_grad=True)
+    out = X @ W
+    assert out._vjps[0] is None and out._vjps[1] is not None  # never computes dX = g @ W.T
+    out.sum().backward()
+    assert X.grad is None
+    np.testing.assert_array_equal(W.grad, np.full((3, 2), 4.0))
+
+
+def test_no_graph_without_requires_grad_or_under_no_grad() -> None:
+    a, b = Tensor([1.0, 2.0]), Tensor([3.0, 4.0])
+    c = (a * b).exp().sum()
+    assert c._inputs == () and not c.requires_grad
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with no_grad():
+        y = (x * 2).tanh().sum()
+        z = concatenate([x, x])[np.array([True, False, False, True])]
+    assert y._inputs == () and not y.requires_grad and z._inputs == ()
+    with pytest.raises(RuntimeError, match="no_grad"):
+        y.backward()
+
+    @no_grad()
+    def f(t: Tensor) -> Tensor:
+        return t * t
+
+    assert f(x)._inputs == ()
+    assert (x * 2)._inputs  # switched back on
+
+
+def test_detach_cuts_the_graph_on_purpose() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    d = (x * 2).detach()
+    assert d._inputs == () and not d.requires_grad
+    (x * d).sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
+
+
+def test_dropped_graph_is_freed_by_reference_counting() -> None:
+    gc.collect()
+    gc.disable()
+    try:
+        W = Tensor(np.ones((3, 2)), requires_grad=True)
+        x = Tensor(np.ones((4, 3)))
+        out = cross_entropy(
+            ((x @ W).relu() * 2).softmax(1).log() @ Tensor(np.ones((2, 3))), np.array([0, 1, 2, 0])
+        )
+        out.backward()
+        nodes = [n for n in topological_order(out) if n is not W and n is not x]
+        refs = [weakref.ref(n) for n in nodes]
+        grad_ref = weakref.ref(W.grad)
+        del out, nodes
+        assert all(r() is None for r in refs)
+        assert grad_ref() is not None  # the leaf keeps its gradient
+        y = (W[[0, 0]] * 3).sum() + concatenate([W, W]).max() + where(W.data > 0, W, 0.0).mean()
+        y.backward()
+        refs = [weakref.ref(n) for n in topological_order(y) if n is not W]
+        del y
+        assert all(r() is None for r in refs)
+    finally:
+        gc.enable()
+
+
+def test_backward_creates_nothing_for_the_collector() -> None:
+    gc.collect()
+    W = Tensor(np.ones((3, 3)), requires_grad=True)
+    h = Tensor(np.ones((2, 3)))
+    for _ in range(50):
+        h = (h @ W).tanh() + h[:, [2, 0, 1]]
+    h.sum().backward()
+    del h
+    assert gc.collect() == 0
+
+
+# --- backward() arguments -------------------------------------------------------------------------
+
+
+def test_backward_seed() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (x * 3).backward(np.array([1.0, -1.0]))
+    np.testing.assert_array_equal(x.grad, [3.0, -3.0])
+    y = Tensor([[2.0]], requires_grad=True)
+    (y * y).backward()  # one element: the seed is 1 whatever the shape
+    np.testing.assert_array_equal(y.grad, [[4.0]])
+    z = Tensor(2.0, requires_grad=True)
+    (z * z).backward(Tensor(0.5))
+    assert z.grad == 2.0
+
+
+def test_backward_errors() -> None:
+    x = Tensor(np.ones(4), requires_grad=True)
+    with pytest.raises(
+        RuntimeError, match=r"backward\(\) needs a scalar output or an explicit grad; got shape \(4,\)"
+    ):
+        (x * 2).backward()
+    with pytest.raises(ValueError, match=r"grad has shape \(3,\) but the tensor has shape \(4,\)"):
+        (x * 2).backward(np.ones(3))
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        Tensor(np.ones(3)).sum().backward()
+    with pytest.raises(TypeError, match="string"):
+        (x * 2).backward(np.array(["a"] * 4))
+
+
+def test_unbroadcast() -> None:
+    g = np.arange(24.0).reshape(2, 3, 4)
+    np.testing.assert_array_equal(unbroadcast(g, (3, 4)), g.sum(0))
+    np.testing.assert_array_equal(unbroadcast(g, (3, 1)), g.sum((0, 2))[:, None])
+    np.testing.assert_array_equal(unbroadcast(g, (1, 1, 4)), g.sum((0, 1), keepdims=True))
+    np.testing.assert_array_equal(unbroadcast(g, ()), g.sum())
+    assert unbroadcast(g, (2, 3, 4)) is g
+    t = unbroadcast(Tensor(g, requires_grad=True), (3, 1))
+    assert isinstance(t, Tensor) and t.requires_grad and t.shape == (3, 1)

@@ -14,14 +14,9 @@ from typing import Any
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from autograd import Value
+    from nn.demo import run
 
-    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.88, label="b")
-    y = (x * w + b).tanh()
-    y.backward()
-    print(f"y = tanh(x*w + b) = {y.data:.4f}")
-    for leaf in (x, w, b):
-        print(f"  dy/d{leaf.label} = {leaf.grad:.4f}")
+    run(args.out, progress=not args.no_progress)
     return 0
 
 
@@ -32,6 +27,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="train small networks and write plots and a drawn graph")
+    demo.add_argument("--out", default="graphgrad-demo", help="folder for the plots, weights and drawing")
+    demo.add_argument("--no-progress", action="store_true", help="no progress bars")
     demo.set_defaults(run=_demo)
     _add_draw_command(commands)
     args = parser.parse_args(argv)

@@ -1,0 +1,320 @@
+"""Module: the base class of every network in ``nn``.
+
+A Module finds its parameters and sub-modules by looking at its own attributes, in the order
+they were set: a parameter is a ``Value`` or a ``Tensor`` with ``requires_grad=True``; a
+sub-module is a ``Module``; lists, tuples and dicts of either are walked too. There is nothing to
+register and ``super().__init__()`` is optional.
+
+>>> from autograd import Value
+>>> class Line(Module):
+...     def __init__(self):
+...         self.w, self.b = Value(2.0), Value(0.5)
+...     def __call__(self, x):
+...         return self.w * x + self.b
+>>> line = Line()
+>>> [name for name, _ in line.named_parameters()]
+['w', 'b']
+>>> line(3.0).data
+6.5
+>>> sorted(line.state_dict())
+['b', 'w']
+
+``state_dict()`` maps every parameter's dotted name to a copy of its data as an ndarray (a Value
+gives a 0-d float64 array). ``load_state_dict`` checks every name, shape and dtype before it
+changes anything, and lists every mismatch in one ``StateDictError``. ``save(path)`` writes the
+state dict as an uncompressed ``.npz`` (no pickle); ``load(path)`` reads it back with
+``allow_pickle=False``: a missing, truncated, foreign or pickled file raises ``StateDictError``
+and leaves the model as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+import zlib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from autograd.graph import Node
+from autograd.value import Value
+
+
+class StateDictError(ValueError):
+    """A state dict or a saved file that does not fit the model; the model was not changed."""
+
+
+class LoadResult(NamedTuple):
+    """What ``load_state_dict(..., strict=False)`` skipped (both empty under ``strict=True``)."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+def is_parameter(x: Any) -> bool:
+    """True for a leaf Value, or a leaf Tensor with ``requires_grad``: what optimizers update.
+
+    Results of ops (nodes with inputs) are not parameters, even when stored on a module.
+    """
+    if type(x) is Value or isinstance(x, Value):
+        return not x._inputs
+    return isinstance(x, Node) and bool(getattr(x, "requires_grad", False)) and not x._inputs
+
+
+def _expected(p: Any) -> tuple[tuple[int, ...], np.dtype]:
+    if isinstance(p, Value):
+        return (), np.dtype(np.float64)
+    return tuple(p.data.shape), p.data.dtype
+
+
+class Module:
+    """Base class for networks: parameters, gradients, train/eval mode, saving and loading."""
+
+    training: bool = True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation; subclasses define ``forward`` (or ``__call__``)."""
+        raise NotImplementedError(f"{type(self).__name__}: define forward() (or __call__) for this module")
+
+    # --- walking the attributes ----------------------------------------------------------------
+
+    def _members(self) -> Iterator[tuple[str, Any]]:
+        """(name, object) for every parameter or sub-module among the attributes, lists unrolled."""
+        for name, value in vars(self).items():
+            if name == "training":
+                continue
+            if isinstance(value, (Module, Node)):
+                yield name, value
+            elif isinstance(value, (list, tuple)):
+                for i, item in enumerate(value):
+                    if isinstance(item, (Module, Node)):
+                        yield f"{name}.{i}", item
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    if isinstance(item, (Module, Node)):
+                        yield f"{name}.{key}", item
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(name, module) for each direct sub-module."""
+        for name, value in self._members():
+            if isinstance(value, Module):
+                yield name, value
+
+    def children(self) -> Iterator[Module]:
+        """Each direct sub-module."""
+        for _, module in self.named_children():
+            yield module
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every module inside it, depth first."""
+        stack: list[Module] = [self]
+        seen: set[int] = set()
+        while stack:
+            module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield module
+            stack.extend(reversed(list(module.children())))
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
+        """(dotted name, parameter) for every parameter, each shared parameter once.
+
+        Names follow the attributes: ``layers.0.neurons.3.w.1`` is weight 1 of neuron 3 of the
+        first layer.
+        """
+        return self._named_parameters(prefix, set())
+
+    def _named_parameters(self, prefix: str, seen: set[int]) -> Iterator[tuple[str, Any]]:
+        for name, value in self._members():
+            full = f"{prefix}.{name}" if prefix else name
+            if isinstance(value, Module):
+                yield from value._named_parameters(full, seen)
+            elif is_parameter(value) and id(value) not in seen:
+                seen.add(id(value))
+                yield full, value
+
+    def parameters(self) -> list[Any]:
+        """Every parameter (Values and Tensors with ``requires_grad``), in ``named_parameters`` order."""
+        return [p for _, p in self.named_parameters()]
+
+    def num_parameters(self) -> int:
+        """How many numbers the parameters hold."""
+        return sum(1 if isinstance(p, Value) else int(p.data.size) for p in self.parameters())
+
+    def zero_grad(self) -> None:
+        """Reset every parameter's gradient (Values to 0.0, Tensors as ``Tensor.zero_grad``)."""
+        for p in self.parameters():
+            if isinstance(p, Value):
+                p.grad = 0.0
+            else:
+                p.zero_grad()
+
+    # --- modes ---------------------------------------------------------------------------------
+
+    def train(self, mode: bool = True) -> Module:
+        """Switch this module and all inside it to training mode (Dropout active); returns self."""
+        for module in self.modules():
+            module.training = bool(mode)
+        return self
+
+    def eval(self) -> Module:
+        """Switch to evaluation mode (Dropout passes inputs through); returns self."""
+        return self.train(False)
+
+    # --- state ---------------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Dotted name -> a copy of the parameter's data (a 0-d float64 array for a Value)."""
+        state = {}
+        for name, p in self.named_parameters():
+            if isinstance(p, Value):
+                state[name] = np.array(p.data, dtype=np.float64)
+            else:
+                state[name] = np.array(p.data, copy=True)
+        return state
+
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> LoadResult:
+        """Copy ``state`` into the parameters, after checking all of it.
+
+        Every name, shape and dtype is checked first; if anything is wrong nothing changes and
+        the ``StateDictError`` lists every problem. With ``strict=False`` missing and unexpected
+        names are allowed (and returned) but shapes and dtypes must still match.
+        """
+        if not isinstance(state, Mapping):
+            raise StateDictError(
+                f"{type(self).__name__}.load_state_dict: expected a mapping of name -> array, "
+                f"got {type(state).__name__}"
+            )
+        params = dict(self.named_parameters())
+        problems: list[str] = []
+        missing = [name for name in params if name not in state]
+        unexpected = [str(name) for name in state if name not in params]
+        if strict:
+            problems += [f"missing key {name!r}" for name in missing]
+            problems += [f"unexpected key {name!r}" for name in unexpected]
+        ready: list[tuple[Any, np.ndarray]] = []
+        for name, p in params.items():
+            if name not in state:
+                continue
+            shape, dtype = _expected(p)
+            raw = state[name]
+            if isinstance(raw, Node):
+                raw = raw.data
+            try:
+                arr = np.asarray(raw)
+            except Exception as exc:  # noqa: BLE001 - anything numpy cannot read is a bad entry
+                problems.append(f"{name!r}: cannot be read as an array ({exc})")
+                continue
+            if arr.shape != shape:
+                problems.append(f"{name!r}: shape {arr.shape} where the model has {shape}")
+                continue
+            if arr.dtype != dtype:
+                problems.append(f"{name!r}: dtype {arr.dtype} where the model has {dtype}")
+                continue
+            ready.append((p, arr))
+        if problems:
+            hint = ""
+            if params and not set(params) & set(map(str, state)):
+                hint = "\n(no name matches: is this the state of a different model?)"
+            raise StateDictError(
+                f"{type(self).__name__}.load_state_dict: {len(problems)} problem(s), nothing was "
+                "changed:\n  " + "\n  ".join(problems) + hint
+            )
+        for p, arr in ready:
+            if isinstance(p, Value):
+                p.data = float(arr)
+            elif p.data.flags.writeable:
+                np.copyto(p.data, arr)
+            else:
+                p.data = arr.copy()
+        return LoadResult(missing if not strict else [], unexpected if not strict else [])
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write ``state_dict()`` to ``path`` as an ``.npz`` file (no pickle); returns the path.
+
+        The file is written next to its destination first and then moved into place, so an
+        interrupted save never leaves a half-written file under ``path``.
+        """
+        path = Path(path)
+        tmp = path.with_name(path.name + ".partial")
+        with open(tmp, "wb") as f:
+            state: dict[str, Any] = self.state_dict()
+            np.savez(f, **state)
+        os.replace(tmp, path)
+        return path
+
+    def load(self, path: str | os.PathLike[str], strict: bool = True) -> Module:
+        """Load parameters saved by ``save``; returns self. Bad files change nothing.
+
+        The whole file is read (with ``allow_pickle=False``) before the model is touched; a
+        missing, truncated, foreign or pickled file raises ``StateDictError`` naming the file.
+        """
+        state = read_state(path)
+        self.load_state_dict(state, strict=strict)
+        return self
+
+    # --- repr ----------------------------------------------------------------------------------
+
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's one-line repr."""
+        return ""
+
+    def __repr__(self) -> str:
+        children = list(self.named_children())
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not children:
+            return head + ")"
+        lines = [head]
+        for name, child in children:
+            text = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {text}")
+        return "\n".join(lines) + "\n)"
+
+
+def read_state(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
+    """Read every array of an ``.npz`` written by ``Module.save``, without pickle.
+
+    Raises ``StateDictError`` (with the file name and what is wrong) for anything that is not a
+    readable, pickle-free ``.npz`` archive.
+    """
+    where = os.fspath(path)
+    if not os.path.exists(where):
+        raise StateDictError(f"load: no such file {where!r}")
+    try:
+        archive = np.load(where, allow_pickle=False)
+    except ValueError as exc:
+        if "pickle" in str(exc).lower():
+            raise StateDictError(
+                f"load: {where!r} is a pickle, not an .npz state written by Module.save; graphgrad "
+                "never loads pickles, because they can run code"
+            ) from None
+        raise StateDictError(f"load: {where!r} is not a readable .npz archive ({exc})") from None
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error, KeyError, RuntimeError) as exc:
+        raise StateDictError(
+            f"load: {where!r} is truncated, corrupt or not an .npz archive ({type(exc).__name__}: {exc})"
+        ) from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise StateDictError(
+            f"load: {where!r} holds a single .npy array, not an .npz state written by Module.save"
+        )
+    try:
+        return {name: archive[name] for name in archive.files}
+    except ValueError as exc:
+        if "pickle" in str(exc).lower() or "object arrays" in str(exc).lower():
+            raise StateDictError(
+                f"load: {where!r} contains pickled data (an object array); graphgrad never "
+                "loads pickles, because they can run code. Save plain numeric arrays instead."
+            ) from None
+        raise StateDictError(f"load: {where!r} is not a readable .npz archive ({exc})") from None
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error, KeyError, RuntimeError) as exc:
+        raise StateDictError(
+            f"load: {where!r} is truncated, corrupt or not an .npz archive ({type(exc).__name__}: {exc})"
+        ) from None
+    finally:
+        archive.close()

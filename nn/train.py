@@ -1,0 +1,421 @@
+"""The training loop: ``fit`` with a progress bar, a ``History`` that plots itself, and helpers.
+
+``fit`` works for Tensor models (``model(Tensor(X_batch))`` gives the batch's outputs) and for
+scalar models built from Values, such as ``nn.MLP`` (each row of the batch goes through the model
+on its own and the loss function gets the list of outputs).
+
+>>> import numpy as np, nn
+>>> X, y = nn.make_moons(60, noise=0.05, seed=0)
+>>> model = nn.MLP(2, [8, 1], seed=0)
+>>> opt = nn.optim.SGD(model.parameters(), lr=0.1)
+>>> history = nn.fit(model, nn.hinge_loss, opt, X, 2 * y - 1, epochs=3, batch_size=20, progress=False)
+>>> sorted(history.history)
+['accuracy', 'loss']
+>>> len(history["loss"])
+3
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd.graph import Node, no_grad
+from autograd.value import Value
+from nn.data import batches
+
+Metric = Callable[[np.ndarray, np.ndarray], float]
+
+
+# --- metrics ------------------------------------------------------------------------------------
+
+
+def predicted_classes(outputs: Any, y: Any = None) -> np.ndarray:
+    """Class predictions from model outputs, the way ``accuracy`` reads them.
+
+    Outputs with several columns: the argmax of each row. One output per sample: labels in
+    {-1, 1} (a ``-1`` in ``y``) are read with the sign (``> 0`` gives 1, else -1); labels in {0, 1}
+    with a threshold of 0.5 when every output lies in [0, 1] (probabilities), else 0 (scores).
+    """
+    out = _as_array(outputs)
+    if out.ndim == 2 and out.shape[1] > 1:
+        return np.argmax(out, axis=1)
+    out = out.reshape(len(out)) if out.ndim else out.reshape(1)
+    labels = None if y is None else np.asarray(y)
+    if labels is not None and labels.size and labels.min() < 0:
+        return np.where(out > 0, 1, -1)
+    threshold = 0.5 if out.size and out.min() >= 0.0 and out.max() <= 1.0 else 0.0
+    return (out > threshold).astype(np.int64)
+
+
+def accuracy(outputs: Any, y: Any) -> float:
+    """The fraction of samples whose predicted class (see ``predicted_classes``) equals ``y``.
+
+    ``y`` holds class indices, labels in {-1, 1} or {0, 1}, or one-hot rows.
+
+    >>> accuracy(np.array([[2.0, 0.1], [0.3, 0.9]]), np.array([0, 0]))
+    0.5
+    >>> accuracy(np.array([0.7, -0.2, 1.5]), np.array([1, -1, -1]))
+    0.6666666666666666
+    """
+    labels = np.asarray(y)
+    if labels.ndim == 2 and labels.shape[1] > 1:
+        labels = np.argmax(labels, axis=1)
+    labels = labels.reshape(len(labels)) if labels.ndim else labels.reshape(1)
+    pred = predicted_classes(outputs, labels)
+    if len(pred) != len(labels):
+        raise ValueError(f"accuracy: {len(pred)} predictions for {len(labels)} labels")
+    return float(np.mean(pred == labels)) if len(labels) else math.nan
+
+
+METRICS: dict[str, Metric] = {"accuracy": accuracy}
+
+
+def _resolve_metrics(metrics: Any, y: np.ndarray) -> dict[str, Metric]:
+    if metrics == "auto":
+        classes = y.dtype.kind in "iub" or (y.size > 0 and bool(np.all(np.isin(y, (-1, 0, 1)))))
+        return {"accuracy": accuracy} if classes else {}
+    if metrics is None:
+        return {}
+    if isinstance(metrics, str) or callable(metrics):
+        metrics = [metrics]
+    resolved: dict[str, Metric] = {}
+    for m in metrics:
+        if isinstance(m, str):
+            if m not in METRICS:
+                raise ValueError(f"fit: unknown metric {m!r}; known: {sorted(METRICS)} (or pass a function)")
+            resolved[m] = METRICS[m]
+        elif callable(m):
+            resolved[getattr(m, "__name__", "metric")] = m
+        else:
+            raise TypeError(f"fit: a metric must be a name or a function(outputs, y), got {m!r}")
+    return resolved
+
+
+# --- running a model on a batch -----------------------------------------------------------------
+
+
+def _as_array(outputs: Any) -> np.ndarray:
+    """Model outputs (a Tensor, an array, a Value or a list of them) as a float array."""
+    if isinstance(outputs, Node) and not isinstance(outputs, Value):
+        return np.asarray(outputs.data)
+    if isinstance(outputs, Value):
+        return np.array([outputs.data])
+    if isinstance(outputs, (list, tuple)):
+        rows = [[v.data for v in o] if isinstance(o, (list, tuple)) else _data(o) for o in outputs]
+        return np.asarray(rows, dtype=np.float64)
+    return np.asarray(outputs)
+
+
+def _data(x: Any) -> Any:
+    return x.data if isinstance(x, Node) else x
+
+
+def is_scalar_model(model: Any) -> bool:
+    """True when the model's parameters are Values (it takes one sample, a list of numbers)."""
+    params = model.parameters() if hasattr(model, "parameters") else []
+    return bool(params) and all(isinstance(p, Value) for p in params)
+
+
+def _tensor_class() -> Any:
+    from autograd import Tensor  # type: ignore[attr-defined]
+
+    return Tensor
+
+
+def run_model(model: Any, X: np.ndarray, scalar: bool | None = None) -> Any:
+    """The model's outputs for the batch ``X``: a Tensor, or a list with one output per row."""
+    if scalar is None:
+        scalar = is_scalar_model(model)
+    if scalar:
+        return [model(row) for row in X.tolist()]
+    return model(_tensor_class()(X))
+
+
+def _loss_number(loss: Any) -> float:
+    if isinstance(loss, Node):
+        return float(np.asarray(loss.data))
+    return float(loss)
+
+
+class _Mode:
+    """Switch a model to eval mode (and no_grad) for a while, then back to its previous mode."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    def __enter__(self) -> None:
+        self.was_training = getattr(self.model, "training", False)
+        if hasattr(self.model, "eval"):
+            self.model.eval()
+        self.no_grad = no_grad()
+        self.no_grad.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self.no_grad.__exit__(*exc)
+        if self.was_training and hasattr(self.model, "train"):
+            self.model.train()
+
+
+def predict(model: Any, X: Any, batch_size: int = 1024) -> np.ndarray:
+    """The model's outputs for every row of ``X`` as an array, in eval mode under ``no_grad``."""
+    X = np.asarray(X, dtype=np.float64) if np.asarray(X).dtype.kind != "f" else np.asarray(X)
+    if hasattr(model, "predict") and callable(model.predict) and is_scalar_model(model):
+        return np.asarray(model.predict(X))
+    scalar = is_scalar_model(model)
+    parts = []
+    with _Mode(model):
+        for start in range(0, len(X), batch_size):
+            parts.append(_as_array(run_model(model, X[start : start + batch_size], scalar)))
+    return np.concatenate(parts) if parts else np.zeros((0,))
+
+
+def evaluate(
+    model: Any, X: Any, y: Any, loss_fn: Callable[..., Any] | None = None, metrics: Any = "auto"
+) -> dict[str, float]:
+    """Loss (when ``loss_fn`` is given) and metrics on ``(X, y)``, in eval mode under no_grad."""
+    X = np.asarray(X)
+    y = np.asarray(y)
+    scalar = is_scalar_model(model)
+    with _Mode(model):
+        outputs = run_model(model, X, scalar)
+        result = {}
+        if loss_fn is not None:
+            result["loss"] = _loss_number(loss_fn(outputs, y))
+    for name, metric in _resolve_metrics(metrics, y).items():
+        result[name] = float(metric(_as_array(outputs), y))
+    return result
+
+
+# --- fit ----------------------------------------------------------------------------------------
+
+
+class History:
+    """Per-epoch numbers recorded by ``fit``: ``history["loss"]``, ``history["val_accuracy"]`` ...
+
+    ``.plot()`` draws the loss (and any metric) per epoch with matplotlib.
+    """
+
+    def __init__(self) -> None:
+        self.history: dict[str, list[float]] = {}
+        self.epochs: list[int] = []
+
+    def record(self, epoch: int, numbers: dict[str, float]) -> None:
+        self.epochs.append(epoch)
+        for name, value in numbers.items():
+            self.history.setdefault(name, []).append(float(value))
+
+    def __getitem__(self, name: str) -> list[float]:
+        try:
+            return self.history[name]
+        except KeyError:
+            raise KeyError(f"History has no {name!r}; it has {sorted(self.history)}") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.history
+
+    def last(self) -> dict[str, float]:
+        """The numbers of the last epoch."""
+        return {name: values[-1] for name, values in self.history.items() if values}
+
+    def __repr__(self) -> str:
+        last = ", ".join(f"{k}={v:.4g}" for k, v in self.last().items())
+        return f"History({len(self.epochs)} epochs{': ' if last else ''}{last})"
+
+    def plot(self, path: Any = None, title: str | None = None) -> Any:
+        """Plot loss (left) and metrics (right) per epoch; returns the matplotlib Figure.
+
+        With ``path`` the figure is also saved there (any format matplotlib knows from the
+        extension, e.g. ``loss.png`` or ``loss.svg``) and nothing is shown on screen.
+        """
+        fig = _figure(path, ncols=2 if any(not _is_loss(k) for k in self.history) else 1)
+        axes = fig.axes
+        x = self.epochs
+        for name, values in self.history.items():
+            ax = axes[0] if _is_loss(name) else axes[-1]
+            ax.plot(x[: len(values)], values, label=name, marker="." if len(values) < 30 else None)
+        axes[0].set_ylabel("loss")
+        if len(axes) > 1:
+            axes[1].set_ylabel("metric")
+        for ax in axes:
+            ax.set_xlabel("epoch")
+            ax.grid(alpha=0.3)
+            ax.legend()
+        if title:
+            fig.suptitle(title)
+        fig.tight_layout()
+        return _finish(fig, path)
+
+
+def _is_loss(name: str) -> bool:
+    return name in ("loss", "val_loss")
+
+
+def fit(
+    model: Any,
+    loss_fn: Callable[..., Any],
+    optimizer: Any,
+    X: Any,
+    y: Any,
+    epochs: int = 10,
+    batch_size: int | None = 32,
+    metrics: Any = "auto",
+    progress: bool = True,
+    validation_data: tuple[Any, Any] | None = None,
+    shuffle: bool = True,
+    seed: Any = None,
+) -> History:
+    """Train ``model`` on ``(X, y)`` and return the per-epoch ``History``.
+
+    Each step: outputs for a mini-batch, ``loss = loss_fn(outputs, y_batch)``,
+    ``optimizer.zero_grad()``, ``loss.backward()``, ``optimizer.step()``. ``batch_size=None`` uses
+    the whole data set as one batch. Recorded per epoch: the mean training loss over the epoch's
+    batches, each metric on the training batches' outputs, and with ``validation_data=(X_val,
+    y_val)`` the same on it (``val_loss``, ``val_accuracy``), computed in eval mode under
+    ``no_grad``.
+
+    ``metrics``: ``"auto"`` (accuracy when ``y`` holds integer class labels or labels in
+    {-1, 0, 1}), None, or a list of names (``"accuracy"``) and functions ``f(outputs, y) -> float``.
+    The tqdm progress bar shows the epoch, the running loss and the metrics; ``progress=False``
+    turns it off. The shuffling order comes from ``np.random.default_rng(seed)``.
+    """
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim == 0 or len(X) != len(y):
+        raise ValueError(
+            f"fit: X and y must hold the same number of samples, got shapes {X.shape} and {y.shape}"
+        )
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
+    if len(X) == 0:
+        raise ValueError("fit: X holds no samples")
+    size = len(X) if batch_size is None else batch_size
+    if X.dtype.kind != "f":
+        X = X.astype(np.float64)
+    chosen = _resolve_metrics(metrics, y)
+    scalar = is_scalar_model(model)
+    rng = np.random.default_rng(seed) if not isinstance(seed, np.random.Generator) else seed
+    n_batches = max(1, math.ceil(len(X) / size)) if len(X) else 0
+    bar = _progress_bar(total=epochs * n_batches, enabled=progress)
+    history = History()
+    if hasattr(model, "train"):
+        model.train()
+    try:
+        for epoch in range(1, epochs + 1):
+            bar.set_description(f"epoch {epoch}/{epochs}", refresh=False)
+            total, seen = 0.0, 0
+            outs, labels = [], []
+            for Xb, yb in batches(X, y, batch_size=size, shuffle=shuffle, seed=rng):
+                outputs = run_model(model, Xb, scalar)
+                loss = loss_fn(outputs, yb)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                value = _loss_number(loss)
+                total += value * len(Xb)
+                seen += len(Xb)
+                if chosen:
+                    outs.append(_as_array(outputs))
+                    labels.append(yb)
+                bar.update(1)
+                bar.set_postfix_str(f"loss={total / seen:.4f}", refresh=False)
+            numbers = {"loss": total / max(seen, 1)}
+            if chosen and outs:
+                all_out, all_y = np.concatenate(outs), np.concatenate(labels)
+                for name, metric in chosen.items():
+                    numbers[name] = float(metric(all_out, all_y))
+            if validation_data is not None:
+                Xv, yv = validation_data
+                val = evaluate(model, Xv, yv, loss_fn, metrics=list(chosen.values()) or None)
+                numbers.update({f"val_{k}": v for k, v in val.items()})
+            history.record(epoch, numbers)
+            bar.set_postfix_str(", ".join(f"{k}={v:.4f}" for k, v in numbers.items()), refresh=False)
+    finally:
+        bar.close()
+    return history
+
+
+def _progress_bar(total: int, enabled: bool) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, disable=not enabled, unit="batch", leave=True, dynamic_ncols=True)
+
+
+# --- plots --------------------------------------------------------------------------------------
+
+
+def _matplotlib() -> Any:
+    try:
+        import matplotlib
+    except ImportError as exc:
+        raise ImportError(
+            f"plotting needs matplotlib, which could not be imported ({exc}); install it with "
+            "pip install matplotlib"
+        ) from exc
+    return matplotlib
+
+
+def _figure(path: Any, ncols: int = 1) -> Any:
+    """A figure with ``ncols`` axes: pyplot's (shown in notebooks) or, when saving, a bare one."""
+    _matplotlib()
+    size = (5.0 * ncols, 4.0)
+    if path is not None:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=size)
+        fig.subplots(1, ncols)
+        return fig
+    import matplotlib.pyplot as plt
+
+    fig, _ = plt.subplots(1, ncols, figsize=size)
+    return fig
+
+
+def _finish(fig: Any, path: Any) -> Any:
+    if path is not None:
+        fig.savefig(path, dpi=100)
+    return fig
+
+
+def plot_decision_boundary(
+    model: Any,
+    X: Any,
+    y: Any,
+    path: Any = None,
+    resolution: int = 200,
+    title: str | None = None,
+) -> Any:
+    """Colour the plane by the class the model predicts and scatter the 2-D points ``X`` on it.
+
+    Works for Tensor models and scalar models (an ``nn.MLP`` is evaluated in numpy); the class of
+    an output is read as ``accuracy`` reads it. Returns the matplotlib Figure; with ``path`` it is
+    also saved there.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"plot_decision_boundary: X must have shape (n, 2), got {X.shape}")
+    if len(y) != len(X):
+        raise ValueError(f"plot_decision_boundary: {len(X)} points but {len(y)} labels")
+    labels = np.argmax(y, axis=1) if y.ndim == 2 else y
+    pad = 0.25 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
+    lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    classes = predicted_classes(predict(model, grid), labels).reshape(gx.shape)
+    fig = _figure(path)
+    ax = fig.axes[0]
+    u = np.unique(np.concatenate([np.unique(labels), np.unique(classes)])).astype(np.float64)
+    levels = np.concatenate([[u[0] - 0.5], (u[:-1] + u[1:]) / 2, [u[-1] + 0.5]])
+    ax.contourf(gx, gy, classes, levels=levels, alpha=0.35, cmap="viridis")
+    ax.scatter(X[:, 0], X[:, 1], c=labels, cmap="viridis", s=14, edgecolors="k", linewidths=0.4)
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ax.set_aspect("equal")
+    acc = float(np.mean(predicted_classes(predict(model, X), labels) == labels))
+    ax.set_title(title or f"decision boundary (train accuracy {acc:.0%})")
+    fig.tight_layout()
+    return _finish(fig, path)

@@ -1,0 +1,277 @@
+"""Tensor layers and the losses, against torch (values and gradients in float64)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+import nn
+from autograd import Value
+from autograd.graph import topological_order
+from autograd.tensor import Tensor
+
+RTOL = 1e-10
+
+
+def close(ours, theirs) -> None:
+    np.testing.assert_allclose(np.asarray(ours), theirs.detach().numpy(), rtol=RTOL, atol=1e-12)
+
+
+# --- layers -------------------------------------------------------------------------------------
+
+
+def test_linear_init_shapes_and_torch_forward_backward() -> None:
+    layer = nn.Linear(5, 3, seed=0)
+    assert layer.weight.shape == (3, 5) and layer.bias is not None and layer.bias.shape == (3,)
+    bound = 1 / math.sqrt(5)
+    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.bias.data).max() <= bound
+    big = nn.Linear(400, 300, seed=1).weight.data
+    assert abs(big.var() - bound_var(400)) < 0.05 * bound_var(400)  # U(-k, k) has variance k^2 / 3
+    X = np.random.default_rng(0).normal(size=(4, 5))
+    out = layer(Tensor(X))
+    (out * out).sum().backward()
+    tl = torch.nn.Linear(5, 3).double()
+    with torch.no_grad():
+        tl.weight.copy_(torch.tensor(layer.weight.data))
+        tl.bias.copy_(torch.tensor(layer.bias.data))
+    tout = tl(torch.tensor(X))
+    (tout * tout).sum().backward()
+    close(out.data, tout)
+    close(layer.weight.grad, tl.weight.grad)
+    close(layer.bias.grad, tl.bias.grad)
+
+
+def bound_var(fan_in: int) -> float:
+    return 1 / (3 * fan_in)
+
+
+def test_linear_options_and_errors() -> None:
+    layer = nn.Linear(2, 2, bias=False, dtype=np.float32, seed=0)
+    assert layer.bias is None and layer.weight.dtype == np.float32
+    assert [n for n, _ in layer.named_parameters()] == ["weight"]
+    assert layer(np.ones((3, 2), dtype=np.float32)).dtype == np.float32
+    with pytest.raises(
+        ValueError, match=r"Linear\(2, 2\): the input's last axis must have 2 features, got shape \(3, 4\)"
+    ):
+        layer(np.ones((3, 4)))
+    with pytest.raises(TypeError, match="nn.MLP"):
+        layer(Value(1.0))
+
+
+def test_sequential_activations_and_names() -> None:
+    model = nn.Sequential(
+        nn.Flatten(), nn.Linear(6, 4, seed=0), nn.Tanh(), nn.Linear(4, 3, seed=1), nn.Sigmoid()
+    )
+    x = np.random.default_rng(1).normal(size=(5, 2, 3))
+    out = model(x)
+    assert out.shape == (5, 3) and np.all((out.data > 0) & (out.data < 1))
+    assert len(model) == 5 and isinstance(model[1], nn.Linear)
+    assert [n for n, _ in model.named_parameters()] == ["1.weight", "1.bias", "3.weight", "3.bias"]
+    probs = nn.Softmax(axis=1)(Tensor(np.array([[1.0, 2.0, 3.0]])))
+    assert probs.data.sum() == pytest.approx(1.0)
+    assert np.array_equal(nn.ReLU()(np.array([-1.0, 2.0])).data, [0.0, 2.0])
+    model.append(nn.ReLU())
+    assert len(model) == 6
+
+
+def test_dropout_honours_train_and_eval() -> None:
+    drop = nn.Dropout(0.25, seed=0)
+    x = Tensor(np.ones((200, 50)), requires_grad=True)
+    y = drop(x)
+    kept = y.data != 0
+    assert 0.7 < kept.mean() < 0.8 and np.allclose(y.data[kept], 1 / 0.75)
+    y.sum().backward()
+    assert np.array_equal(x.grad, np.where(kept, 1 / 0.75, 0.0))
+    drop.eval()
+    assert drop(x) is x
+    assert np.all(nn.Dropout(1.0)(x).data == 0)
+    with pytest.raises(ValueError, match="probability"):
+        nn.Dropout(1.5)
+
+
+# --- losses against torch -----------------------------------------------------------------------
+
+REDUCTIONS = ["mean", "sum", "none"]
+
+
+def both(a: np.ndarray) -> tuple[Tensor, torch.Tensor]:
+    return Tensor(a.copy(), requires_grad=True), torch.tensor(a, requires_grad=True)
+
+
+def backward_both(ours, theirs, reduction: str, rng: np.random.Generator) -> None:
+    if reduction == "none":
+        g = rng.normal(size=ours.shape)
+        ours.backward(g)
+        theirs.backward(torch.tensor(g))
+    else:
+        ours.backward()
+        theirs.backward()
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_mse_matches_torch(reduction: str) -> None:
+    rng = np.random.default_rng(0)
+    p, tp = both(rng.normal(size=(6, 2)))
+    y = rng.normal(size=(6, 2))
+    out, tout = nn.mse_loss(p, y, reduction), F.mse_loss(tp, torch.tensor(y), reduction=reduction)
+    close(out.data, tout)
+    backward_both(out, tout, reduction, rng)
+    close(p.grad, tp.grad)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("onehot", [False, True])
+def test_cross_entropy_matches_torch(reduction: str, onehot: bool) -> None:
+    rng = np.random.default_rng(1)
+    z, tz = both(rng.normal(size=(7, 4)) * 3)
+    labels = rng.integers(0, 4, size=7)
+    target = np.eye(4)[labels] if onehot else labels
+    out = nn.cross_entropy(z, target, reduction)
+    tout = F.cross_entropy(tz, torch.tensor(target), reduction=reduction)
+    close(out.data, tout)
+    backward_both(out, tout, reduction, rng)
+    close(z.grad, tz.grad)
+
+
+def test_cross_entropy_is_one_node_with_the_simple_backward() -> None:
+    z = Tensor(np.array([[1e4, 0.0, -1e4], [0.5, 0.5, 0.5]]), requires_grad=True)
+    loss = nn.cross_entropy(z, np.array([1, 2]))
+    assert loss._op == "cross_entropy" and loss._inputs == (z,)
+    assert [n for n in topological_order(loss)] == [loss, z]
+    assert np.isfinite(loss.item())  # stable at 1e4
+    loss.backward()
+    p = np.exp(z.data - z.data.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(z.grad, (p - np.eye(3)[[1, 2]]) / 2)
+
+
+def test_cross_entropy_second_derivative_matches_torch() -> None:
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=(3, 4))
+    z, tz = both(a)
+    v = rng.normal(size=(3, 4))
+    loss = nn.cross_entropy(z, np.array([0, 3, 1]))
+    loss.backward(create_graph=True)
+    (z.grad * Tensor(v)).sum().backward()
+    tloss = F.cross_entropy(tz, torch.tensor([0, 3, 1]))
+    (g,) = torch.autograd.grad(tloss, tz, create_graph=True)
+    (hv,) = torch.autograd.grad((g * torch.tensor(v)).sum(), tz)
+    # z.grad now holds the first gradient plus the Hessian-vector product
+    np.testing.assert_allclose(
+        np.asarray(z.grad.data if isinstance(z.grad, Tensor) else z.grad) - g.detach().numpy(),
+        hv.numpy(),
+        rtol=1e-8,
+        atol=1e-12,
+    )
+
+
+def test_cross_entropy_float32_and_initial_loss_ln3() -> None:
+    z = Tensor(np.zeros((5, 3), dtype=np.float32), requires_grad=True)
+    loss = nn.cross_entropy(z, np.zeros(5, dtype=np.int64))
+    assert loss.dtype == np.float32 and loss.item() == pytest.approx(math.log(3), rel=1e-6)
+    loss.backward()
+    assert z.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("logits", "target", "message"),
+    [
+        (np.zeros((3, 4)), np.array([0, 1, 4]), r"class labels must lie in 0 \.\. 3 for 4 classes .* got 4"),
+        (np.zeros((3, 4)), np.array([0, -1, 2]), "got -1"),
+        (np.zeros((3, 4)), np.array([0, 1]), "3 rows of logits but 2 labels"),
+        (np.zeros((3, 4)), np.array([0.5, 1, 2]), "whole numbers"),
+        (np.zeros((3, 4)), np.eye(3), r"one-hot target has shape \(3, 3\)"),
+        (np.zeros((3, 4)), np.ones((3, 4)), "one-hot"),
+        (np.zeros(4), np.array([1]), r"shape \(N, C\)"),
+    ],
+)
+def test_cross_entropy_errors(logits: np.ndarray, target: np.ndarray, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        nn.cross_entropy(Tensor(logits, requires_grad=True), target)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_binary_cross_entropy_matches_torch(reduction: str) -> None:
+    rng = np.random.default_rng(3)
+    p, tp = both(rng.uniform(0.01, 0.99, size=(8, 1)))
+    y = rng.integers(0, 2, size=(8, 1)).astype(np.float64)
+    out, tout = (
+        nn.binary_cross_entropy(p, y, reduction),
+        F.binary_cross_entropy(tp, torch.tensor(y), reduction=reduction),
+    )
+    close(out.data, tout)
+    backward_both(out, tout, reduction, rng)
+    close(p.grad, tp.grad)
+
+
+def test_binary_cross_entropy_at_0_and_1_is_finite_like_torch() -> None:
+    p, tp = both(np.array([0.0, 1.0, 0.5]))
+    y = np.array([1.0, 0.0, 1.0])
+    out, tout = nn.binary_cross_entropy(p, y), F.binary_cross_entropy(tp, torch.tensor(y))
+    close(out.data, tout)
+    with pytest.raises(ValueError, match=r"predictions must lie in \[0, 1\].*sigmoid"):
+        nn.binary_cross_entropy(Tensor([1.5]), [1.0])
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_hinge_matches_torch_formula(reduction: str) -> None:
+    rng = np.random.default_rng(4)
+    s, ts = both(rng.normal(size=9))
+    y = rng.choice([-1, 1], size=9)
+    out = nn.hinge_loss(s, y, reduction)
+    per = torch.relu(1 - ts * torch.tensor(y, dtype=torch.float64))
+    tout = {"mean": per.mean(), "sum": per.sum(), "none": per}[reduction]
+    close(out.data, tout)
+    backward_both(out, tout, reduction, rng)
+    close(s.grad, ts.grad)
+
+
+def test_hinge_labels_must_be_plus_minus_one() -> None:
+    with pytest.raises(ValueError, match=r"-1 or \+1.*2 \* y - 1"):
+        nn.hinge_loss(Tensor([0.5, 0.2]), [0, 1])
+
+
+def test_target_shape_n_vs_n1_is_reshaped_other_mismatches_fail() -> None:
+    p = Tensor(np.arange(4.0).reshape(4, 1), requires_grad=True)
+    assert nn.mse_loss(p, np.zeros(4)).item() == pytest.approx(14 / 4)
+    with pytest.raises(ValueError, match=r"predictions have shape \(4, 1\) but the target has shape \(3,\)"):
+        nn.mse_loss(p, np.zeros(3))
+    with pytest.raises(ValueError, match="reduction must be"):
+        nn.mse_loss(p, np.zeros(4), reduction="avg")
+
+
+# --- losses on Values ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_value_losses_agree_with_tensor_losses(reduction: str) -> None:
+    rng = np.random.default_rng(5)
+    raw = rng.normal(size=6)
+    y = rng.choice([-1.0, 1.0], size=6)
+    for loss in (nn.mse_loss, nn.hinge_loss):
+        vals = [Value(v) for v in raw]
+        out = loss(vals, y, reduction)
+        t = Tensor(raw.copy(), requires_grad=True)
+        tout = loss(t, y, reduction)
+        if reduction == "none":
+            assert [v.data for v in out] == pytest.approx(tout.data.tolist(), rel=1e-12)
+            continue
+        out.backward()
+        tout.backward()
+        assert out.data == pytest.approx(tout.item(), rel=1e-12)
+        assert [v.grad for v in vals] == pytest.approx(t.grad.tolist(), rel=1e-12)
+
+
+def test_value_losses_take_lists_of_lists_and_check_lengths() -> None:
+    rows = [[Value(1.0), Value(2.0)], [Value(0.0), Value(-1.0)]]
+    assert nn.mse_loss(rows, [[1.0, 1.0], [0.0, 0.0]]).data == pytest.approx(0.5)
+    probs = [Value(0.9), Value(0.2)]
+    assert nn.binary_cross_entropy(probs, [1, 0]).data == pytest.approx(-(math.log(0.9) + math.log(0.8)) / 2)
+    with pytest.raises(ValueError, match="2 predictions"):
+        nn.mse_loss([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="Tensor of logits"):
+        nn.cross_entropy([[Value(1.0), Value(2.0)]], [0])

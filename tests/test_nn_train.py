@@ -1,0 +1,160 @@
+"""nn.fit, History, plots, the lessons' accuracies, and `graphgrad demo`."""
+
+from __future__ import annotations
+
+import builtins
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import is_grad_enabled
+from autograd.cli import main
+from autograd.tensor import Tensor
+from nn import demo
+
+
+def test_spiral_tensor_mlp_reaches_95_percent(tmp_path: Path) -> None:
+    result = demo.spiral_demo(tmp_path, progress=False)
+    assert result["accuracy"] >= 0.95
+    assert all(Path(f).stat().st_size > 0 for f in result["files"])
+
+
+def test_digits_tensor_mlp_reaches_95_percent_test_accuracy(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    result = demo.digits_demo(tmp_path, progress=False)
+    assert result is not None and result["accuracy"] >= 0.95
+
+
+def test_regression_lesson_recovers_coefficients_within_1_percent() -> None:
+    X, y, coef = nn.make_regression(n_samples=400, n_features=3, noise=0.5, seed=0)
+    model = nn.Linear(3, 1, seed=0)
+    opt = nn.optim.SGD(model.parameters(), lr=0.05)
+    history = nn.fit(
+        model, nn.mse_loss, opt, X, y.reshape(-1, 1), epochs=40, batch_size=32, progress=False, seed=0
+    )
+    assert list(history.history) == ["loss"]  # float targets: no accuracy
+    np.testing.assert_allclose(model.weight.data.ravel(), coef, rtol=0.01)
+    assert abs(model.bias.data[0]) < 0.01 * np.abs(coef).max()
+
+
+def test_fit_scalar_model_history_and_validation() -> None:
+    X, y = nn.make_moons(60, noise=0.05, seed=1)
+    model = nn.MLP(2, [8, 1], seed=0)
+    history = nn.fit(
+        model, nn.hinge_loss, nn.optim.SGD(model.parameters(), lr=0.1), X, 2 * y - 1,
+        epochs=4, batch_size=20, progress=False, validation_data=(X[:10], 2 * y[:10] - 1),
+    )  # fmt: skip
+    assert sorted(history.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert history.epochs == [1, 2, 3, 4] and len(history["val_loss"]) == 4
+    assert "4 epochs" in repr(history)
+    with pytest.raises(KeyError, match="has no 'acc'"):
+        history["acc"]
+
+
+def test_fit_custom_metric_and_dropout_is_off_during_evaluation() -> None:
+    X, y = nn.spiral(20, 3, seed=0)
+    model = nn.Sequential(
+        nn.Linear(2, 16, seed=0), nn.ReLU(), nn.Dropout(0.5, seed=0), nn.Linear(16, 3, seed=1)
+    )
+    seen = []
+
+    def top1(outputs: np.ndarray, labels: np.ndarray) -> float:
+        seen.append(is_grad_enabled())
+        return nn.accuracy(outputs, labels)
+
+    history = nn.fit(
+        model, nn.cross_entropy, nn.optim.Adam(model.parameters(), lr=0.01), X, y, epochs=2,
+        batch_size=None, metrics=[top1], progress=False, validation_data=(X, y),
+    )  # fmt: skip
+    assert "top1" in history and "val_top1" in history
+    assert model.training  # back in training mode after the evaluation
+    out1, out2 = nn.predict(model, X), nn.predict(model, X)
+    assert np.array_equal(out1, out2)  # eval mode: dropout off, deterministic
+    assert model.training
+
+
+def test_evaluate_builds_no_graph() -> None:
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    calls = []
+    original = model.forward
+
+    def spy(x: Tensor) -> Tensor:
+        out = original(x)
+        calls.append(out._inputs)
+        return out
+
+    model.forward = spy
+    result = nn.evaluate(model, np.zeros((4, 2)), np.array([0, 1, 2, 0]), nn.cross_entropy)
+    assert set(result) == {"loss", "accuracy"} and calls == [()]
+
+
+def test_fit_argument_errors() -> None:
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="same number of samples"):
+        nn.fit(model, nn.cross_entropy, opt, np.zeros((4, 2)), np.zeros(3), progress=False)
+    with pytest.raises(ValueError, match="unknown metric 'f1'"):
+        nn.fit(model, nn.cross_entropy, opt, np.zeros((4, 2)), np.zeros(4), metrics=["f1"], progress=False)
+
+
+def test_accuracy_reads_outputs_sensibly() -> None:
+    assert nn.accuracy(np.array([[0.1, 0.9], [0.8, 0.2]]), np.array([[0, 1], [0, 1]])) == 0.5
+    assert nn.accuracy(np.array([0.9, 0.2]), np.array([1, 0])) == 1.0  # probabilities
+    assert nn.accuracy(np.array([2.0, -3.0]), np.array([1, 0])) == 1.0  # scores (logits)
+    assert nn.accuracy(np.array([2.0, -3.0]), np.array([1, -1])) == 1.0  # +-1 labels
+
+
+def test_history_plot_and_decision_boundary_write_files(tmp_path: Path) -> None:
+    history = nn.History()
+    for epoch in range(1, 4):
+        history.record(epoch, {"loss": 1.0 / epoch, "accuracy": 0.5 + 0.1 * epoch})
+    fig = history.plot(tmp_path / "loss.png")
+    assert len(fig.axes) == 2 and (tmp_path / "loss.png").stat().st_size > 0
+    X, y = nn.spiral(10, 3, seed=0)
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    nn.plot_decision_boundary(model, X, y, path=tmp_path / "b.svg", resolution=30)
+    assert (tmp_path / "b.svg").read_text().lstrip().startswith("<?xml")
+    with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
+        nn.plot_decision_boundary(model, np.zeros((3, 3)), np.zeros(3))
+
+
+def test_plot_without_matplotlib_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_import = builtins.__import__
+
+    def fake_import(name: str, *args, **kwargs):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError("No module named 'matplotlib'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    history = nn.History()
+    history.record(1, {"loss": 1.0})
+    with pytest.raises(ImportError, match="pip install matplotlib"):
+        history.plot()
+
+
+def test_graphgrad_demo_writes_its_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    # the full-size trainings are checked above; here the command's plumbing, at small sizes
+    monkeypatch.setattr(demo, "MOONS_STEPS", 3)
+    monkeypatch.setattr(demo, "SPIRAL_EPOCHS", 5)
+    monkeypatch.setattr(demo, "DIGITS_EPOCHS", 1)
+    out = tmp_path / "demo-out"
+    assert main(["demo", "--out", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    names = {p.name for p in out.iterdir()}
+    expected = {
+        "moons_loss.png",
+        "moons_boundary.png",
+        "moons_mlp.npz",
+        "spiral_loss.png",
+        "spiral_boundary.png",
+    }
+    assert expected <= names
+    assert "neuron.svg" in names or "neuron.dot" in names
+    for name in names:
+        assert name in printed
+    assert f"files to {out}" in printed
+    reloaded = nn.MLP(2, [16, 16, 1]).load(out / "moons_mlp.npz")
+    assert reloaded.num_parameters() == 337

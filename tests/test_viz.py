@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import autograd.viz as viz
-from autograd import Value, backward_steps, draw, to_dot
+from autograd import Tensor, Value, backward_steps, draw, to_dot
 from autograd.graph import Node, run_backward, topological_order
 
 HAVE_RENDERER = viz.find_renderer() is not None
@@ -178,8 +178,6 @@ def test_golden_dot_arrays() -> None:
 
 
 def test_tensor_nodes() -> None:
-    tensor = pytest.importorskip("autograd.tensor")
-    Tensor = tensor.Tensor
     x = Tensor(np.array([[1.0, 2.0, 3.0]]))
     W = Tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
     loss = (x @ W).sum()

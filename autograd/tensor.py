@@ -1197,12 +1197,15 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     return _result(data, (ta, tb), vjps, "where")
 
 
-def cross_entropy(logits: Any, targets: Any) -> Tensor:
-    """Mean softmax cross-entropy of ``logits`` (N, C) against integer class ``targets`` (N,), fused.
+def cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy of ``logits`` (N, C), fused with a stable log-softmax into one node.
 
-    The same value and gradient as ``-logits.log_softmax(axis=1)[np.arange(N), targets].mean()``,
-    in one node and a few numpy calls: the forward keeps the softmax, and the gradient is
-    ``(softmax - one_hot(targets)) / N``. Stable for logits of any size (shifted by the row max).
+    ``targets`` are integer class indices (N,) or probability rows (N, C) such as one-hot rows.
+    Per sample the loss is ``logsumexp(z_i) - z_i[y_i]`` (rows ``t``: ``-(t * log_softmax(z_i)).sum()``);
+    ``reduction`` is ``"mean"`` (over the N samples), ``"sum"`` or ``"none"`` (the N losses).
+    The forward keeps the softmax and the gradient is the simple ``(softmax - one_hot) / N``
+    (without the ``/ N`` for ``"sum"``), not the softmax Jacobian times the log's gradient.
+    Stable for logits of any size (shifted by the row max).
 
     >>> logits = Tensor([[2.0, 0.0], [0.0, 2.0]], requires_grad=True)
     >>> loss = cross_entropy(logits, np.array([0, 0]))
@@ -1217,40 +1220,60 @@ def cross_entropy(logits: Any, targets: Any) -> Tensor:
     x = logits.data
     if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
         raise ValueError(f"cross_entropy: logits must have shape (N, C) with N, C >= 1, got {x.shape}")
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     n, c = x.shape
     t = np.asarray(_raw(targets))
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"cross_entropy: targets must be integer class indices, got dtype {t.dtype}")
-    if t.shape != (n,):
-        raise ValueError(
-            f"cross_entropy: targets must have shape ({n},) to match logits of shape {x.shape}, got {t.shape}"
-        )
     rows = np.arange(n)
     shifted = x - x.max(axis=1, keepdims=True)
-    try:
-        if t.min() < 0:
-            raise IndexError
-        picked = shifted[rows, t]
-    except IndexError:
-        raise ValueError(
-            f"cross_entropy: targets must be class indices in 0..{c - 1}, got {t.min()}..{t.max()}"
-        ) from None
     probs = np.exp(shifted)
     total = probs.sum(axis=1, keepdims=True)
     probs /= total
-    loss = (np.log(total).sum() - picked.sum()) / n
+    log_total = np.log(total[:, 0])
+    soft: np.ndarray | None = None  # the target rows, when given as probabilities
+    if t.dtype.kind == "f" and t.ndim == 2:
+        if t.shape != (n, c):
+            raise ValueError(
+                f"cross_entropy: target rows must have shape ({n}, {c}) to match the logits, got {t.shape}"
+            )
+        soft = t.astype(x.dtype, copy=False)
+        per_sample = log_total * soft.sum(axis=1) - (soft * shifted).sum(axis=1)
+    elif t.dtype.kind not in "iu":
+        raise TypeError(
+            "cross_entropy: targets must be integer class indices (N,) or probability rows (N, C), "
+            f"got dtype {t.dtype} and shape {t.shape}"
+        )
+    elif t.shape != (n,):
+        raise ValueError(
+            f"cross_entropy: targets must have shape ({n},) to match logits of shape {x.shape}, got {t.shape}"
+        )
+    elif t.min() < 0 or t.max() >= c:
+        raise ValueError(
+            f"cross_entropy: targets must be class indices in 0..{c - 1}, got {t.min()}..{t.max()}"
+        )
+    else:
+        per_sample = log_total - shifted[rows, t]
+    scale = 1.0 / n if reduction == "mean" else 1.0
 
     def rule(g: Any, out: Any, a: Any) -> Any:
+        g = g.reshape(n, 1) if reduction == "none" else g * scale
         if isinstance(a, Tensor):  # create_graph: the same formula, as Tensor ops
-            one_hot = np.zeros(a.shape, a.dtype)
-            one_hot[rows, t] = 1
-            return (a.softmax(axis=1) - one_hot) * (g / n)
-        scale = g / n
-        d = probs * scale  # a new array: the graph may be run backward again, probs must stay
-        d[rows, t] -= scale
+            if soft is None:
+                one_hot = np.zeros(a.shape, a.dtype)
+                one_hot[rows, t] = 1
+                return (a.softmax(axis=1) - one_hot) * g
+            return (a.softmax(axis=1) - soft) * g
+        if soft is not None:
+            return (probs - soft) * g
+        d = probs * g  # a new array: the graph may be run backward again, probs must stay
+        d[rows, t] -= g if reduction != "none" else g[:, 0]
         return d
 
-    return _result(np.asarray(loss, dtype=x.dtype), (logits,), (rule,), "cross_entropy")
+    if reduction == "none":
+        data = per_sample.astype(x.dtype, copy=False)
+    else:
+        data = np.asarray(per_sample.sum() * scale, dtype=x.dtype)
+    return _result(data, (logits,), (rule,), "cross_entropy")
 
 
 # --- numpy dispatch tables -----------------------------------------------------------------------

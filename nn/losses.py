@@ -29,6 +29,7 @@ import numpy as np
 
 from autograd.graph import Node
 from autograd.tensor import Tensor, _result
+from autograd.tensor import cross_entropy as fused_cross_entropy
 from autograd.value import Value
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -211,10 +212,11 @@ def _class_targets(target: Any, n: int, c: int) -> tuple[np.ndarray | None, np.n
 def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
     """Softmax cross-entropy of ``logits`` (N, C) against class indices (N,) or one-hot rows (N, C).
 
-    Computed as one node, fused with a numerically stable log-softmax: loss_i = logsumexp(z_i) -
-    z_i[y_i]. Its backward is the simple ``(softmax(z) - onehot) / N`` (for ``"mean"``; without the
-    ``/ N`` for ``"sum"``; scaled per row by the incoming gradient for ``"none"``), not the
-    softmax Jacobian times the log's gradient. ``"none"`` gives the N per-sample losses.
+    Checks the target (whole-number labels in range, or one-hot / probability rows) and then
+    runs the engine's fused op ``autograd.tensor.cross_entropy``: one node, loss_i = logsumexp(z_i)
+    - z_i[y_i] with a numerically stable log-softmax, and the simple backward
+    ``(softmax(z) - onehot) / N`` (for ``"mean"``; without the ``/ N`` for ``"sum"``; scaled per
+    row by the incoming gradient for ``"none"``). ``"none"`` gives the N per-sample losses.
     """
     reduction = _check_reduction(reduction, "cross_entropy")
     if _is_scalar_input(logits):
@@ -232,40 +234,7 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
     if n == 0:
         raise ValueError("cross_entropy: no samples (logits of shape (0, C))")
     index, rows = _class_targets(target, n, c)
-    x = z.data
-    shifted = x - x.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    total = exp.sum(axis=1, keepdims=True)
-    log_probs = shifted - np.log(total)
-    probs = exp / total
-    if index is not None:
-        per_sample = -log_probs[np.arange(n), index]
-        diff = probs.copy()
-        diff[np.arange(n), index] -= 1.0
-        onehot: np.ndarray = np.zeros_like(probs)
-        onehot[np.arange(n), index] = 1.0
-    else:
-        assert rows is not None
-        onehot = rows.astype(x.dtype, copy=False)
-        per_sample = -(onehot * log_probs).sum(axis=1)
-        diff = probs - onehot
-    diff = diff.astype(x.dtype, copy=False)
-    scale = 1.0 / n if reduction == "mean" else 1.0
-
-    def rule(g: Any, out: Any, a: Any) -> Any:
-        # under create_graph the rule gets the logits as a Tensor: build the gradient from them
-        d = a.softmax(axis=1) - onehot if isinstance(a, Tensor) else diff
-        if reduction == "none":
-            return d * g.reshape(n, 1)
-        return d * (g * scale)
-
-    if reduction == "none":
-        data = per_sample.astype(x.dtype, copy=False)
-    elif reduction == "sum":
-        data = np.asarray(per_sample.sum(), dtype=x.dtype)
-    else:
-        data = np.asarray(per_sample.sum() * scale, dtype=x.dtype)
-    return _result(data, (z,), (rule,), "cross_entropy")
+    return fused_cross_entropy(z, index if rows is None else rows.astype(z.dtype), reduction)
 
 
 # --- binary cross-entropy -----------------------------------------------------------------------

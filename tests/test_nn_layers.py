@@ -169,6 +169,31 @@ def test_cross_entropy_second_derivative_matches_torch() -> None:
     )
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("soft", [False, True], ids=["indices", "probability rows"])
+def test_cross_entropy_soft_targets_and_hvps_like_torch(reduction: str, soft: bool) -> None:
+    """Every branch of the fused rule: raw and create_graph, indices and rows, each reduction."""
+    rng = np.random.default_rng(4)
+    z, tz = both(rng.normal(size=(5, 3)) * 2)
+    labels = np.array([0, 2, 1, 1, 0])
+    target = rng.dirichlet(np.ones(3), size=5) if soft else labels
+    w = rng.normal(size=5 if reduction == "none" else ())
+    v = rng.normal(size=(5, 3))
+    loss = nn.cross_entropy(z, target, reduction)
+    (loss * Tensor(w)).sum().backward(create_graph=True)
+    first = z.grad
+    (first * Tensor(v)).sum().backward()
+    tloss = F.cross_entropy(tz, torch.tensor(target), reduction=reduction)
+    close(loss.data, tloss)
+    (g,) = torch.autograd.grad((tloss * torch.tensor(w)).sum(), tz, create_graph=True)
+    (hv,) = torch.autograd.grad((g * torch.tensor(v)).sum(), tz)
+    close(first.data, g)
+    close(np.asarray(z.grad.data) - first.data, hv)
+    z2 = Tensor(z.data.copy(), requires_grad=True)  # the raw (first-order) path
+    (nn.cross_entropy(z2, target, reduction) * Tensor(w)).sum().backward()
+    close(z2.grad, g)
+
+
 def test_cross_entropy_float32_and_initial_loss_ln3() -> None:
     z = Tensor(np.zeros((5, 3), dtype=np.float32), requires_grad=True)
     loss = nn.cross_entropy(z, np.zeros(5, dtype=np.int64))

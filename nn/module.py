@@ -242,11 +242,17 @@ class Module:
         interrupted save never leaves a half-written file under ``path``.
         """
         path = Path(path)
+        if not path.parent.is_dir():
+            raise FileNotFoundError(f"save: the folder {str(path.parent)!r} does not exist; create it first")
         tmp = path.with_name(path.name + ".partial")
-        with open(tmp, "wb") as f:
-            state: dict[str, Any] = self.state_dict()
-            np.savez(f, **state)
-        os.replace(tmp, path)
+        try:  # what np.savez writes, minus its keyword arguments (a parameter may be named "file")
+            with zipfile.ZipFile(tmp, "w") as archive:
+                for name, arr in self.state_dict().items():
+                    with archive.open(name + ".npy", "w", force_zip64=True) as f:
+                        np.lib.format.write_array(f, arr, allow_pickle=False)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
         return path
 
     def load(self, path: str | os.PathLike[str], strict: bool = True) -> Module:
@@ -284,27 +290,28 @@ def read_state(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     readable, pickle-free ``.npz`` archive.
     """
     where = os.fspath(path)
-    if not os.path.exists(where):
-        raise StateDictError(f"load: no such file {where!r}")
-    try:
-        archive = np.load(where, allow_pickle=False)
-    except ValueError as exc:
-        if "pickle" in str(exc).lower():
-            raise StateDictError(
-                f"load: {where!r} is a pickle, not an .npz state written by Module.save; graphgrad "
-                "never loads pickles, because they can run code"
-            ) from None
-        raise StateDictError(f"load: {where!r} is not a readable .npz archive ({exc})") from None
-    except (OSError, EOFError, zipfile.BadZipFile, zlib.error, KeyError, RuntimeError) as exc:
-        raise StateDictError(
-            f"load: {where!r} is truncated, corrupt or not an .npz archive ({type(exc).__name__}: {exc})"
-        ) from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
+    if not os.path.isfile(where):
+        what = "is a folder, not a file" if os.path.isdir(where) else "does not exist"
+        raise StateDictError(f"load: {where!r} {what}")
+    with open(where, "rb") as f:
+        head = f.read(6)
+    if head.startswith(b"\x93NUMPY"):
         raise StateDictError(
             f"load: {where!r} holds a single .npy array, not an .npz state written by Module.save"
         )
+    if head.startswith(b"\x80"):
+        raise StateDictError(
+            f"load: {where!r} is a pickle, not an .npz state written by Module.save; graphgrad never "
+            "loads pickles, because they can run code"
+        )
+    if not head.startswith(b"PK"):
+        raise StateDictError(
+            f"load: {where!r} is truncated, corrupt or not an .npz archive "
+            f"({'empty file' if not head else 'it does not start like a zip archive'})"
+        )
     try:
-        return {name: archive[name] for name in archive.files}
+        with np.load(where, allow_pickle=False) as archive:
+            return {name: archive[name] for name in archive.files}
     except ValueError as exc:
         if "pickle" in str(exc).lower() or "object arrays" in str(exc).lower():
             raise StateDictError(
@@ -316,5 +323,3 @@ def read_state(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
         raise StateDictError(
             f"load: {where!r} is truncated, corrupt or not an .npz archive ({type(exc).__name__}: {exc})"
         ) from None
-    finally:
-        archive.close()

@@ -229,3 +229,43 @@ def test_pickled_file_message_says_why(tmp_path: Path) -> None:
 def test_save_leaves_no_partial_file(tmp_path: Path) -> None:
     nn.MLP(2, [3, 1], seed=0).save(tmp_path / "m.npz")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz"]
+
+
+def test_bad_files_are_named_for_what_they_are(tmp_path: Path) -> None:
+    files = _bad_files(tmp_path, nn.MLP(2, [4, 1], seed=0).save(tmp_path / "good.npz"))
+    expected = {
+        "foreign text": "does not start like a zip archive",
+        "a .npy array": "single .npy array",
+        "a pickle": "is a pickle",
+        "no such file": "does not exist",
+    }
+    for what, message in expected.items():
+        with pytest.raises(nn.StateDictError, match=message):
+            nn.MLP(2, [4, 1]).load(files[what])
+    with pytest.raises(nn.StateDictError, match="folder"):
+        nn.MLP(2, [4, 1]).load(tmp_path)
+
+
+def test_parameters_named_like_savez_arguments_round_trip(tmp_path: Path) -> None:
+    class Odd(nn.Module):
+        def __init__(self) -> None:
+            self.file, self.allow_pickle = Value(1.5), Value(-2.0)
+
+    Odd().save(tmp_path / "odd.npz")
+    loaded = Odd()
+    loaded.file.data = loaded.allow_pickle.data = 0.0
+    loaded.load(tmp_path / "odd.npz")
+    assert (loaded.file.data, loaded.allow_pickle.data) == (1.5, -2.0)
+
+
+def test_failed_save_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        nn.MLP(2, [3, 1]).save(tmp_path / "missing" / "m.npz")
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(np.lib.format, "write_array", full_disk)
+    with pytest.raises(OSError, match="no space"):
+        nn.MLP(2, [3, 1]).save(tmp_path / "m.npz")
+    assert list(tmp_path.iterdir()) == []

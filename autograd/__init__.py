@@ -7,6 +7,7 @@
 6.0
 """
 
+from autograd.anomaly import detect_anomaly, is_anomaly_enabled
 from autograd.check import GradcheckError, gradcheck
 from autograd.functional import grad, hessian, hvp, jacobian, value_and_grad
 from autograd.graph import is_grad_enabled, no_grad
@@ -20,11 +21,13 @@ __all__ = [
     "Value",
     "backward_steps",
     "concatenate",
+    "detect_anomaly",
     "draw",
     "grad",
     "gradcheck",
     "hessian",
     "hvp",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "jacobian",
     "no_grad",

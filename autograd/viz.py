@@ -567,9 +567,11 @@ def _build_dot(root: Any, opt: _Options) -> str:
             if rule is None:
                 attrs_list.append('style=dashed, color="#aaaaaa"')
             if i in sent:
+                share = _short(sent[i])
+                share = f"({share})" if share.startswith("-") else share  # "+(-3)", not "+-3"
                 attrs_list.append(
                     f'color="{_CURRENT}", penwidth=2, fontcolor="{_CURRENT}", '
-                    f"label={_quote(' +' + _short(sent[i]) + ' ')}, dir=back, arrowtail=normal"
+                    f"label={_quote(' +' + share + ' ')}, dir=back, arrowtail=normal"
                 )
             elif on and rule is not None and x in on_path:
                 attrs_list.append(

@@ -469,6 +469,13 @@ def test_stepper_frames_show_gradients_arriving() -> None:
         frame.to_dot(colour=True)
 
 
+def test_stepper_edge_labels_show_negative_shares_in_parentheses() -> None:
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    steps = backward_steps(a * b)
+    dot = steps[0].to_dot()
+    assert 'label=" +(-3) "' in dot and 'label=" +2 "' in dot and "+-" not in dot
+
+
 @needs_renderer
 def test_stepper_frames_draw_and_player_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     *_, y = neuron()

@@ -38,12 +38,13 @@ class GradcheckError(AssertionError):
         self.table = table
 
 
-def _leaf(like: Any, data: np.ndarray) -> Any:
+def _leaf(like: Any, data: np.ndarray, with_arrays: bool) -> Any:
     """A fresh leaf of the same kind as the input ``like``, holding ``data``.
 
-    Tensors, ndarrays and lists give Tensor leaves; Values and numbers give Value leaves.
+    Tensors, ndarrays and lists give Tensor leaves; Values give Value leaves; numbers give Value
+    leaves too, or 0-d Tensor leaves ``with_arrays`` (when another input is array-like).
     """
-    if isinstance(like, (Tensor, np.ndarray, list, tuple)):
+    if isinstance(like, (Tensor, np.ndarray, list, tuple)) or (with_arrays and not isinstance(like, Node)):
         return Tensor(data, requires_grad=True)
     if isinstance(like, Value) or np.ndim(like) == 0:
         return Value(float(data))
@@ -85,7 +86,8 @@ def gradcheck(
     """Check d f / d input for every input against central differences (f(x+eps) - f(x-eps)) / 2eps.
 
     ``inputs`` are Values or numbers (checked as Values) or Tensors and float arrays (checked as
-    float64 Tensors); ``f`` takes them positionally and returns a scalar Value or a one-element
+    float64 Tensors; numbers beside them are checked as 0-d Tensors, which combine with Tensors
+    as Values do not); ``f`` takes them positionally and returns a scalar Value or a one-element
     Tensor. An input with more than 200 entries is checked along 3 random unit directions ``v``
     (the analytic ``<grad, v>`` against the difference quotient along ``v``) instead of entrywise.
     Returns True when every gradient satisfies ``|analytic - numeric| <= atol + rtol * |numeric|``;
@@ -106,14 +108,17 @@ def gradcheck(
     if order not in (1, 2):
         raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
     arrays = [np.array(x.data if isinstance(x, Node) else x, dtype=np.float64) for x in inputs]
-    leaves = [_leaf(x, a) for x, a in zip(inputs, arrays)]
+    with_arrays = any(isinstance(x, (Tensor, np.ndarray, list, tuple)) for x in inputs)
+    leaves = [_leaf(x, a, with_arrays) for x, a in zip(inputs, arrays)]
     out = f(*leaves)
     _scalar(out)  # a clear error for a non-scalar output, before any differencing
     out.backward()
     analytic = [_grad_array(leaf, a.shape) for leaf, a in zip(leaves, arrays)]
 
     def evaluate(i: int, shifted: np.ndarray) -> float:
-        args = [_leaf(x, shifted if j == i else a) for j, (x, a) in enumerate(zip(inputs, arrays))]
+        args = [
+            _leaf(x, shifted if j == i else a, with_arrays) for j, (x, a) in enumerate(zip(inputs, arrays))
+        ]
         return _scalar(f(*args))
 
     rows: list[tuple[int, Any, float, float, float, bool]] = []
@@ -179,7 +184,8 @@ def _check_second_order(
     from autograd.functional import grad, hessian, hvp  # functional builds on check's neighbours
 
     plain = [np.array(x.data if isinstance(x, Node) else x, dtype=np.float64) for x in inputs]
-    # the leaves gradcheck itself uses: Values for Values and numbers, Tensors for Tensors and arrays
+    # the leaves gradcheck itself uses: Values for Values and numbers, Tensors for Tensors and
+    # arrays (the transforms make numbers beside arrays 0-d Tensors, as _leaf does)
     scalar = [not isinstance(x, (Tensor, np.ndarray, list, tuple)) for x in inputs]
 
     def call_args(arrays: list[np.ndarray]) -> list[Any]:

@@ -11,7 +11,9 @@ runs ``f`` on them, and runs the ordinary backward pass from the output.
 What comes back
     Called with plain numbers and arrays, the transforms return plain numbers and arrays: a float
     for a float (a Python int is taken as a float), an ndarray of the argument's shape and dtype
-    for a float ndarray. Called with a ``Value`` or a ``Tensor`` (as any argument), or called
+    for a float ndarray. A number differentiated beside an ndarray or a Tensor argument is seen by
+    ``f`` as a 0-d Tensor (Values and Tensors do not mix), and its gradient is still a float.
+    Called with a ``Value`` or a ``Tensor`` (as any argument), or called
     inside another transform, they return ``Value``s and ``Tensor``s instead, still connected to
     the graph of their arguments (``backward(create_graph=True)`` under the hood): that is what
     makes ``grad(grad(f))`` and ``hessian`` work, and what lets a caller differentiate a gradient.
@@ -129,7 +131,7 @@ class _Arg:
     dtype: np.dtype[Any]
     leaf: Any
 
-    def __init__(self, pos: int, x: Any, fname: str) -> None:
+    def __init__(self, pos: int, x: Any, fname: str, with_arrays: bool = False) -> None:
         self.pos = pos
         self.source = x
         tensor = _tensor_type()
@@ -146,7 +148,8 @@ class _Arg:
             )
         elif isinstance(x, numbers.Real):  # floats, and ints taken as floats
             self.kind, self.shape, self.dtype = "float", (), np.dtype(np.float64)
-            self.leaf = Value(float(x))
+            # beside arrays a number is a 0-d Tensor (a Value does not mix with Tensors)
+            self.leaf = tensor(float(x), requires_grad=True) if with_arrays else Value(float(x))
         elif isinstance(x, np.ndarray):
             _check_float_dtype(x, pos, fname)
             if tensor is None:
@@ -167,7 +170,9 @@ class _Arg:
     def gradient(self, as_node: bool) -> Any:
         """The leaf's gradient from the last pass, as a node or as a plain float/ndarray."""
         g = self.leaf.grad
-        if self.kind in ("value", "float"):
+        if self.kind == "float" and not as_node and not isinstance(self.leaf, Value):
+            return 0.0 if g is None else float(g.data if isinstance(g, Node) else g)
+        if isinstance(self.leaf, Value):
             if as_node:
                 return g if isinstance(g, Value) else Value(float(g))
             return float(g.data if isinstance(g, Value) else g)
@@ -182,10 +187,12 @@ class _Arg:
         return np.array(data, dtype=self.dtype).reshape(self.shape)
 
     def zero(self, as_node: bool) -> Any:
-        if self.kind in ("value", "float"):
+        if isinstance(self.leaf, Value):
             return Value(0.0) if as_node else 0.0
         data = np.zeros(self.shape, self.dtype)
-        return _tensor_type()(data) if as_node else data
+        if as_node:
+            return _tensor_type()(data)
+        return 0.0 if self.kind == "float" else data
 
     def connect(self) -> None:
         """Wire the leaf to the caller's node, so what was computed from it depends on that node."""
@@ -220,7 +227,11 @@ def _normalize_argnums(argnums: Any, fname: str) -> tuple[tuple[int, ...], bool]
     raise TypeError(f"{fname}: argnums must be an int or a non-empty tuple of ints, got {argnums!r}")
 
 
-def _wrap(args: tuple[Any, ...], argnums: tuple[int, ...], fname: str) -> list[_Arg]:
+def _wrap(
+    args: tuple[Any, ...], argnums: tuple[int, ...], fname: str, kwargs: dict[str, Any] | None = None
+) -> list[_Arg]:
+    """The chosen arguments as ``_Arg``s. Numbers are Value leaves, unless some argument is an
+    ndarray or a Tensor: then they are 0-d Tensor leaves, so that ``f`` can combine them."""
     n = len(args)
     positions = []
     for i in argnums:
@@ -232,7 +243,10 @@ def _wrap(args: tuple[Any, ...], argnums: tuple[int, ...], fname: str) -> list[_
         positions.append(i % n)
     if len(set(positions)) != len(positions):
         raise ValueError(f"{fname}: argnums {argnums} names an argument twice")
-    return [_Arg(i, args[i], fname) for i in positions]
+    tensor = _tensor_type()
+    others = list(args) + list((kwargs or {}).values())
+    with_arrays = any(isinstance(a, (np.ndarray, tensor)) for a in others)
+    return [_Arg(i, args[i], fname, with_arrays) for i in positions]
 
 
 def _differentiable(x: Any) -> bool:
@@ -333,7 +347,7 @@ def _gradients(
 ) -> tuple[Any, list[Any], bool]:
     """Run ``f`` once and backward once: its output and the gradient of every chosen argument."""
     as_nodes = _as_nodes(args, kwargs, argnums)
-    wrapped = _wrap(args, argnums, fname)
+    wrapped = _wrap(args, argnums, fname, kwargs)
     out = _call(f, args, kwargs, wrapped)
     y = _scalar_output(out, fname)
     leaves = [a.leaf for a in wrapped]
@@ -483,7 +497,7 @@ def _assemble(parts: list[Any], out_shape: tuple[int, ...], arg: _Arg, as_nodes:
         return parts[0]
     if not as_nodes:
         return np.array(parts, dtype=arg.dtype).reshape(out_shape + tuple(arg.shape))
-    if arg.kind in ("value", "float"):
+    if isinstance(arg.leaf, Value):
         return _nest(parts, out_shape)
     stack = importlib.import_module("autograd.tensor").stack
     return stack(parts).reshape(out_shape + tuple(arg.shape))
@@ -514,7 +528,7 @@ def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callabl
     @functools.wraps(f)
     def jac(*args: Any, **kwargs: Any) -> Any:
         as_nodes = _as_nodes(args, kwargs, positions)
-        wrapped = _wrap(args, positions, "jacobian")
+        wrapped = _wrap(args, positions, "jacobian", kwargs)
         out = _call(f, args, kwargs, wrapped)
         outputs, one_output = _split_outputs(out, "jacobian")
         _warn_unreached(
@@ -551,7 +565,7 @@ def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable
     @functools.wraps(f)
     def hess(*args: Any, **kwargs: Any) -> Any:
         as_nodes = _as_nodes(args, kwargs, positions)
-        wrapped = _wrap(args, positions, "hessian")
+        wrapped = _wrap(args, positions, "hessian", kwargs)
         out = _call(f, args, kwargs, wrapped)
         y = _scalar_output(out, "hessian")
         leaves = [a.leaf for a in wrapped]

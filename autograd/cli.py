@@ -30,8 +30,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--out", default="graphgrad-demo", help="folder for the plots, weights and drawing")
     demo.add_argument("--no-progress", action="store_true", help="no progress bars")
     demo.set_defaults(run=_demo)
-    _add_draw_command(commands)
+    draw = _add_draw_command(commands)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # an expression right after "draw" that starts with a minus ("-x*w") is not an option: a
+    # leading space makes argparse take it as the expression (and is dropped again below)
+    options = [s for action in draw._actions for s in action.option_strings]
+    shield = argv[:1] == ["draw"] and len(argv) > 1 and argv[1][:1] == "-" and argv[1] != "--"
+    shield = shield and not any(o.startswith(argv[1].split("=")[0]) for o in options)
+    if shield:
+        argv[1] = " " + argv[1]
     args = parser.parse_args(argv)
+    if shield:
+        args.expression = args.expression[1:]
     return int(args.run(args))
 
 
@@ -220,6 +230,8 @@ def _draw(args: argparse.Namespace) -> int:
             show=args.show,
         )
         drawing.save(output)
+    except ValueError as err:  # a bad --max-nodes or --show
+        return fail(str(err))
     except (RendererNotFoundError, RuntimeError, OSError) as err:
         return fail(str(err), 1)
     grads = ", ".join(f"d/d{name} = {leaf.grad:.4g}" for name, leaf in leaves.items())
@@ -228,7 +240,7 @@ def _draw(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_draw_command(commands: Any) -> None:
+def _add_draw_command(commands: Any) -> argparse.ArgumentParser:
     draw = commands.add_parser(
         "draw",
         help="draw the graph of an expression, with values and gradients",
@@ -250,6 +262,7 @@ def _add_draw_command(commands: Any) -> None:
     draw.add_argument("--max-nodes", type=int, default=300, help="collapse the graph past this many nodes")
     draw.add_argument("--show", default="data,grad", help='"data,grad", "data", "grad" or ""')
     draw.set_defaults(run=_draw)
+    return draw  # type: ignore[no-any-return]
 
 
 if __name__ == "__main__":

@@ -116,6 +116,8 @@ def test_bad_expressions(
         (["x", "--set", "1x=2"], "write NAME=NUMBER"),
         (["x", "--set", "x=1", "-o", "g.jpg"], "use a .svg, .png or .dot"),
         (["x", "--set", "x=1", "--highlight", "y"], "--highlight y: not a name"),
+        (["x", "--set", "x=1", "--max-nodes", "-5"], "max_nodes must be a positive int"),
+        (["x", "--set", "x=1", "--show", "bogus"], "show takes"),
     ],
 )
 def test_bad_settings(
@@ -130,6 +132,18 @@ def test_bad_settings(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and words in err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("expression", ["-x", "-x*w", "--x"])
+def test_expression_starting_with_minus_is_not_an_option(
+    expression: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "graph.dot"
+    assert main(["draw", expression, "--set", "x=2", "w=-3", "-o", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"{expression} = ")
+    assert out.exists()
+    assert main(["draw", "-x +", "--set", "x=2", "-o", str(out)]) == 2
+    assert "error at column 5" in capsys.readouterr().err  # the column in the expression as typed
 
 
 def test_evaluate_expression_matches_python() -> None:

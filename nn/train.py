@@ -339,7 +339,10 @@ def fit(
 
 
 def _progress_bar(total: int, enabled: bool) -> Any:
-    from tqdm.auto import tqdm
+    if enabled:
+        from tqdm.auto import tqdm
+    else:  # a bar nobody sees: the plain class, since tqdm.auto warns in Jupyter without ipywidgets
+        from tqdm import tqdm
 
     return tqdm(total=total, disable=not enabled, unit="batch", leave=True, dynamic_ncols=True)
 

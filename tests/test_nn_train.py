@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import builtins
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -158,3 +160,16 @@ def test_graphgrad_demo_writes_its_files(tmp_path: Path, monkeypatch: pytest.Mon
     assert f"files to {out}" in printed
     reloaded = nn.MLP(2, [16, 16, 1]).load(out / "moons_mlp.npz")
     assert reloaded.num_parameters() == 337
+
+
+def test_fit_without_progress_does_not_import_tqdm_auto():
+    # tqdm.auto warns (TqdmWarning) in Jupyter when ipywidgets is missing; progress=False needs no bar
+    code = (
+        "import sys, numpy as np, nn\n"
+        "m = nn.Linear(2, 1, seed=0)\n"
+        "nn.fit(m, nn.mse_loss, nn.SGD(m.parameters(), lr=0.1), np.zeros((4, 2)), np.zeros((4, 1)),"
+        " epochs=1, progress=False)\n"
+        "print('tqdm.auto' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

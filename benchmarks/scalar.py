@@ -61,9 +61,12 @@ def initial_weights(sizes: list[int], seed: int = 0) -> list[tuple[list[list[flo
 SIZES = [2, 16, 16, 1]
 
 
-def moons_step(Val: Callable[[float], Any], weights: Any, X: Any, y: Any) -> Callable[[], float]:
-    """A step function for a Value-like class (graphgrad's Value or micrograd's)."""
-    layers = [([[Val(w) for w in row] for row in W], [Val(bi) for bi in b]) for W, b in weights]
+def mlp_from_weights(
+    make: Callable[[float], Any], weights: Any
+) -> tuple[list[Any], Callable[[list[Any]], Any]]:
+    """The S1 network with every weight made by ``make`` (a Value class, or a torch 0-d tensor
+    maker): its parameters and its forward function (ReLU hidden layers, a linear output)."""
+    layers = [([[make(w) for w in row] for row in W], [make(bi) for bi in b]) for W, b in weights]
     params = [p for W, b in layers for row, bi in zip(W, b) for p in (*row, bi)]
 
     def forward(x: list[Any]) -> Any:
@@ -76,11 +79,21 @@ def moons_step(Val: Callable[[float], Any], weights: Any, X: Any, y: Any) -> Cal
             x = out
         return x[0]
 
+    return params, forward
+
+
+def hinge_l2_loss(scores: list[Any], y: Any, params: list[Any]) -> Any:
+    """Mean of relu(1 - y*score) plus 1e-4 * sum(p*p): the loss of the classic demo."""
+    losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
+    return sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in params)
+
+
+def moons_step(Val: Callable[[float], Any], weights: Any, X: Any, y: Any) -> Callable[[], float]:
+    """A step function for a Value-like class (graphgrad's Value or micrograd's)."""
+    params, forward = mlp_from_weights(Val, weights)
+
     def step() -> float:
-        inputs = [[Val(v) for v in row] for row in X]
-        scores = [forward(x) for x in inputs]
-        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
-        loss = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in params)
+        loss = hinge_l2_loss([forward([Val(v) for v in row]) for row in X], y, params)
         for p in params:
             p.grad = 0.0
         loss.backward()
@@ -92,34 +105,17 @@ def moons_step(Val: Callable[[float], Any], weights: Any, X: Any, y: Any) -> Cal
 
 
 def torch_step(weights: Any, X: Any, y: Any) -> Callable[[], float]:
+    """The same step with PyTorch 0-d float64 tensors (one thread)."""
     import torch
 
     torch.set_num_threads(1)
-    t = lambda v: torch.tensor(float(v), dtype=torch.float64, requires_grad=True)  # noqa: E731
-    return moons_step_torch(t, weights, X, y)
-
-
-def moons_step_torch(t: Callable[[float], Any], weights: Any, X: Any, y: Any) -> Callable[[], float]:
-    import torch
-
-    layers = [([[t(w) for w in row] for row in W], [t(bi) for bi in b]) for W, b in weights]
-    params = [p for W, b in layers for row, bi in zip(W, b) for p in (*row, bi)]
-
-    def forward(x: list[Any]) -> Any:
-        for k, (W, b) in enumerate(layers):
-            last = k == len(layers) - 1
-            out = []
-            for row, bi in zip(W, b):
-                act = sum((wi * xi for wi, xi in zip(row, x)), bi)
-                out.append(act if last else act.relu())
-            x = out
-        return x[0]
+    params, forward = mlp_from_weights(
+        lambda v: torch.tensor(float(v), dtype=torch.float64, requires_grad=True), weights
+    )
 
     def step() -> float:
         inputs = [[torch.tensor(v, dtype=torch.float64) for v in row] for row in X]
-        scores = [forward(x) for x in inputs]
-        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
-        loss = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in params)
+        loss = hinge_l2_loss([forward(x) for x in inputs], y, params)
         for p in params:
             p.grad = None
         loss.backward()
@@ -200,20 +196,31 @@ def chain(n: int) -> tuple[float, float]:
     return time.perf_counter() - start, x0.grad
 
 
-def products(n: int) -> tuple[float, float, int]:
+def products(n: int, engine: str = "graphgrad") -> tuple[float, float, int]:
+    """S3: build sum(a_i * b_i) over n pairs and run backward: (seconds, nodes, bytes of peak RSS
+    growth); seconds is nan when the engine cannot run backward (micrograd's recursion)."""
+    Val: Any = Value
+    if engine == "micrograd":
+        import micrograd.engine
+
+        Val = micrograd.engine.Value
+        sys.setrecursionlimit(10 * n)  # micrograd's topological sort recurses once per node
     rng = random.Random(0)
-    a = [Value(rng.random()) for _ in range(n)]
-    b = [Value(rng.random()) for _ in range(n)]
+    a = [Val(rng.random()) for _ in range(n)]
+    b = [Val(rng.random()) for _ in range(n)]
     gc.collect()
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     total = a[0] * b[0]
     for i in range(1, n):
         total = total + a[i] * b[i]
-    total.backward()
+    nodes = 4 * n - 1  # a_i, b_i, products and sums
+    try:
+        total.backward()
+    except RecursionError:
+        return float("nan"), nodes, 0
     elapsed = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    nodes = 4 * n - 1  # a_i, b_i, products and sums
     return elapsed, nodes, (peak - base) * 1024
 
 
@@ -234,28 +241,6 @@ def micrograd_chain(n: int) -> str:
         return "ran"
     except RecursionError:
         return "RecursionError"
-
-
-def micrograd_products(n: int) -> tuple[float, float, int]:
-    from micrograd.engine import Value as MValue
-
-    rng = random.Random(0)
-    a = [MValue(rng.random()) for _ in range(n)]
-    b = [MValue(rng.random()) for _ in range(n)]
-    gc.collect()
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    start = time.perf_counter()
-    total = a[0] * b[0]
-    for i in range(1, n):
-        total = total + a[i] * b[i]
-    sys.setrecursionlimit(10 * n)  # micrograd's topological sort recurses once per node
-    try:
-        total.backward()
-    except RecursionError:
-        return float("nan"), 4 * n - 1, 0
-    elapsed = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return elapsed, 4 * n - 1, (peak - base) * 1024
 
 
 def main() -> None:
@@ -301,7 +286,7 @@ def main() -> None:
     )
 
     elapsed, nodes, mem = in_child(products, n_products)
-    m_elapsed, m_nodes, m_mem = in_child(micrograd_products, n_products)
+    m_elapsed, m_nodes, m_mem = in_child(products, n_products, "micrograd")
     rows.append(
         (
             f"S3 {nodes:,} nodes",

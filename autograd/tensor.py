@@ -221,15 +221,25 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
 # --- error messages ------------------------------------------------------------------------------
 
 
+def _clashes(*shapes: tuple[int, ...]) -> str:
+    """The axes, counted from the right, on which ``shapes`` do not broadcast, in words.
+
+    >>> _clashes((3, 2), (4, 2))
+    'axis -2 has sizes 3 and 4'
+    """
+    clashes = []
+    for k in range(1, max(len(s) for s in shapes) + 1):
+        sizes = [s[-k] for s in shapes if len(s) >= k]
+        if len({n for n in sizes if n != 1}) > 1:
+            listed = ", ".join(str(n) for n in sizes[:-1]) + f" and {sizes[-1]}"
+            clashes.append(f"axis {-k} has sizes {listed}")
+    return ", ".join(clashes)
+
+
 def _broadcast_error(op: str, symbol: str, a: Tensor, b: Tensor) -> ValueError:
     sa, sb = a.shape, b.shape
-    diffs = [
-        f"axis {-k} has sizes {sa[-k]} and {sb[-k]}"
-        for k in range(1, min(len(sa), len(sb)) + 1)
-        if sa[-k] != sb[-k] and sa[-k] != 1 and sb[-k] != 1
-    ]
     return ValueError(
-        f"{op}: {sa} {symbol} {sb}: shapes do not broadcast: {', '.join(diffs)} "
+        f"{op}: {sa} {symbol} {sb}: shapes do not broadcast: {_clashes(sa, sb)} "
         "(axes counted from the right must be equal or 1); reshape or unsqueeze one side so they line up"
     )
 
@@ -764,7 +774,11 @@ class Tensor(Node):
             else:
                 data = np.minimum(np.maximum(x, lo_), hi_)
         except ValueError:
-            raise ValueError(f"clip: bounds do not broadcast against shape {self.shape}") from None
+            shapes = [np.shape(b) for b in (lo_, hi_) if b is not None]
+            raise ValueError(
+                f"clip: bounds of shape {' and '.join(map(str, shapes))} do not broadcast against "
+                f"shape {self.shape}: {_clashes(self.shape, *shapes)}"
+            ) from None
 
         def rule(g: Any, out: Any, a: Any) -> Any:
             a = _raw(a)
@@ -1124,10 +1138,17 @@ def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
         raise ValueError("concatenate: 0-d tensors have no axis to join along; use stack()")
     (ax,) = _axes(axis, first.ndim, "concatenate", first.shape)
     for t in ts[1:]:
-        differ = any(i != ax and m != n for i, (m, n) in enumerate(zip(first.shape, t.shape)))
-        if t.ndim != first.ndim or differ:
+        if t.ndim != first.ndim:
+            why = f"they have {first.ndim} and {t.ndim} axes"
+        else:
+            why = ", ".join(
+                f"axis {i} has sizes {m} and {n}"
+                for i, (m, n) in enumerate(zip(first.shape, t.shape))
+                if i != ax and m != n
+            )
+        if why:
             raise ValueError(
-                f"concatenate: shapes {first.shape} and {t.shape} differ outside axis {ax}; "
+                f"concatenate: shapes {first.shape} and {t.shape} differ outside axis {ax}: {why}; "
                 f"all tensors need the same ndim and the same sizes on every axis but the joined one"
             )
     data = np.concatenate([t.data for t in ts], axis=ax)
@@ -1152,7 +1173,17 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     first = ts[0]
     for t in ts[1:]:
         if t.shape != first.shape:
-            raise ValueError(f"stack: shapes {first.shape} and {t.shape} differ; stack needs equal shapes")
+            if t.ndim != first.ndim:
+                why = f"they have {first.ndim} and {t.ndim} axes"
+            else:
+                why = ", ".join(
+                    f"axis {i} has sizes {m} and {n}"
+                    for i, (m, n) in enumerate(zip(first.shape, t.shape))
+                    if m != n
+                )
+            raise ValueError(
+                f"stack: shapes {first.shape} and {t.shape} differ: {why}; stack needs equal shapes"
+            )
     ndim = first.ndim + 1
     is_int = isinstance(axis, (int, np.integer)) and not isinstance(axis, (bool, np.bool_))
     if not is_int or not -ndim <= axis < ndim:
@@ -1188,7 +1219,8 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
         data = np.where(cond, ta.data, tb.data)
     except ValueError:
         raise ValueError(
-            f"where: condition {cond.shape}, a {ta.shape} and b {tb.shape} do not broadcast together"
+            f"where: condition {cond.shape}, a {ta.shape} and b {tb.shape} do not broadcast together: "
+            f"{_clashes(cond.shape, ta.shape, tb.shape)}"
         ) from None
     vjps = (
         lambda g, out, x, y: unbroadcast(np.where(cond, g, 0), x.shape),

@@ -431,3 +431,22 @@ def test_cross_entropy_errors_and_agreement_with_the_composition() -> None:
     assert "integer class indices" in message(lambda: cross_entropy(x, np.ones(4)))
     assert "shape (4,)" in message(lambda: cross_entropy(x, np.array([0, 1])))
     assert re.search(r"in 0\.\.2, got -1\.\.2", message(lambda: cross_entropy(x, np.array([-1, 0, 2, 1]))))
+
+
+def test_shape_mismatches_say_which_axes_differ() -> None:
+    t = Tensor(np.ones((3, 2)))
+    assert message(lambda: concatenate([t, np.ones((4, 3))], axis=1)).startswith(
+        "concatenate: shapes (3, 2) and (4, 3) differ outside axis 1: axis 0 has sizes 3 and 4;"
+    )
+    assert "they have 2 and 1 axes" in message(lambda: concatenate([t, np.ones(3)]))
+    assert message(lambda: stack([t, t.T])).startswith(
+        "stack: shapes (3, 2) and (2, 3) differ: axis 0 has sizes 3 and 2, axis 1 has sizes 2 and 3;"
+    )
+    assert "they have 2 and 1 axes" in message(lambda: stack([t, np.ones(2)]))
+    assert message(lambda: where(np.ones(5, bool), t, np.ones((4, 2)))).endswith(
+        "do not broadcast together: axis -1 has sizes 5, 2 and 2, axis -2 has sizes 3 and 4"
+    )
+    assert message(lambda: t.clip(np.zeros(3), 1.0)) == (
+        "clip: bounds of shape (3,) and () do not broadcast against shape (3, 2): axis -1 has sizes 2 and 3"
+    )
+    assert "axis -3 has sizes 2 and 5" in message(lambda: Tensor(np.ones((2, 1, 3))) * np.ones((5, 4, 3)))

@@ -311,6 +311,11 @@ class Value(Node):
             seed = Value(grad) if create_graph else float(grad)
         else:
             raise TypeError(f"Value.backward: grad must be a real number, got {type(grad).__name__} {grad!r}")
+        if self._op and not self._inputs:  # an op's result with no inputs recorded
+            raise RuntimeError(
+                f"Value.backward: this Value came out of the op {self._op!r} under no_grad(), so no graph "
+                "was recorded and no gradient can reach its inputs; run the forward pass outside no_grad()"
+            )
         run_backward(self, seed, create_graph)
 
     def _store_grad(self, g: Any) -> None:

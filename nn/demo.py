@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from autograd.value import Value
+from autograd.viz import draw, to_dot
 from nn.data import load_digits, make_moons, spiral
 from nn.layers import Linear, ReLU, Sequential
 from nn.losses import cross_entropy, hinge_loss
@@ -143,13 +144,8 @@ def neuron_demo(out: Path) -> list[Path]:
     o.label = "o"
     o.backward()
     try:
-        from autograd import draw, to_dot  # type: ignore[attr-defined]
-    except ImportError:
-        _say("  neuron: skipped, autograd.draw is not available in this version")
-        return []
-    try:
-        path = Path(draw(o).save(out / "neuron.svg"))
-    except Exception as exc:  # noqa: BLE001 - no renderer: fall back to the DOT source
+        path = draw(o).save(out / "neuron.svg")
+    except RuntimeError as exc:  # no renderer (RendererNotFoundError) or it failed: write the DOT
         path = out / "neuron.dot"
         path.write_text(to_dot(o))
         _say(f"  neuron: could not render SVG ({exc}); wrote the DOT source instead")

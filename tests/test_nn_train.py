@@ -162,6 +162,19 @@ def test_graphgrad_demo_writes_its_files(tmp_path: Path, monkeypatch: pytest.Mon
     assert reloaded.num_parameters() == 337
 
 
+def test_demo_neuron_is_svg_with_a_renderer_and_dot_without(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    import autograd.viz as viz
+
+    if viz.find_renderer() is not None:
+        assert [p.name for p in demo.neuron_demo(tmp_path)] == ["neuron.svg"]
+    monkeypatch.setattr(viz, "find_renderer", lambda: None)
+    (path,) = demo.neuron_demo(tmp_path)
+    assert path.name == "neuron.dot" and path.read_text().startswith("digraph")
+    assert "wrote the DOT source instead" in capsys.readouterr().out
+
+
 def test_fit_without_progress_does_not_import_tqdm_auto():
     # tqdm.auto warns (TqdmWarning) in Jupyter when ipywidgets is missing; progress=False needs no bar
     code = (

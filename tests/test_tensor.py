@@ -35,12 +35,6 @@ FAST = settings(max_examples=4, deadline=None, suppress_health_check=list(Health
 SLOW = settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
 
 
-@pytest.fixture(autouse=True)
-def _slow_only_when_asked(request: pytest.FixtureRequest) -> None:
-    if request.node.get_closest_marker("slow") and "slow" not in (request.config.getoption("-m") or ""):
-        pytest.skip("a long fuzzing run: select it with -m slow")
-
-
 # --- value strategies: ties and the kinks on purpose ---------------------------------------------
 
 KINKS = [-1.0, -0.5, 0.0, 0.5, 1.0]

@@ -1357,20 +1357,25 @@ def _tensor(x: Any) -> Tensor:
 def _plain(name: str, **extras: Any) -> None:
     given = [k for k, v in extras.items() if v is not None]
     if given:
-        raise TypeError(f"np.{name} on a Tensor does not take {', '.join(given)}=")
+        raise TypeError(
+            f"np.{name} on a Tensor does not take {'=, '.join(given)}=; use the Tensor method "
+            "(or np.asarray(t) for the raw, non-differentiable values)"
+        )
 
 
 def _np_reduction(method: str) -> Any:
-    def impl(a: Any, axis: Axis = None, dtype: Any = None, out: Any = None, keepdims: bool = False) -> Any:
-        _plain(method, dtype=dtype, out=out)
+    def impl(
+        a: Any, axis: Axis = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **rest: Any
+    ) -> Any:
+        _plain(method, dtype=dtype, out=out, **rest)
         return getattr(_tensor(a), method)(axis=axis, keepdims=keepdims)
 
     return impl
 
 
 def _np_extreme(method: str) -> Any:
-    def impl(a: Any, axis: Axis = None, out: Any = None, keepdims: bool = False) -> Any:
-        _plain(method, out=out)
+    def impl(a: Any, axis: Axis = None, out: Any = None, keepdims: bool = False, **rest: Any) -> Any:
+        _plain(method, out=out, **rest)
         return getattr(_tensor(a), method)(axis=axis, keepdims=keepdims)
 
     return impl

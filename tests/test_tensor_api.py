@@ -258,8 +258,12 @@ def test_numpy_calls_that_would_detach_raise_type_errors() -> None:
         np.add(x, 1.0, out=out)
     with pytest.raises(TypeError, match="out"):
         out += x
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="np.sum on a Tensor does not take out="):
         np.sum(x, out=out)
+    with pytest.raises(TypeError, match="np.max on a Tensor does not take initial=, where="):
+        np.max(x, initial=0.0, where=np.array([True, False]))
+    with pytest.raises(TypeError, match="np.mean on a Tensor does not take dtype="):
+        np.mean(x, dtype=np.float32)
 
 
 def test_piecewise_constant_ufuncs_return_plain_arrays() -> None:

@@ -76,6 +76,11 @@ class no_grad(ContextDecorator):
     ()
     """
 
+    def _recreate_cm(self) -> no_grad:
+        # a fresh switch per call of a decorated function, so nested (recursive) or concurrent
+        # calls each restore their own previous state
+        return type(self)()
+
     def __enter__(self) -> None:
         self._previous = grad_mode.enabled
         grad_mode.enabled = False

@@ -346,6 +346,22 @@ def test_no_grad_is_per_thread():
     assert seen == [2]
 
 
+def test_no_grad_decorator_restores_after_nested_calls():
+    from autograd import is_grad_enabled, no_grad
+
+    @no_grad()
+    def depth(n: int) -> int:
+        assert not is_grad_enabled()
+        return 0 if n == 0 else 1 + depth(n - 1)
+
+    assert depth(3) == 3
+    assert is_grad_enabled()  # each call restored its own previous state
+    with no_grad():
+        depth(1)
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+
+
 def test_no_grad_restores_after_exception():
     from autograd import is_grad_enabled, no_grad
 

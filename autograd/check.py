@@ -107,7 +107,13 @@ def gradcheck(
         raise ValueError("gradcheck: give at least one input to differentiate with respect to")
     if order not in (1, 2):
         raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
-    arrays = [np.array(x.data if isinstance(x, Node) else x, dtype=np.float64) for x in inputs]
+    try:
+        arrays = [np.array(x.data if isinstance(x, Node) else x, dtype=np.float64) for x in inputs]
+    except (TypeError, ValueError) as e:
+        raise TypeError(
+            f"gradcheck: inputs must be Values, Tensors, real numbers or float arrays; cannot read "
+            f"them as float64 numbers ({e})"
+        ) from None
     with_arrays = any(isinstance(x, (Tensor, np.ndarray, list, tuple)) for x in inputs)
     leaves = [_leaf(x, a, with_arrays) for x, a in zip(inputs, arrays)]
     out = f(*leaves)

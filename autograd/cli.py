@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import ast
 import sys
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -214,9 +215,13 @@ def _draw(args: argparse.Namespace) -> int:
         return fail(f"-o {args.output}: use a .svg, .png or .dot file name")
     try:
         values = _parse_settings(args.set)
-        root, leaves = evaluate_expression(args.expression, values)
+        with warnings.catch_warnings(record=True) as caught:  # log(0) and the like: one line each
+            warnings.simplefilter("always")
+            root, leaves = evaluate_expression(args.expression, values)
     except ValueError as err:  # ExpressionError included
         return fail(str(err))
+    for warning in caught:
+        print(f"graphgrad draw: warning: {warning.message}", file=sys.stderr)
     for name in args.highlight:
         if name not in leaves:
             return fail(f"--highlight {name}: not a name in the expression")

@@ -146,6 +146,17 @@ def test_expression_starting_with_minus_is_not_an_option(
     assert "error at column 5" in capsys.readouterr().err  # the column in the expression as typed
 
 
+def test_math_warnings_are_one_line_each(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "graph.dot"
+    assert main(["draw", "log(x) + log(y)", "--set", "x=0", "y=-1", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "graphgrad draw: warning: Value.log: log of 0 gives -inf",
+        "graphgrad draw: warning: Value.log: log of the negative number -1.0 gives nan",
+    ]
+    assert out.exists()
+
+
 def test_evaluate_expression_matches_python() -> None:
     values = {"a": 0.7, "b": -1.3}
     y, leaves = evaluate_expression("-a**3 / (b - 2) + tanh(a*b) * 2 - +b", values)

@@ -35,6 +35,14 @@ Errors and warnings
     integer/bool array raises a ``TypeError`` naming its position (a Python int is accepted as
     a float, since ``grad(f)(3)`` can only mean 3.0). An output not computed from an argument
     (a constant) gives that argument a zero gradient and a ``UserWarning``.
+
+Which ops have higher derivatives
+    All of them: every Value and Tensor op, and nn's fused losses and neurons, write their
+    local-gradient rules with the engine's own ops, so the rules can be differentiated again to
+    any order (the tests check each op's Hessian against torch and with ``gradcheck(order=2)``).
+    The piecewise-linear ops (relu, abs, clip, maximum, minimum, and the max/min reductions) have
+    second derivative 0, at their kinks too, as in PyTorch; the mask or tie split they use is a
+    constant of the graph.
 """
 
 from __future__ import annotations

@@ -454,3 +454,33 @@ def test_constant_tensor_output_gives_a_zero_gradient_with_a_warning() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert not grad(lambda a: (a * 0).sum())(x).any()  # computed from x: a real zero, no warning
+
+
+def test_astype_is_differentiable_to_second_order() -> None:
+    x = np.array([0.5, -1.0, 2.0], dtype=np.float32)
+    f = lambda a: (a.astype(np.float64) ** 3).sum()  # noqa: E731
+    h = hessian(f)(x)
+    assert h.dtype == np.float32
+    np.testing.assert_array_equal(h, np.diag(6 * x))
+    np.testing.assert_array_equal(hvp(f, x, np.ones(3, np.float32)), 6 * x)
+
+
+def test_second_derivatives_at_the_kinks_are_zero_like_torch() -> None:
+    x = np.array([[0.0, 1.0, -1.0], [0.5, 0.5, 1.0]])  # kinks of relu/abs/clip, ties for max
+    cases = [
+        (lambda a: (a.relu() * a.relu().sum()).sum(), None),
+        (
+            lambda a: (abs(a) * 2).sum() + a.max() * a.sum(),
+            lambda a: (a.abs() * 2).sum() + a.amax() * a.sum(),
+        ),
+        (lambda a: a.clip(-1.0, 0.5).sum() ** 2, None),
+        (
+            lambda a: (a.maximum(0.5) * a.minimum(0.5)).sum(),
+            lambda a: (torch.maximum(a, t64(np.array(0.5))) * torch.minimum(a, t64(np.array(0.5)))).sum(),
+        ),
+    ]
+    for ours, theirs in cases:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            got = hessian(ours)(x)
+        assert_close(got, TF.hessian(theirs or ours, t64(x)))

@@ -219,10 +219,12 @@ def _as_nodes(x: Any, what: str) -> list[Any]:
         return []
     if _is_node(x):
         return [x]
-    nodes = list(x)
+    nodes = list(x) if isinstance(x, Iterable) else [x]
     for n in nodes:
         if not _is_node(n):
-            raise TypeError(f"{what}: expected graph nodes (Value or Tensor), got {type(n).__name__}")
+            raise TypeError(
+                f"{what}: expected a graph node (Value or Tensor) or a list of them, got {type(n).__name__}"
+            )
     return nodes
 
 

@@ -341,6 +341,14 @@ def test_highlight_unreachable_target() -> None:
     assert "does not reach y along any differentiable path" in to_dot(y, highlight=three)
 
 
+@pytest.mark.parametrize("bad", [3, [Value(1.0), "a"], "w"])
+def test_highlight_and_params_take_nodes_only(bad: Any) -> None:
+    y = Value(1.0) * 2
+    for option in ("highlight", "params"):
+        with pytest.raises(TypeError, match=f"{option}: expected a graph node .* got (int|str)"):
+            to_dot(y, **{option: bad})
+
+
 def test_highlight_arrays_note() -> None:
     x, W, L = array_graph()
     dot = to_dot(L, highlight=W)

@@ -1,0 +1,458 @@
+"""The error catalogue: every entry of docs/errors.md is triggered here and its message checked.
+
+Each ``### id`` entry of the catalogue gives the exception type and an excerpt of the message
+(pieces separated by `` … ``, found in that order). ``CASES`` maps each id to code that makes
+the mistake; the test raises it and checks type and excerpt against the catalogue itself, so the
+document cannot drift from the engine. Entries of the section on mistakes that do not raise
+have a behaviour test named ``test_<id>`` instead.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import autograd.viz
+import nn
+from autograd import (
+    GradcheckError,
+    Tensor,
+    Value,
+    backward_steps,
+    concatenate,
+    detect_anomaly,
+    draw,
+    grad,
+    gradcheck,
+    hvp,
+    jacobian,
+    no_grad,
+    stack,
+    where,
+)
+from autograd.cli import ExpressionError, _parse_settings, evaluate_expression
+from autograd.viz import RendererNotFoundError
+from nn.module import StateDictError
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "docs" / "errors.md"
+ENTRY = re.compile(r"^### ([a-z0-9-]+)\n\n\*\*`(\w+)`\*\* `([^`]+)`", re.MULTILINE)
+BEHAVIOUR = re.compile(r"^### ([a-z0-9-]+)\n\n\*\*no error\*\*", re.MULTILINE)
+
+
+def catalogue() -> dict[str, tuple[str, list[str]]]:
+    """id -> (exception name, message pieces) for every raising entry of docs/errors.md."""
+    text = CATALOGUE.read_text(encoding="utf-8")
+    return {m[1]: (m[2], m[3].split(" … ")) for m in ENTRY.finditer(text)}
+
+
+def behaviours() -> list[str]:
+    return BEHAVIOUR.findall(CATALOGUE.read_text(encoding="utf-8"))
+
+
+# --- helpers that make a mistake --------------------------------------------------------------
+
+x23 = lambda: Tensor(np.ones((2, 3)), requires_grad=True)  # noqa: E731
+
+
+def _backward_under_no_grad() -> None:
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    with no_grad():
+        loss = (w * w).sum()
+    loss.backward()
+
+
+def _value_backward_under_no_grad() -> None:
+    w = Value(2.0)
+    with no_grad():
+        loss = w * w
+    loss.backward()
+
+
+def _anomaly_forward() -> None:
+    with detect_anomaly():
+        Tensor([0.0, 1.0], requires_grad=True).log()
+
+
+def _anomaly_backward() -> None:
+    x = Tensor([0.0, 1.0], requires_grad=True)
+    with detect_anomaly():
+        x.sqrt().sum().backward()
+
+
+def _anomaly_in_place() -> None:
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    with detect_anomaly():
+        loss = (w * w).sum()
+        w.data -= 0.1
+        loss.backward()
+
+
+def _wrong_architecture() -> None:
+    small = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
+    big = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+    big.load_state_dict(small.state_dict())
+
+
+def _foreign_state() -> None:
+    nn.MLP(2, [1]).load_state_dict({"weight": np.ones(2)})
+
+
+def _load_pickle(tmp: Path) -> None:
+    import pickle
+
+    (tmp / "model.pkl").write_bytes(pickle.dumps({"w": 1}))
+    nn.MLP(2, [1]).load(tmp / "model.pkl")
+
+
+def _save_missing_folder(tmp: Path) -> None:
+    nn.MLP(2, [1]).save(tmp / "no-such-folder" / "m.npz")
+
+
+def _load_missing_file(tmp: Path) -> None:
+    nn.MLP(2, [1]).load(tmp / "missing.npz")
+
+
+def _mnist_missing(tmp: Path) -> None:
+    nn.load_mnist(tmp)
+
+
+def _mnist_bad_file(tmp: Path) -> None:
+    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"):
+        (tmp / name).write_bytes(b"\x01\x02\x03\x04\x05")
+    nn.load_mnist(tmp)
+
+
+def _optimizer_non_leaf() -> None:
+    w = Tensor([1.0], requires_grad=True)
+    nn.optim.SGD([w * 2], lr=0.1)
+
+
+def _fit_mismatch() -> None:
+    nn.fit(nn.Sequential(nn.Linear(2, 1)), nn.mse_loss, None, np.ones((4, 2)), np.ones(3), progress=False)
+
+
+def _fit_metric() -> None:
+    model = nn.Sequential(nn.Linear(2, 2))
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    nn.fit(model, nn.cross_entropy, opt, np.ones((4, 2)), np.zeros(4, int), metrics=["f1"], progress=False)
+
+
+def _history_key() -> None:
+    nn.History()["accuracy"]
+
+
+def _highlight_elsewhere() -> None:
+    x, other = Value(1.0, label="x"), Value(2.0, label="z")
+    draw(x * 2, highlight=other)
+
+
+def _no_renderer() -> None:
+    find = autograd.viz.find_renderer
+    autograd.viz.find_renderer = lambda: None
+    try:
+        draw(Value(1.0)).svg()
+    finally:
+        autograd.viz.find_renderer = find
+
+
+def _no_matplotlib() -> None:
+    saved = sys.modules.get("matplotlib")
+    sys.modules["matplotlib"] = None  # type: ignore[assignment]  # import fails
+    try:
+        nn.History().plot()
+    finally:
+        if saved is None:
+            del sys.modules["matplotlib"]
+        else:
+            sys.modules["matplotlib"] = saved
+
+
+# id -> code that makes the mistake (a function of a temporary folder when it needs files)
+CASES: dict[str, Callable[..., Any]] = {
+    # making Values and Tensors
+    "value-data-type": lambda: Value("3"),
+    "value-data-list": lambda: Value([1.0, 2.0]),
+    "value-label-type": lambda: Value(1.0, label=3),  # type: ignore[arg-type]
+    "value-operand-type": lambda: Value(1.0) + "2",  # type: ignore[operator]
+    "value-pow-negative-base": lambda: Value(-2.0) ** Value(0.5),
+    "tensor-data-string": lambda: Tensor(["1.0", "2.0"]),
+    "tensor-data-complex": lambda: Tensor([1 + 2j]),
+    "tensor-data-object": lambda: Tensor(np.array([1.0, None])),
+    "tensor-data-ragged": lambda: Tensor([[1.0, 2.0], [3.0]]),
+    "tensor-data-nodes": lambda: Tensor([Tensor(1.0), Tensor(2.0)]),
+    "tensor-dtype-int": lambda: Tensor([1, 2], dtype=int),
+    "tensor-requires-grad-type": lambda: Tensor([1.0], requires_grad="yes"),
+    "tensor-label-type": lambda: Tensor([1.0], label=1),  # type: ignore[arg-type]
+    "tensor-value-mix": lambda: Tensor([1.0]) + Value(1.0),  # type: ignore[operator]
+    # shapes
+    "shape-broadcast": lambda: Tensor(np.ones((3, 2))) + Tensor(np.ones((4, 2))),
+    "matmul-inner": lambda: Tensor(np.ones((3, 2))) @ Tensor(np.ones((3, 2))),
+    "matmul-scalar": lambda: Tensor(2.0) @ Tensor([1.0, 2.0]),
+    "matmul-batch": lambda: Tensor(np.ones((2, 3, 4))) @ Tensor(np.ones((5, 4, 2))),
+    "where-broadcast": lambda: where(np.ones(3, bool), Tensor(np.ones(4)), 0.0),
+    "join-shapes": lambda: concatenate([Tensor(np.ones((2, 3))), Tensor(np.ones((2, 4)))]),
+    "stack-shapes": lambda: stack([Tensor(np.ones(2)), Tensor(np.ones(3))]),
+    "join-zero-d": lambda: concatenate([Tensor(1.0), Tensor(2.0)]),
+    "join-not-a-list": lambda: concatenate(Tensor(np.ones((2, 2)))),
+    "join-empty": lambda: stack([]),
+    "reshape-size": lambda: Tensor(np.ones(6)).reshape(4, 2),
+    "transpose-axes": lambda: Tensor(np.ones((2, 3))).transpose(0, 0),
+    "squeeze-size": lambda: Tensor(np.ones((2, 3))).squeeze(0),
+    "broadcast-to": lambda: Tensor(np.ones(3)).broadcast_to((2, 4)),
+    "axis-range": lambda: Tensor(np.ones((2, 3))).sum(axis=2),
+    "axis-type": lambda: Tensor(np.ones((2, 3))).sum(axis=1.0),
+    "axis-repeated": lambda: Tensor(np.ones((2, 3))).sum(axis=(1, -1)),
+    "reduce-empty": lambda: Tensor(np.ones((0, 3))).max(axis=0),
+    "mean-empty": lambda: Tensor(np.ones((0, 3))).mean(axis=0),
+    "index-node": lambda: Tensor(np.ones(3))[Tensor([0.0])],
+    "index-float": lambda: Tensor(np.ones(3))[np.array([0.5])],
+    "index-range": lambda: Tensor(np.ones(3))[5],
+    "clip-no-bounds": lambda: Tensor([1.0]).clip(),
+    "clip-bounds-shape": lambda: Tensor(np.ones(3)).clip(np.zeros(2), None),
+    "astype-int": lambda: Tensor([1.0]).astype(int),
+    "item-size": lambda: Tensor([1.0, 2.0]).item(),
+    "truth-value": lambda: bool(Tensor([1.0, 2.0])),
+    "len-zero-d": lambda: len(Tensor(1.0)),
+    "setitem": lambda: Tensor(np.ones(3)).__setitem__(0, 5.0),
+    # numpy on a Tensor
+    "numpy-function": lambda: np.cumsum(Tensor(np.ones(3))),
+    "numpy-ufunc": lambda: np.sin(Tensor(np.ones(3))),
+    "numpy-out": lambda: np.exp(Tensor(np.ones(3)), out=np.empty(3)),
+    "numpy-ufunc-method": lambda: np.add.reduce(Tensor(np.ones(3))),
+    "numpy-option": lambda: np.sum(Tensor(np.ones(3)), dtype=np.float32),
+    # the backward pass
+    "backward-no-grad": _backward_under_no_grad,
+    "value-backward-no-grad": _value_backward_under_no_grad,
+    "backward-non-scalar": lambda: (x23() * 2).backward(),
+    "backward-grad-shape": lambda: (x23() * 2).backward(np.ones(3)),
+    "backward-grad-type": lambda: (x23() * 2).sum().backward(Value(1.0)),
+    "value-backward-grad-type": lambda: (Value(1.0) * 2).backward("1"),
+    "retain-grad-no-grad": lambda: Tensor([1.0]).exp().retain_grad(),
+    # anomaly mode
+    "anomaly-forward": _anomaly_forward,
+    "anomaly-backward": _anomaly_backward,
+    "anomaly-in-place": _anomaly_in_place,
+    # gradients as functions
+    "functional-not-callable": lambda: grad(3.0),
+    "functional-argument-type": lambda: grad(lambda x: x * x)("2"),
+    "functional-bool": lambda: grad(lambda x: x * 1.0)(True),
+    "functional-int-array": lambda: grad(lambda x: (x * x).sum())(np.array([1, 2])),
+    "functional-argnums": lambda: grad(lambda x, y: x * y, argnums=2)(1.0, 2.0),
+    "functional-argnums-twice": lambda: grad(lambda x, y: x * y, argnums=(0, 0))(1.0, 2.0),
+    "functional-non-scalar": lambda: grad(lambda x: x * 2)(Tensor([1.0, 2.0])),
+    "functional-output-type": lambda: grad(lambda x: "loss")(1.0),
+    "jacobian-output": lambda: jacobian(lambda x: {"y": x})(1.0),
+    "hvp-direction-shape": lambda: hvp(lambda x: (x * x).sum(), np.ones(3), np.ones(2)),
+    "hvp-directions-count": lambda: hvp(lambda x, y: x * y, (1.0, 2.0), 1.0),
+    "gradcheck-mismatch": lambda: gradcheck(lambda x: (x.detach() * x).sum(), [np.array([1.5])]),
+    "gradcheck-inputs": lambda: gradcheck(lambda x: x, ["a"]),
+    "gradcheck-output": lambda: gradcheck(lambda x: x * 2, [np.ones(2)]),
+    "gradcheck-options": lambda: gradcheck(lambda x: x, [1.0], order=3),
+    # nn: models
+    "linear-features": lambda: nn.Linear(3, 2)(Tensor(np.ones((4, 5)))),
+    "layer-input-type": lambda: nn.Linear(1, 1)(Value(1.0)),
+    "sequential-item": lambda: nn.Sequential(nn.Linear(2, 2), "relu"),
+    "dropout-p": lambda: nn.Dropout(1.5),
+    "mlp-inputs-count": lambda: nn.MLP(2, [1])([1.0]),
+    "mlp-inputs-type": lambda: nn.MLP(2, [1])(3.0),
+    "mlp-sizes": lambda: nn.MLP(2, []),
+    "mlp-size-value": lambda: nn.MLP(0, [1]),
+    "mlp-activation": lambda: nn.MLP(2, [1], activation="gelu"),
+    "model-seed": lambda: nn.MLP(2, [1], seed=-1),
+    "mlp-predict-shape": lambda: nn.MLP(2, [1]).predict(np.ones((3, 3))),
+    "module-forward": lambda: nn.Module()(1.0),
+    # nn: saving and loading
+    "state-dict-architecture": _wrong_architecture,
+    "state-dict-foreign": _foreign_state,
+    "state-dict-type": lambda: nn.MLP(2, [1]).load_state_dict([1.0, 2.0]),  # type: ignore[arg-type]
+    "save-folder": _save_missing_folder,
+    "load-missing": _load_missing_file,
+    "load-pickle": _load_pickle,
+    # nn: losses
+    "loss-reduction": lambda: nn.mse_loss(Tensor([1.0]), [1.0], reduction="avg"),
+    "loss-shapes": lambda: nn.mse_loss(Tensor(np.ones((4, 1))), np.ones(3)),
+    "loss-target-type": lambda: nn.mse_loss(Tensor([1.0]), ["a"]),
+    "cross-entropy-label-range": lambda: nn.cross_entropy(Tensor(np.zeros((2, 3))), [0, 3]),
+    "cross-entropy-label-fraction": lambda: nn.cross_entropy(Tensor(np.zeros((2, 3))), [0.0, 1.5]),
+    "cross-entropy-label-count": lambda: nn.cross_entropy(Tensor(np.zeros((2, 3))), [0, 1, 2]),
+    "cross-entropy-logits-shape": lambda: nn.cross_entropy(Tensor(np.zeros(3)), [0]),
+    "cross-entropy-one-hot": lambda: nn.cross_entropy(Tensor(np.zeros((2, 2))), np.ones((2, 2))),
+    "cross-entropy-values": lambda: nn.cross_entropy([Value(1.0), Value(2.0)], [0]),
+    "bce-range": lambda: nn.binary_cross_entropy(Tensor([1.5]), [1.0]),
+    "hinge-labels": lambda: nn.hinge_loss(Tensor([0.5, -0.5]), [0, 1]),
+    # nn: optimizers and training
+    "optimizer-params-type": lambda: nn.optim.SGD(3.0, lr=0.1),
+    "optimizer-non-leaf": _optimizer_non_leaf,
+    "optimizer-no-requires-grad": lambda: nn.optim.SGD([Tensor([1.0])], lr=0.1),
+    "optimizer-empty": lambda: nn.optim.SGD([], lr=0.1),
+    "optimizer-hyperparameter": lambda: nn.optim.SGD([Value(1.0)], lr=-0.1),
+    "adam-betas": lambda: nn.optim.Adam([Value(1.0)], betas=0.9),
+    "fit-samples": _fit_mismatch,
+    "fit-metric": _fit_metric,
+    "history-key": _history_key,
+    "accuracy-lengths": lambda: nn.accuracy(np.ones((3, 2)), [0, 1]),
+    "plot-boundary-shape": lambda: nn.plot_decision_boundary(nn.MLP(3, [1]), np.ones((4, 3)), np.ones(4)),
+    "matplotlib-missing": _no_matplotlib,
+    # nn: data
+    "data-count": lambda: nn.make_moons(n_samples=0),
+    "data-noise": lambda: nn.make_moons(noise=-0.1),
+    "data-seed": lambda: nn.make_moons(seed="x"),
+    "batches-samples": lambda: list(nn.batches(np.ones((4, 2)), np.ones(3))),
+    "mnist-missing": _mnist_missing,
+    "mnist-format": _mnist_bad_file,
+    # drawing and the command line
+    "draw-root": lambda: draw(3.0),
+    "draw-option": lambda: draw(Value(1.0), rankdir="up"),
+    "draw-highlight": _highlight_elsewhere,
+    "drawing-save-name": lambda: draw(Value(1.0)).save("graph.jpg"),
+    "renderer-missing": _no_renderer,
+    "backward-steps-root": lambda: backward_steps([1.0]),
+    "cli-expression": lambda: evaluate_expression("x +* 2", {"x": 1.0}),
+    "cli-set": lambda: _parse_settings(["x"]),
+}
+
+
+OWN_ERRORS = {
+    "AxisError": np.exceptions.AxisError,  # numpy's; a ValueError and an IndexError
+    "ExpressionError": ExpressionError,
+    "GradcheckError": GradcheckError,
+    "RendererNotFoundError": RendererNotFoundError,
+    "StateDictError": StateDictError,
+}
+
+
+def test_catalogue_and_tests_agree() -> None:
+    ids = list(catalogue())
+    assert len(ids) == len(set(ids)), "an id appears twice in docs/errors.md"
+    assert set(ids) == set(CASES), (
+        f"in the catalogue only: {sorted(set(ids) - set(CASES))}; "
+        f"in the tests only: {sorted(set(CASES) - set(ids))}"
+    )
+    names = {name for name in globals() if name.startswith("test_")}
+    missing = [b for b in behaviours() if "test_" + b.replace("-", "_") not in names]
+    assert not missing, f"behaviour entries without a test: {missing}"
+    text = CATALOGUE.read_text(encoding="utf-8")
+    sections = {
+        re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-") for h in re.findall(r"^## (.+)$", text, re.M)
+    }
+    anchors = set(re.findall(r"\]\(#([a-z0-9-]+)\)", text))
+    assert anchors <= set(ids) | set(behaviours()) | sections, (
+        f"links to nowhere: {anchors - set(ids) - sections}"
+    )
+
+
+@pytest.mark.parametrize("entry", sorted(CASES))
+def test_entry(entry: str, tmp_path: Path) -> None:
+    exc_name, pieces = catalogue()[entry]
+    exc_type = getattr(builtins, exc_name, None) or OWN_ERRORS[exc_name]
+    make = CASES[entry]
+    pattern = "(?s)" + ".*".join(re.escape(p) for p in pieces)
+    with pytest.raises(exc_type, match=pattern) as info:
+        make(tmp_path) if make.__code__.co_argcount else make()
+    assert type(info.value).__name__ == exc_name, f"{entry}: raised {type(info.value).__name__}"
+
+
+# --- behaviours that do not raise, documented in the catalogue --------------------------------
+
+ops_with_shapes = [
+    ("+", lambda a, b: a + b),
+    ("-", lambda a, b: a - b),
+    ("*", lambda a, b: a * b),
+    ("/", lambda a, b: a / b),
+    ("**", lambda a, b: a**b),
+    ("vs", lambda a, b: a.maximum(b)),
+    ("vs", lambda a, b: a.minimum(b)),
+]
+
+
+@pytest.mark.parametrize(
+    "symbol, op", ops_with_shapes, ids=["add", "sub", "mul", "div", "pow", "maximum", "minimum"]
+)
+def test_every_binary_op_names_both_shapes(symbol: str, op: Callable[[Any, Any], Any]) -> None:
+    with pytest.raises(ValueError, match=re.escape(f"(3, 2) {symbol} (4, 2): shapes do not broadcast")):
+        op(Tensor(np.ones((3, 2))), Tensor(np.ones((4, 2))))
+
+
+def test_integer_data() -> None:
+    t = Tensor([1, 2, 3])
+    assert t.dtype == np.float64
+    assert (Tensor([1.0], dtype=np.float32) * np.int64(3)).dtype == np.float32
+
+
+def test_log_sqrt_div_give_nan_or_inf() -> None:
+    with pytest.warns(RuntimeWarning, match="log of 0"):
+        assert Value(0.0).log().data == -np.inf
+    assert (Value(1.0) / 0.0).data == np.inf
+    with pytest.warns(RuntimeWarning):
+        data = Tensor([0.0, -1.0, 1.0]).log().data
+    assert data[0] == -np.inf and np.isnan(data[1])
+    with pytest.warns(RuntimeWarning):
+        assert np.isnan(Tensor([-1.0]).sqrt().data[0])
+    with pytest.warns(RuntimeWarning):
+        assert (Tensor([1.0]) / 0.0).data[0] == np.inf
+
+
+def test_numpy_asarray_is_the_data() -> None:
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    assert np.asarray(t) is t.data
+    assert isinstance(np.exp(t), Tensor)  # differentiable numpy calls stay in the graph
+
+
+def test_in_place_data_change() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    loss = (x * x).sum()
+    x.data *= 10  # after the forward pass, before backward
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, [20.0, 40.0])  # 2 * the new data, not 2 * [1, 2]
+
+
+def test_second_backward_after_zero_grad() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    loss = (x * x).sum()
+    loss.backward()
+    first = x.grad.copy()
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, 2 * first)  # accumulates without zero_grad
+    x.zero_grad()
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, first)  # after zero_grad: the single pass again
+    v = Value(3.0)
+    y = v * v
+    y.backward()
+    v.zero_grad()
+    y.backward()
+    assert v.grad == 6.0
+
+
+def test_parameter_shared_by_two_models() -> None:
+    shared = nn.Linear(2, 2)
+    a = nn.Sequential(shared, nn.ReLU(), nn.Linear(2, 1))
+    b = nn.Sequential(shared, nn.Tanh(), nn.Linear(2, 1))
+    x = Tensor(np.array([[0.5, -1.0]]))
+    a(x).sum().backward()
+    only_a = shared.weight.grad.copy()
+    shared.weight.zero_grad()
+    b(x).sum().backward()
+    only_b = shared.weight.grad.copy()
+    shared.weight.zero_grad()
+    (a(x).sum() + b(x).sum()).backward()
+    np.testing.assert_allclose(shared.weight.grad, only_a + only_b)  # gradients add up, as in torch
+    assert any(p is shared.weight for p in a.parameters()) and any(p is shared.weight for p in b.parameters())
+
+
+def test_load_state_dict_changes_nothing_on_error() -> None:
+    model = nn.Sequential(nn.Linear(2, 3))
+    before = {k: v.copy() for k, v in model.state_dict().items()}
+    bad = dict(before)
+    bad["0.bias"] = np.ones(4)
+    with pytest.raises(StateDictError):
+        model.load_state_dict(bad)
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(v, before[k])

@@ -4,6 +4,7 @@ chain, the backward stepper, the large-graph cap."""
 from __future__ import annotations
 
 import math
+import os
 import re
 import shutil
 import sys
@@ -389,8 +390,8 @@ def _without_dot(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_renders_without_system_dot(monkeypatch: pytest.MonkeyPatch) -> None:
     """With no ``dot`` anywhere on PATH, graphviz-pure (next to the interpreter) draws."""
-    if not (Path(sys.executable).parent / "graphviz-pure").exists() and not shutil.which("graphviz-pure"):
-        pytest.skip("graphviz-pure is not installed")
+    # graphviz-pure is a dependency of graphgrad: its absence is a broken install, not a skip
+    assert (Path(sys.executable).parent / "graphviz-pure").exists() or shutil.which("graphviz-pure")
     _without_dot(monkeypatch)
     program = viz.find_renderer()
     assert program is not None and "graphviz-pure" in Path(program).name
@@ -399,6 +400,16 @@ def test_renders_without_system_dot(monkeypatch: pytest.MonkeyPatch) -> None:
     root = ET.fromstring(draw(y).svg().encode())
     text = " ".join(t.text or "" for t in root.iter() if t.tag.endswith("text"))
     assert "tanh" in text and "data 0.7064" in text and "grad -1.503" in text
+
+
+def test_system_dot_is_preferred(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake = tmp_path / "dot"
+    fake.write_text("#!/bin/sh\ncat > /dev/null\necho '<svg><text>drawn by the system dot</text></svg>'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
+    assert viz.find_renderer() == str(fake)
+    *_, y = neuron()
+    assert "drawn by the system dot" in draw(y).svg()
 
 
 def test_finds_graphviz_pure_next_to_python(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

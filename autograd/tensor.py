@@ -642,8 +642,8 @@ class Tensor(Node):
     @staticmethod
     def _pow_base_rule(g: Any, out: Any, a: Any, b: Any) -> Any:
         shape = a.shape
-        zero = _raw(b) == 0
-        if np.any(zero):  # d(x ** 0)/dx = 0 everywhere, also at x = 0 (not 0 * inf): use base 1 there
+        zero = (_raw(b) == 0) & (_raw(a) == 0)
+        if np.any(zero):  # d(x ** 0)/dx = 0 also at x = 0 (not 0 * inf): base 1 there, and only there
             a = np.where(zero, 1, a)
         return unbroadcast(g * (b * a ** (b - 1)), shape)
 

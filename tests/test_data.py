@@ -273,9 +273,8 @@ def test_regression_rejects_bad_arguments(
 # --------------------------------------------------------------- load_digits
 
 
-def test_load_digits_when_sklearn_is_installed() -> None:
-    pytest.importorskip("sklearn")
-    X, y = load_digits()
+def test_load_digits_with_sklearn_from_the_test_extra() -> None:
+    X, y = load_digits()  # scikit-learn is in the test extra: no skip
     assert X.shape == (1797, 64)
     assert X.dtype == np.float64
     assert X.min() == 0.0

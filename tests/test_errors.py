@@ -191,6 +191,7 @@ CASES: dict[str, Callable[..., Any]] = {
     "tensor-requires-grad-type": lambda: Tensor([1.0], requires_grad="yes"),
     "tensor-label-type": lambda: Tensor([1.0], label=1),  # type: ignore[arg-type]
     "tensor-value-mix": lambda: Tensor([1.0]) + Value(1.0),  # type: ignore[operator]
+    "operand-ragged": lambda: Tensor(np.ones(2)) + [[1.0], [1.0, 2.0]],
     # shapes
     "shape-broadcast": lambda: Tensor(np.ones((3, 2))) + Tensor(np.ones((4, 2))),
     "matmul-inner": lambda: Tensor(np.ones((3, 2))) @ Tensor(np.ones((3, 2))),
@@ -202,9 +203,12 @@ CASES: dict[str, Callable[..., Any]] = {
     "join-zero-d": lambda: concatenate([Tensor(1.0), Tensor(2.0)]),
     "join-not-a-list": lambda: concatenate(Tensor(np.ones((2, 2)))),
     "join-empty": lambda: stack([]),
+    "stack-axis": lambda: stack([Tensor(np.ones(2))], axis=2),
     "reshape-size": lambda: Tensor(np.ones(6)).reshape(4, 2),
     "transpose-axes": lambda: Tensor(np.ones((2, 3))).transpose(0, 0),
     "squeeze-size": lambda: Tensor(np.ones((2, 3))).squeeze(0),
+    "unsqueeze-axis": lambda: Tensor(np.ones(3)).unsqueeze(3),
+    "flatten-dims": lambda: Tensor(np.ones((2, 3, 4))).flatten(2, 1),
     "broadcast-to": lambda: Tensor(np.ones(3)).broadcast_to((2, 4)),
     "axis-range": lambda: Tensor(np.ones((2, 3))).sum(axis=2),
     "axis-type": lambda: Tensor(np.ones((2, 3))).sum(axis=1.0),
@@ -227,6 +231,9 @@ CASES: dict[str, Callable[..., Any]] = {
     "numpy-out": lambda: np.exp(Tensor(np.ones(3)), out=np.empty(3)),
     "numpy-ufunc-method": lambda: np.add.reduce(Tensor(np.ones(3))),
     "numpy-option": lambda: np.sum(Tensor(np.ones(3)), dtype=np.float32),
+    "numpy-nonzero": lambda: np.where(Tensor(np.ones(3))),
+    "numpy-dot-3d": lambda: np.dot(Tensor(np.ones((2, 2, 2))), Tensor(np.ones((2, 2)))),
+    "numpy-reshape-order": lambda: np.reshape(Tensor(np.ones(4)), (2, 2), order="F"),
     # the backward pass
     "backward-no-grad": _backward_under_no_grad,
     "value-backward-no-grad": _value_backward_under_no_grad,
@@ -249,6 +256,7 @@ CASES: dict[str, Callable[..., Any]] = {
     "functional-non-scalar": lambda: grad(lambda x: x * 2)(Tensor([1.0, 2.0])),
     "functional-output-type": lambda: grad(lambda x: "loss")(1.0),
     "jacobian-output": lambda: jacobian(lambda x: {"y": x})(1.0),
+    "jacobian-ragged": lambda: jacobian(lambda x: [x * np.ones(2), x])(Tensor(1.0)),
     "hvp-direction-shape": lambda: hvp(lambda x: (x * x).sum(), np.ones(3), np.ones(2)),
     "hvp-directions-count": lambda: hvp(lambda x, y: x * y, (1.0, 2.0), 1.0),
     "gradcheck-mismatch": lambda: gradcheck(lambda x: (x.detach() * x).sum(), [np.array([1.5])]),
@@ -293,6 +301,7 @@ CASES: dict[str, Callable[..., Any]] = {
     "optimizer-no-requires-grad": lambda: nn.optim.SGD([Tensor([1.0])], lr=0.1),
     "optimizer-empty": lambda: nn.optim.SGD([], lr=0.1),
     "optimizer-hyperparameter": lambda: nn.optim.SGD([Value(1.0)], lr=-0.1),
+    "optimizer-number": lambda: nn.optim.SGD([Value(1.0)], lr="fast"),
     "adam-betas": lambda: nn.optim.Adam([Value(1.0)], betas=0.9),
     "fit-samples": _fit_mismatch,
     "fit-metric": _fit_metric,
@@ -311,9 +320,11 @@ CASES: dict[str, Callable[..., Any]] = {
     "draw-root": lambda: draw(3.0),
     "draw-option": lambda: draw(Value(1.0), rankdir="up"),
     "draw-highlight": _highlight_elsewhere,
+    "draw-nodes": lambda: draw(Value(1.0) * 2, highlight=3.0),
     "drawing-save-name": lambda: draw(Value(1.0)).save("graph.jpg"),
     "renderer-missing": _no_renderer,
     "backward-steps-root": lambda: backward_steps([1.0]),
+    "frame-options": lambda: backward_steps(Value(1.0) * 2)[0].draw(colour="red"),
     "cli-expression": lambda: evaluate_expression("x +* 2", {"x": 1.0}),
     "cli-set": lambda: _parse_settings(["x"]),
 }

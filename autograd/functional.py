@@ -48,7 +48,6 @@ Which ops have higher derivatives
 from __future__ import annotations
 
 import functools
-import importlib
 import numbers
 import threading
 import warnings
@@ -59,17 +58,10 @@ from typing import Any
 import numpy as np
 
 from autograd.graph import Node, grad_mode, topological_order
+from autograd.tensor import Tensor, stack
 from autograd.value import Value
 
 __all__ = ["grad", "value_and_grad", "jacobian", "hessian", "hvp"]
-
-
-def _tensor_type() -> Any:
-    """The Tensor class, or None while ``autograd.tensor`` does not exist."""
-    try:
-        return importlib.import_module("autograd.tensor").Tensor
-    except ImportError:
-        return None
 
 
 class _Depth(threading.local):
@@ -142,14 +134,13 @@ class _Arg:
     def __init__(self, pos: int, x: Any, fname: str, with_arrays: bool = False) -> None:
         self.pos = pos
         self.source = x
-        tensor = _tensor_type()
         if isinstance(x, Value):
             self.kind, self.shape, self.dtype = "value", (), np.dtype(np.float64)
             self.leaf = Value(x.data, label=x.label)
-        elif tensor is not None and isinstance(x, tensor):
+        elif isinstance(x, Tensor):
             _check_float_dtype(x.data, pos, fname)
             self.kind, self.shape, self.dtype = "tensor", tuple(x.shape), x.data.dtype
-            self.leaf = tensor(x.data, requires_grad=True, label=x.label)
+            self.leaf = Tensor(x.data, requires_grad=True, label=x.label)
         elif isinstance(x, (bool, np.bool_)):
             raise TypeError(
                 f"{fname}: argument {pos} is the bool {x!r}, which cannot be differentiated; pass a float"
@@ -157,13 +148,11 @@ class _Arg:
         elif isinstance(x, numbers.Real):  # floats, and ints taken as floats
             self.kind, self.shape, self.dtype = "float", (), np.dtype(np.float64)
             # beside arrays a number is a 0-d Tensor (a Value does not mix with Tensors)
-            self.leaf = tensor(float(x), requires_grad=True) if with_arrays else Value(float(x))
+            self.leaf = Tensor(float(x), requires_grad=True) if with_arrays else Value(float(x))
         elif isinstance(x, np.ndarray):
             _check_float_dtype(x, pos, fname)
-            if tensor is None:
-                raise TypeError(f"{fname}: argument {pos} is an ndarray, which needs autograd.Tensor")
             self.kind, self.shape, self.dtype = "array", x.shape, x.dtype
-            self.leaf = tensor(x, requires_grad=True)
+            self.leaf = Tensor(x, requires_grad=True)
         else:
             hint = "; pass np.array(...) for an array" if isinstance(x, (list, tuple)) else ""
             raise TypeError(
@@ -184,14 +173,13 @@ class _Arg:
             if as_node:
                 return g if isinstance(g, Value) else Value(float(g))
             return float(g.data if isinstance(g, Value) else g)
-        tensor = _tensor_type()
         if as_node:
-            if isinstance(g, tensor):
+            if isinstance(g, Tensor):
                 return g
-            return tensor(np.zeros(self.shape, self.dtype) if g is None else g)
+            return Tensor(np.zeros(self.shape, self.dtype) if g is None else g)
         if g is None:
             return np.zeros(self.shape, self.dtype)
-        data = g.data if isinstance(g, tensor) else g
+        data = g.data if isinstance(g, Tensor) else g
         return np.array(data, dtype=self.dtype).reshape(self.shape)
 
     def zero(self, as_node: bool) -> Any:
@@ -199,7 +187,7 @@ class _Arg:
             return Value(0.0) if as_node else 0.0
         data = np.zeros(self.shape, self.dtype)
         if as_node:
-            return _tensor_type()(data)
+            return Tensor(data)
         return 0.0 if self.kind == "float" else data
 
     def connect(self) -> None:
@@ -251,9 +239,8 @@ def _wrap(
         positions.append(i % n)
     if len(set(positions)) != len(positions):
         raise ValueError(f"{fname}: argnums {argnums} names an argument twice")
-    tensor = _tensor_type()
     others = list(args) + list((kwargs or {}).values())
-    with_arrays = any(isinstance(a, (np.ndarray, tensor)) for a in others)
+    with_arrays = any(isinstance(a, (np.ndarray, Tensor)) for a in others)
     return [_Arg(i, args[i], fname, with_arrays) for i in positions]
 
 
@@ -306,10 +293,9 @@ def _warn_unreached(
 
 def _scalar_output(out: Any, fname: str) -> Any:
     """The scalar node ``f`` returned, or None for a constant number."""
-    tensor = _tensor_type()
     if isinstance(out, Value):
         return out
-    if tensor is not None and isinstance(out, tensor):
+    if isinstance(out, Tensor):
         if out.size != 1:
             raise ValueError(
                 f"{fname}: f must return a scalar, but it returned a Tensor of shape {tuple(out.shape)}; "
@@ -344,8 +330,7 @@ def _seed(y: Any, index: tuple[int, ...] | None = None) -> Any:
 def _plain_value(y: Any) -> Any:
     if isinstance(y, Value):
         return y.data
-    tensor = _tensor_type()
-    if tensor is not None and isinstance(y, tensor):
+    if isinstance(y, Tensor):
         return float(y.data.reshape(())) if y.size == 1 else y.data.copy()
     return float(y) if isinstance(y, numbers.Real) or np.size(y) == 1 else np.asarray(y)
 
@@ -427,10 +412,9 @@ class _Output:
     """One output of ``f`` for ``jacobian``: its shape and one (root, seed) per element."""
 
     def __init__(self, out: Any, fname: str) -> None:
-        tensor = _tensor_type()
         self.shape: tuple[int, ...]
         self.elements: list[tuple[Any, Any]] = []  # (root node or None for a constant, seed)
-        if tensor is not None and isinstance(out, tensor):
+        if isinstance(out, Tensor):
             self.shape = tuple(out.shape)
             if out.requires_grad:
                 self.elements = [(out, _seed(out, index)) for index in np.ndindex(self.shape)]
@@ -466,11 +450,7 @@ class _Output:
 
 def _split_outputs(out: Any, fname: str) -> tuple[list[_Output], bool]:
     """A tuple holding any Tensor or array is several outputs; anything else is one output."""
-    tensor = _tensor_type()
-    if isinstance(out, tuple) and any(
-        isinstance(o, (np.ndarray, list, tuple)) or (tensor is not None and isinstance(o, tensor))
-        for o in out
-    ):
+    if isinstance(out, tuple) and any(isinstance(o, (np.ndarray, list, tuple, Tensor)) for o in out):
         return [_Output(o, fname) for o in out], False
     return [_Output(out, fname)], True
 
@@ -507,7 +487,6 @@ def _assemble(parts: list[Any], out_shape: tuple[int, ...], arg: _Arg, as_nodes:
         return np.array(parts, dtype=arg.dtype).reshape(out_shape + tuple(arg.shape))
     if isinstance(arg.leaf, Value):
         return _nest(parts, out_shape)
-    stack = importlib.import_module("autograd.tensor").stack
     return stack(parts).reshape(out_shape + tuple(arg.shape))
 
 

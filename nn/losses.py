@@ -167,7 +167,7 @@ def hinge_loss(scores: Any, target: Any, reduction: str = "mean", margin: float 
     bad = labels[(labels != 1) & (labels != -1)]
     if bad.size:
         hint = "; labels in {0, 1}? use 2 * y - 1" if np.all(np.isin(labels, (0, 1))) else ""
-        raise ValueError(f"hinge_loss: labels must be -1 or +1, got {bad.reshape(-1)[0]!r}{hint}")
+        raise ValueError(f"hinge_loss: labels must be -1 or +1, got {bad.reshape(-1)[0].item()!r}{hint}")
     if _is_scalar_input(scores):
         flat, targets = _flat_values(scores, labels, "hinge_loss")
         return _reduce_values([(margin - s * t).relu() for s, t in zip(flat, targets)], reduction)

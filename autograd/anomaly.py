@@ -24,10 +24,12 @@ How it costs nothing when off: Value and Tensor make every node in one function,
 Entering the first ``detect_anomaly()`` swaps a checking version in for it (in each module that
 holds it, including modules that imported it by name); leaving the last one puts the originals
 back, also when the block ends with an exception. The ops themselves are never slowed by a test
-of a flag. The switch is process-wide (every thread sees it) and nested blocks are allowed.
-The checks copy nothing and keep no reference to the node they check: a rule gets a wrapper that
-holds the original rule, the creation site and checksums of the data, so graphs stay free of
-reference cycles.
+of a flag. The switch is process-wide (every thread sees it) and nested blocks are allowed;
+numpy's warning settings are per thread, so they are silenced in the thread that entered the
+outermost block (in other threads the warning comes first, then the error).
+The checks keep checksums of the data, not copies, and no reference to the node they check: a
+rule gets a wrapper holding the original rule, the creation site and the checksums, so graphs
+stay free of reference cycles.
 """
 
 from __future__ import annotations

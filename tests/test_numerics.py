@@ -1,0 +1,258 @@
+"""Numerical edge cases against torch: huge inputs (+-1e4), float32, and the kinks and ties.
+
+- ``tanh``, ``sigmoid``, ``exp``, ``softmax``, ``log_softmax``, ``logsumexp`` and ``cross_entropy``
+  at +-1e4 (and mixed with ordinary numbers) in float64 and float32: values and gradients match
+  torch in the same dtype, float32 stays float32, and nothing warns or turns into nan (``exp``
+  overflows to inf at 1e4, as torch does, with numpy's overflow warning).
+- relu, abs, clip, maximum/minimum and the max/min reductions exactly at 0 and at ties, for
+  Value and Tensor: the gradient conventions are torch's (relu'(0) = 0, |x|'(0) = 0, clamp passes
+  the gradient at its bounds, maximum splits a tie in halves, amax splits it evenly).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+from autograd import Tensor, Value
+from nn.losses import cross_entropy
+
+HUGE = [-1e4, -50.0, -1.0, 0.0, 1.0, 50.0, 1e4]
+DTYPES = {np.float64: torch.float64, np.float32: torch.float32}
+RTOL = {np.float64: 1e-12, np.float32: 2e-6}
+
+
+@contextmanager
+def no_warnings() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+def _grad_seed(shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+    """A fixed, uneven upstream gradient (so a wrong sum over an axis shows)."""
+    return np.asarray(np.arange(int(np.prod(shape))).reshape(shape) % 5 - 1.5, dtype=dtype)
+
+
+def against_torch(
+    ours: Callable[[Tensor], Tensor],
+    theirs: Callable[[torch.Tensor], torch.Tensor],
+    x: np.ndarray,
+    finite: bool = True,
+) -> None:
+    """Value and gradient of ``ours`` on ``x`` equal torch's in x's dtype; dtype kept; no nan."""
+    dtype = x.dtype.type
+    t = Tensor(x.copy(), requires_grad=True)
+    tt = torch.tensor(x, dtype=DTYPES[dtype], requires_grad=True)
+    with no_warnings():
+        out = ours(t)
+    tout = theirs(tt)
+    seed = _grad_seed(out.shape, dtype)
+    with no_warnings():
+        out.backward(seed)
+    tout.backward(torch.from_numpy(seed))
+    assert out.dtype == x.dtype and t.grad.dtype == x.dtype
+    expected, expected_grad = tout.detach().numpy(), tt.grad.numpy()
+    for got, want in ((out.data, expected), (t.grad, expected_grad)):
+        sizes = np.abs(want[np.isfinite(want)])
+        scale = max(1.0, float(sizes.max())) if sizes.size else 1.0  # (rounding near 0)
+        np.testing.assert_allclose(got, want, rtol=RTOL[dtype], atol=RTOL[dtype] * scale)
+    if finite:
+        assert np.isfinite(out.data).all() and np.isfinite(t.grad).all()
+
+
+# --- huge inputs, float64 and float32 ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", ["tanh", "sigmoid"])
+def test_saturating_functions_at_huge_inputs(name: str, dtype: Any) -> None:
+    x = np.array(HUGE, dtype=dtype)
+    against_torch(lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), x)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_exp_at_huge_inputs(dtype: Any) -> None:
+    """exp(-1e4) is 0 with gradient 0; exp(1e4) overflows to inf, gradient inf, as torch."""
+    x = np.array([-1e4, -1.0, 0.0, 1.0, 50.0], dtype=dtype)
+    against_torch(lambda t: t.exp(), lambda t: t.exp(), x)
+    big = Tensor(np.array([1e4], dtype=dtype), requires_grad=True)
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        y = big.exp()
+    y.backward(np.ones(1, dtype=dtype))
+    tb = torch.tensor([1e4], dtype=DTYPES[dtype], requires_grad=True)
+    tb.exp().backward(torch.ones(1, dtype=DTYPES[dtype]))
+    assert y.data[0] == tb.exp().item() == math.inf
+    assert big.grad[0] == tb.grad.item() == math.inf
+    assert y.dtype == big.grad.dtype == dtype
+
+
+ROWS = [
+    [1e4, 0.0, -1e4],
+    [1e4, 1e4, 1e4],
+    [-1e4, -1e4, -1e4],
+    [-1e4, 1.0, 2.0],
+    [1e4, 1e4 - 1, -3.0],
+    [0.5, -0.5, 0.0],
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("axis", [-1, 0])
+def test_softmax_family_at_huge_inputs(dtype: Any, axis: int) -> None:
+    x = np.array(ROWS, dtype=dtype)
+    against_torch(lambda t: t.softmax(axis=axis), lambda t: torch.softmax(t, dim=axis), x)
+    against_torch(lambda t: t.log_softmax(axis=axis), lambda t: torch.log_softmax(t, dim=axis), x)
+    against_torch(lambda t: t.logsumexp(axis=axis), lambda t: torch.logsumexp(t, dim=axis), x)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_logsumexp_every_axis_at_huge_inputs(dtype: Any, keepdims: bool) -> None:
+    x = np.array(ROWS, dtype=dtype)
+    against_torch(
+        lambda t: t.logsumexp(axis=None, keepdims=keepdims),
+        lambda t: torch.logsumexp(t, dim=(0, 1), keepdim=keepdims),
+        x,
+    )
+    against_torch(
+        lambda t: t.logsumexp(axis=(0, 1), keepdims=keepdims),
+        lambda t: torch.logsumexp(t, dim=(0, 1), keepdim=keepdims),
+        x,
+    )
+
+
+def test_logsumexp_of_minus_infinity_is_minus_infinity_as_torch() -> None:
+    x = np.array([[-np.inf, -np.inf], [0.0, -np.inf]])
+    t = Tensor(x, requires_grad=True)
+    tt = torch.tensor(x, requires_grad=True)
+    with no_warnings():
+        out = t.logsumexp(axis=1)
+    np.testing.assert_array_equal(out.data, torch.logsumexp(tt, dim=1).detach().numpy())
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_at_huge_logits(dtype: Any, reduction: str) -> None:
+    x = np.array(ROWS, dtype=dtype)
+    for target in ([0, 1, 2, 0, 1, 2], [2, 0, 1, 1, 2, 0]):
+        idx = np.array(target)
+        against_torch(
+            lambda t, idx=idx: cross_entropy(t, idx, reduction=reduction),
+            lambda t, idx=idx: torch.nn.functional.cross_entropy(
+                t, torch.from_numpy(idx), reduction=reduction
+            ),
+            x,
+        )
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_float32_stays_float32_through_a_chain(dtype: Any) -> None:
+    """Numbers mixed in take the tensor's dtype: a float32 pipeline never becomes float64."""
+    x = np.array(ROWS, dtype=dtype)
+
+    def chain(t: Any) -> Any:
+        return ((t * 0.5 + 1).tanh() * 2 - (t / 3).sigmoid()).log_softmax(-1).logsumexp(0)
+
+    against_torch(chain, chain, x)
+
+
+@pytest.mark.parametrize("x", [-1e4, -50.0, -1.0, 0.0, 1.0, 50.0, 1e4])
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "exp"])
+def test_value_functions_at_huge_inputs(name: str, x: float) -> None:
+    """Value (Python floats): no OverflowError, no warning; exp(1e4) is inf with gradient inf."""
+    v = Value(x)
+    tv = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    with no_warnings():
+        y = getattr(v, name)()
+        y.backward()
+    ty = getattr(tv, name)()
+    ty.backward()
+    for ours, theirs in ((y.data, ty.item()), (v.grad, tv.grad.item())):
+        if math.isinf(theirs):
+            assert ours == theirs
+        else:
+            assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-300)
+    assert not math.isnan(y.data) and not math.isnan(v.grad)
+
+
+# --- kinks and ties ------------------------------------------------------------------------------
+
+KINK_POINTS = np.array([-1.0, 0.0, -0.0, 1.0, 0.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", ["relu", "abs"])
+def test_relu_and_abs_at_zero_tensor(name: str, dtype: Any) -> None:
+    against_torch(lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), KINK_POINTS.astype(dtype))
+
+
+@pytest.mark.parametrize("x", [0.0, -0.0, 1.0, -1.0])
+@pytest.mark.parametrize("name", ["relu", "abs"])
+def test_relu_and_abs_at_zero_value(name: str, x: float) -> None:
+    v = Value(x)
+    getattr(v, name)().backward()
+    tv = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    getattr(tv, name)().backward()
+    assert v.grad == tv.grad.item()
+
+
+@pytest.mark.parametrize("bounds", [(0.0, 1.0), (-1.0, 0.0), (0.0, None), (None, 0.0), (1.0, -1.0)])
+def test_clip_at_its_bounds(bounds: tuple[Any, Any]) -> None:
+    """The gradient passes at the bounds themselves (as torch.clamp); lo > hi gives hi, gradient 0."""
+    lo, hi = bounds
+    against_torch(lambda t: t.clip(lo, hi), lambda t: torch.clamp(t, lo, hi), KINK_POINTS)
+
+
+TIES = np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [-2.0, 3.0, 3.0], [5.0, -1.0, 5.0]])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+def test_maximum_minimum_split_ties_in_halves(name: str, dtype: Any) -> None:
+    x, y = TIES.astype(dtype), np.flip(TIES, axis=1).astype(dtype)
+    a, b = Tensor(x.copy(), requires_grad=True), Tensor(y.copy(), requires_grad=True)
+    ta, tb = (torch.tensor(v, requires_grad=True) for v in (x, y))
+    getattr(a, name)(b).sum().backward()
+    getattr(torch, name)(ta, tb).sum().backward()
+    np.testing.assert_array_equal(a.grad, ta.grad.numpy())
+    np.testing.assert_array_equal(b.grad, tb.grad.numpy())
+    assert set(np.unique(a.grad)) <= {0.0, 0.5, 1.0}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("axis", [None, 0, 1, -1, (0, 1)])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_max_min_over_ties_split_evenly_as_amax(name: str, axis: Any, keepdims: bool, dtype: Any) -> None:
+    """Tied entries share the gradient evenly, as torch.amax / torch.amin."""
+    dim = (0, 1) if axis is None else axis
+    theirs = torch.amax if name == "max" else torch.amin
+    against_torch(
+        lambda t: getattr(t, name)(axis=axis, keepdims=keepdims),
+        lambda t: theirs(t, dim=dim, keepdim=keepdims),
+        TIES.astype(dtype),
+    )
+
+
+def test_full_max_over_ties_matches_torch_max_without_dim() -> None:
+    """torch.max(x) with no dim also splits evenly; only torch.max(x, dim) picks one index."""
+    t = Tensor(TIES.copy(), requires_grad=True)
+    tt = torch.tensor(TIES, requires_grad=True)
+    t.max().backward()
+    torch.max(tt).backward()
+    np.testing.assert_array_equal(t.grad, tt.grad.numpy())
+    assert t.grad.sum() == 1.0 and (t.grad > 0).sum() == 2  # the two 5.0 entries share it
+
+
+def test_max_over_all_zeros_after_relu() -> None:
+    """The common case: relu makes a row of zeros, and max over them is a tie among all."""
+    x = np.array([[-1.0, -2.0, -0.5], [1.0, -1.0, 1.0]])
+    against_torch(lambda t: t.relu().max(axis=1), lambda t: torch.amax(t.relu(), dim=1), x)

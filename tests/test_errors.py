@@ -342,6 +342,9 @@ OWN_ERRORS = {
 def test_catalogue_and_tests_agree() -> None:
     ids = list(catalogue())
     assert len(ids) == len(set(ids)), "an id appears twice in docs/errors.md"
+    headings = re.findall(r"^### (.+)$", CATALOGUE.read_text(encoding="utf-8"), re.MULTILINE)
+    unread = [h for h in headings if h not in ids and h not in behaviours()]
+    assert not unread, f"entries not in the form '**`Error`** `message`' or '**no error**': {unread}"
     assert set(ids) == set(CASES), (
         f"in the catalogue only: {sorted(set(ids) - set(CASES))}; "
         f"in the tests only: {sorted(set(CASES) - set(ids))}"

@@ -708,6 +708,18 @@ class Drawing:
         """The picture as PNG bytes."""
         return _render(self.source, "png")
 
+    def graphviz(self) -> Any:
+        """The drawing as a ``graphviz.Source`` (the graphviz Python package), for its own
+        options: other engines and formats, ``.view()``, ``.render()`` (these need the system ``dot``).
+
+        >>> from autograd import Value, draw
+        >>> draw(Value(1.0) * 2).graphviz().source.startswith("digraph")
+        True
+        """
+        import graphviz
+
+        return graphviz.Source(self.source)
+
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write ``.svg``, ``.png`` or ``.dot`` by the file's suffix; returns the path."""
         target = Path(path)

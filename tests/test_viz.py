@@ -607,3 +607,15 @@ def test_moons_training_step_draws_quickly() -> None:
     assert time.perf_counter() - start < 30
     ET.fromstring(svg.encode())
     assert "more nodes" in svg
+
+
+def test_graphviz_source_object() -> None:
+    import graphviz
+
+    x = Value(2.0, label="x")
+    y = x * 3
+    y.backward()
+    picture = draw(y)
+    source = picture.graphviz()
+    assert isinstance(source, graphviz.Source)
+    assert source.source == picture.source == to_dot(y)

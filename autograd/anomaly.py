@@ -11,6 +11,9 @@ Inside ``detect_anomaly()`` every op records the line of your code that created 
 - numpy's warnings (log of 0, division by zero, overflow) and ``Value.log``'s are silenced: the
   ``FloatingPointError`` replaces them.
 
+The backward checks belong to the nodes: a graph built inside the block is checked by a backward
+pass run after it too, and a graph built outside is not checked by one run inside.
+
 >>> from autograd import Value, detect_anomaly
 >>> x = Value(0.0, label="x")
 >>> try:
@@ -82,7 +85,7 @@ def is_anomaly_enabled() -> bool:
 
 
 def creation_site(node: Node) -> str | None:
-    """``"file.py:12: y = x.log()"`` for a node made inside ``detect_anomaly()``, else None."""
+    """``"train.py:12 in step: y = x.log()"`` for a node made inside ``detect_anomaly()``, else None."""
     site = _sites.get(node)
     return None if site is None else _describe_site(site)
 

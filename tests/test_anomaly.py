@@ -277,3 +277,17 @@ def test_creation_site_is_recorded() -> None:
     site = creation_site(y)
     assert site is not None and site.startswith(line) and site.endswith("y = x * 2.0")
     assert creation_site(x) is None  # a leaf, made by the user, not by an op
+
+
+def test_checks_belong_to_the_nodes_made_inside_the_block() -> None:
+    x = Tensor([0.0, 1.0], requires_grad=True)
+    with detect_anomaly():
+        inside = x.sqrt().sum()
+    outside = x.sqrt().sum()
+    with pytest.raises(FloatingPointError, match="op 'sqrt'"):
+        inside.backward()  # built inside: still checked
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with detect_anomaly():
+            outside.backward()  # built outside: not checked, inf as usual
+    assert x.grad is not None and x.grad[0] == np.inf

@@ -642,8 +642,13 @@ class Tensor(Node):
     @staticmethod
     def _pow_base_rule(g: Any, out: Any, a: Any, b: Any) -> Any:
         shape = a.shape
-        zero = (_raw(b) == 0) & (_raw(a) == 0)
-        if np.any(zero):  # d(x ** 0)/dx = 0 also at x = 0 (not 0 * inf): base 1 there, and only there
+        # d(x ** 0)/dx = 0 at every x, also where x ** -1 overflows (0 * inf): base 1 where b == 0.
+        # Not for an exponent that is itself differentiated (create_graph): there d/db of
+        # b * a ** (b - 1) at b = 0 is 1 / a, so the base changes only where it is 0 as well.
+        zero = _raw(b) == 0
+        if isinstance(b, Tensor) and b.requires_grad:
+            zero = zero & (_raw(a) == 0)
+        if np.any(zero):
             a = np.where(zero, 1, a)
         return unbroadcast(g * (b * a ** (b - 1)), shape)
 

@@ -52,3 +52,23 @@ def test_pow_first_derivative_at_zero_exponent_matches_torch() -> None:
     (ta**tb).sum().backward()
     np.testing.assert_allclose(a.grad, ta.grad.numpy(), rtol=1e-12)
     np.testing.assert_allclose(b.grad, tb.grad.numpy(), rtol=1e-12)
+
+
+def test_pow_zero_derivatives_are_zero_at_a_tiny_base() -> None:
+    """``x ** 0`` at x = 1e-200 (x ** -2 overflows): the second derivative was 0 * inf = nan.
+
+    Found as ``(x0 + x1 + x2 + x3) ** 0`` with leaves of 4.9e-255. The first derivative at a
+    subnormal x (where x ** -1 overflows) is 0 as well; torch gives 0 for both.
+    """
+    for x0 in (1e-200, 5e-324, 0.0, 2.0):
+        x = Tensor(np.array([x0]), requires_grad=True)
+        (x**0).sum().backward(create_graph=True)
+        first = x.grad
+        x.zero_grad()
+        assert np.array_equal(first.data, [0.0])
+        if first.requires_grad:
+            first.sum().backward()
+            assert x.grad is None or np.array_equal(x.grad, [0.0])
+        tx = torch.tensor([x0], dtype=torch.float64, requires_grad=True)
+        (tg,) = torch.autograd.grad((tx**0).sum(), tx, create_graph=True)
+        assert tg.item() == 0.0

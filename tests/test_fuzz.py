@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograd import Tensor, Value, concatenate, stack, where
+from autograd.tensor import cross_entropy
 
 RTOL = 1e-9
 _LONG = int(os.environ.get("GRAPHGRAD_FUZZ_EXAMPLES", "0"))
@@ -181,8 +182,9 @@ class ValueProgram(Program):
             else:
                 k = self.draw(st.sampled_from([-2.0, 0.5, 3.0]))
                 d, td, sd = self.ours[j].tanh() + k, self.theirs[j].tanh() + k, f"(tanh(#{j}) + {k})"
-            if not isinstance(a, Value) and self.draw(st.booleans()):
-                return self.push(d / a if a else d / 2.0, td / a if a else td / 2.0, f"{sd} / {sa or 2.0}")
+            if not isinstance(a, Value) and self.draw(st.booleans()):  # a number divisor, not tiny
+                k = a if abs(a) >= 0.25 else 2.0
+                return self.push(d / k, td / k, f"{sd} / {k}")
             return self.push(a / d, ta / td, f"{sa} / {sd}")
         i = self.pick()
         a, ta = self.ours[i], self.theirs[i]
@@ -279,7 +281,7 @@ def test_value_programs(data: st.DataObject) -> None:
     run_value_program(data)
 
 
-@profile(50)
+@profile(100)
 @given(st.data())
 def test_value_programs_second_order(data: st.DataObject) -> None:
     run_value_program(data, order=2)
@@ -647,6 +649,32 @@ def _join(p: TensorProgram) -> None:
     )
 
 
+@op("cross_entropy")
+def _cross_entropy(p: TensorProgram) -> None:
+    """The fused loss on a 2-d view of a node, with class indices or probability rows."""
+    i = p.pick()
+    a, ta = p.ours[i], p.theirs[i]
+    if a.ndim != 2:
+        a, ta = a.reshape(-1, a.shape[-1] if a.ndim else 1), ta.reshape(-1, ta.shape[-1] if ta.ndim else 1)
+    n, c = a.shape
+    reduction = p.draw(st.sampled_from(["mean", "sum", "none"]))
+    if p.draw(st.booleans()):
+        target: Any = np.array(
+            p.draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)), dtype=np.int64
+        )
+        ttarget = torch.from_numpy(target)
+    else:
+        # probability rows of halves: exact sums, so a tie between two rows' losses (which a later
+        # max splits) is a tie for torch too, not an ulp apart
+        target = np.zeros((n, c))
+        for row in range(n):
+            for k in p.draw(st.lists(st.integers(0, c - 1), min_size=2, max_size=2)):
+                target[row, k] += 0.5
+        ttarget = t64(target)
+    theirs = torch.nn.functional.cross_entropy(ta, ttarget, reduction=reduction)
+    p.push(cross_entropy(a, target, reduction=reduction), theirs, f"cross_entropy(#{i}, {reduction})")
+
+
 @op("index")
 def _index(p: TensorProgram) -> None:
     i = p.pick()
@@ -755,13 +783,13 @@ def run_tensor_program(data: st.DataObject, order: int = 1) -> None:
         )
 
 
-@profile(200)
+@profile(300)
 @given(st.data())
 def test_tensor_programs(data: st.DataObject) -> None:
     run_tensor_program(data)
 
 
-@profile(50)
+@profile(100)
 @given(st.data())
 def test_tensor_programs_second_order(data: st.DataObject) -> None:
     run_tensor_program(data, order=2)

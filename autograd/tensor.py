@@ -617,7 +617,7 @@ class Tensor(Node):
 
     _DIV = (
         lambda g, out, a, b: unbroadcast(g / b, a.shape),
-        lambda g, out, a, b: unbroadcast(-g * a / (b * b), b.shape),
+        lambda g, out, a, b: unbroadcast(-g * out / b, b.shape),  # -(a/b)/b: no underflow of b * b
     )
 
     def __truediv__(self, other: Operand) -> Tensor:

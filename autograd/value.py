@@ -198,7 +198,8 @@ class Value(Node):
     def __rmul__(self, other: Operand) -> Value:
         return _lift(other, "__rmul__") * self
 
-    _DIV = (lambda g, out, a, b: _div(g, b), lambda g, out, a, b: -g * _div(a, b * b))
+    # d(a/b)/db = -a / b**2, taken as -(a/b) / b: b * b would underflow long before the result does
+    _DIV = (lambda g, out, a, b: _div(g, b), lambda g, out, a, b: -g * _div(out, b))
 
     def __truediv__(self, other: Operand) -> Value:
         other = other if type(other) is Value else _lift(other, "__truediv__")

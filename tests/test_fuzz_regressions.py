@@ -72,3 +72,21 @@ def test_pow_zero_derivatives_are_zero_at_a_tiny_base() -> None:
         tx = torch.tensor([x0], dtype=torch.float64, requires_grad=True)
         (tg,) = torch.autograd.grad((tx**0).sum(), tx, create_graph=True)
         assert tg.item() == 0.0
+
+
+def test_division_gradient_for_a_tiny_divisor() -> None:
+    """d(a/b)/db was computed as -a / (b * b): for b = 1e-160, b * b is subnormal and the gradient
+    came out 1e-5 off (and 0 or inf for smaller b while -a/b**2 is an ordinary number). Seen while
+    shrinking a fuzzer failure that divided by a tiny number; now -(a/b)/b, as torch."""
+    from autograd import Value
+
+    for a0, b0 in ((1e-200, 1e-160), (3e-300, -2e-170), (1.0, 3.0)):
+        ta = torch.tensor(a0, dtype=torch.float64, requires_grad=True)
+        tb = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
+        (ta / tb).backward()
+        a, b = Value(a0), Value(b0)
+        (a / b).backward()
+        assert b.grad == tb.grad.item() and a.grad == ta.grad.item()
+        ta_, tb_ = Tensor([a0], requires_grad=True), Tensor([b0], requires_grad=True)
+        (ta_ / tb_).sum().backward()
+        assert tb_.grad[0] == tb.grad.item() and ta_.grad[0] == ta.grad.item()

@@ -311,6 +311,13 @@ def _index_for_torch(index: Any) -> Any:
     return index
 
 
+def _torch_grad(t: torch.Tensor) -> np.ndarray:
+    """A torch leaf's gradient as an array: zeros for None and for torch's lazy ZeroTensor."""
+    if t.grad is None or t.grad._is_zerotensor():
+        return np.zeros(tuple(t.shape))
+    return t.grad.detach().numpy()
+
+
 def _dims(axis: Any, ndim: int) -> Any:
     """Our ``axis`` as torch's ``dim`` (None means every axis: spelled out, torch reads () oddly)."""
     return tuple(range(ndim)) if axis is None else axis
@@ -742,7 +749,7 @@ def run_tensor_program(data: st.DataObject, order: int = 1) -> None:
         loss.backward()
         tloss.backward()
         grads = [np.zeros(t.shape) if t.grad is None else t.grad for t in leaves]
-        tgrads = [np.zeros(t.shape) if t.grad is None else t.grad.numpy(force=True) for t in tleaves]
+        tgrads = [_torch_grad(t) for t in tleaves]
         scale = scale_of(grads)
         for k, (g, tg) in enumerate(zip(grads, tgrads)):
             close(g, tg, scale, f"gradient of leaf {k}")
@@ -777,7 +784,7 @@ def run_tensor_program(data: st.DataObject, order: int = 1) -> None:
     for k, (g, t) in enumerate(zip(seconds, tleaves)):
         close(
             g,
-            np.zeros(t.shape) if t.grad is None else t.grad.numpy(force=True),
+            _torch_grad(t),
             scale,
             f"second derivative of leaf {k}",
         )

@@ -21,7 +21,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from autograd.graph import Node, grad_mode, run_backward
+from autograd.graph import Node, grad_mode, no_grad_blocks, pass_through, run_backward
 
 Number = Union[int, float, numbers.Real]
 Operand = Union["Value", int, float, numbers.Real]
@@ -114,11 +114,16 @@ def _result(data: float, inputs: tuple[Value, ...], vjps: tuple[Any, ...], op: s
     node.grad = 0.0
     node.label = ""
     node._op = op
-    if grad_mode.enabled:
-        node._inputs = inputs
+    if inputs and (not no_grad_blocks[0] or grad_mode.enabled):
+        if len(inputs) == 2:  # the inputs are kept in two fields: see ``Value._inputs``
+            node._a, node._b = inputs
+        else:
+            node._a = inputs[0] if len(inputs) == 1 else inputs
+            node._b = None
         node._vjps = vjps
     else:
-        node._inputs = node._vjps = ()
+        node._a = node._b = None
+        node._vjps = ()
     return node
 
 
@@ -147,8 +152,12 @@ class Value(Node):
     Value(data=2.0, grad=12.0, label='x')
     """
 
-    __slots__ = ()
+    __slots__ = ("_a", "_b")  # the inputs, kept without a tuple: see ``_inputs``
+
+    _a: Any  # None, the first input, or the tuple of the inputs of an op with more than two
+    _b: Any  # None or the second input of a binary op
     __array_ufunc__ = None  # numpy scalars defer to Value's reflected operators
+    _pair = True
 
     def __init__(self, data: Number, label: str = "") -> None:
         if isinstance(data, Value):
@@ -161,9 +170,30 @@ class Value(Node):
         self.data = float(data)
         self.grad = 0.0
         self.label = label
-        self._inputs = ()
+        self._a = self._b = None
         self._vjps = ()
         self._op = ""
+
+    @property
+    def _inputs(self) -> tuple[Node, ...]:  # type: ignore[override]
+        """The Values this one was computed from.
+
+        Kept without a tuple where an op has one or two inputs (``_a`` and ``_b``, None where
+        absent), so that an op makes one object for the garbage collector to track, not two. An
+        op with more inputs (nn.scalar's fused neurons) keeps their tuple in ``_a``.
+        """
+        a, b = self._a, self._b
+        if b is not None:
+            return (a, b)
+        if a is None:
+            return ()
+        return a if type(a) is tuple else (a,)
+
+    @_inputs.setter
+    def _inputs(self, inputs: tuple[Node, ...]) -> None:
+        inputs = tuple(inputs)
+        self._a = None if not inputs else inputs[0] if len(inputs) < 3 else inputs
+        self._b = inputs[1] if len(inputs) == 2 else None
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -171,7 +201,7 @@ class Value(Node):
 
     # --- arithmetic -------------------------------------------------------------------------
 
-    _ADD = (lambda g, out, a, b: g, lambda g, out, a, b: g)
+    _ADD = (pass_through, pass_through)
 
     def __add__(self, other: Operand) -> Value:
         other = other if type(other) is Value else _lift(other, "__add__")
@@ -180,7 +210,7 @@ class Value(Node):
     def __radd__(self, other: Operand) -> Value:
         return _lift(other, "__radd__") + self
 
-    _SUB = (lambda g, out, a, b: g, lambda g, out, a, b: -g)
+    _SUB = (pass_through, lambda g, out, a, b: -g)
 
     def __sub__(self, other: Operand) -> Value:
         other = other if type(other) is Value else _lift(other, "__sub__")

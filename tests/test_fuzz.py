@@ -59,12 +59,6 @@ def profile(quick: int) -> settings:
 SLOW = settings(max_examples=5000, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
 
-@pytest.fixture(autouse=True)
-def _slow_only_when_asked(request: pytest.FixtureRequest) -> None:
-    if request.node.get_closest_marker("slow") and "slow" not in (request.config.getoption("-m") or ""):
-        pytest.skip("a long fuzzing run: select it with -m slow")
-
-
 def t64(x: Any, requires_grad: bool = False) -> torch.Tensor:
     return torch.tensor(np.array(x, dtype=np.float64), dtype=torch.float64, requires_grad=requires_grad)
 

@@ -235,17 +235,22 @@ def run_backward(root: Node, seed: Any, create_graph: bool = False) -> None:
                     old = get(b)
                     grads[b] = gb if old is None else old + gb
             else:
-                args = [x.data for x in inputs]
-                for x, vjp in zip(inputs, node._vjps):
-                    if vjp is not None:
-                        gx = vjp(g, out, *args)
-                        old = get(x)
-                        grads[x] = gx if old is None else old + gx
+                _send_to_inputs(grads, node, inputs, g)
         for node, g in grads.items():
             node._store_grad(g)
     finally:
         if collector_was_on:
             gc.enable()
+
+
+def _send_to_inputs(grads: dict[Any, Any], node: Node, inputs: Sequence[Node], g: Any) -> None:
+    """Add each input's share of ``g`` (its rule run on raw data) to ``grads``: any number of inputs."""
+    out, args = node.data, [x.data for x in inputs]
+    for x, vjp in zip(inputs, node._vjps):
+        if vjp is not None:
+            gx = vjp(g, out, *args)
+            old = grads.get(x)
+            grads[x] = gx if old is None else old + gx
 
 
 def _pair_backward(root: Any, seed: Any) -> None:
@@ -277,12 +282,6 @@ def _pair_backward(root: Any, seed: Any) -> None:
                 old = get(a)
                 grads[a] = ga if old is None else old + ga
         else:  # ops with more than two inputs
-            args = [x.data for x in a]
-            out = node.data
-            for x, vjp in zip(a, node._vjps):
-                if vjp is not None:
-                    gx = vjp(g, out, *args)
-                    old = get(x)
-                    grads[x] = gx if old is None else old + gx
+            _send_to_inputs(grads, node, a, g)
     for node, g in grads.items():
         node.grad += g  # (Value._store_grad, without a call per node)

@@ -196,6 +196,8 @@ def _parse_settings(pairs: Sequence[str]) -> dict[str, float]:
         name = name.strip()
         if not sep or not name.isidentifier():
             raise ValueError(f"--set {pair}: write NAME=NUMBER, e.g. --set x=2")
+        if name in values:
+            raise ValueError(f"--set {pair}: {name} is already set to {values[name]:g}; give each name once")
         try:
             values[name] = float(number)
         except ValueError:
@@ -222,6 +224,8 @@ def _draw(args: argparse.Namespace) -> int:
         return fail(str(err))
     for warning in caught:
         print(f"graphgrad draw: warning: {warning.message}", file=sys.stderr)
+    for name in sorted(values.keys() - leaves.keys()):
+        print(f"graphgrad draw: warning: --set {name}: {name} is not in the expression", file=sys.stderr)
     for name in args.highlight:
         if name not in leaves:
             return fail(f"--highlight {name}: not a name in the expression")

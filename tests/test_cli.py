@@ -194,3 +194,18 @@ def test_module_runs_as_a_command(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "x*x = 9; d/dx = 6" in done.stdout and out.exists()
+
+
+def test_unused_setting_is_a_one_line_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "g.dot"
+    assert main(["draw", "x*2", "--set", "x=1", "y=5", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err == "graphgrad draw: warning: --set y: y is not in the expression\n"
+    assert out.exists()
+
+
+def test_name_set_twice_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "g.dot"
+    assert main(["draw", "x*2", "--set", "x=1", "x=2", "-o", str(out)]) == 2
+    assert "x is already set to 1" in capsys.readouterr().err
+    assert not out.exists()

@@ -327,6 +327,7 @@ CASES: dict[str, Callable[..., Any]] = {
     "frame-options": lambda: backward_steps(Value(1.0) * 2)[0].draw(colour="red"),
     "cli-expression": lambda: evaluate_expression("x +* 2", {"x": 1.0}),
     "cli-set": lambda: _parse_settings(["x"]),
+    "cli-set-twice": lambda: _parse_settings(["x=2", "x=3"]),
 }
 
 

@@ -117,7 +117,9 @@ def pass_through(g: Any, out: Any, *inputs: Any) -> Any:
 def topological_order(root: Node) -> list[Node]:
     """Every node ``root`` depends on, ``root`` first, each before the nodes it was made from.
 
-    A depth-first search with an explicit stack, so graphs a million nodes deep are fine.
+    A depth-first search with an explicit stack, so graphs a million nodes deep are fine. An
+    expanded node goes back on the stack under a ``_FINISHED`` marker: popping the marker means
+    every input of the node is in ``order`` by now.
 
     >>> from autograd import Value
     >>> x = Value(2.0, label="x")
@@ -126,30 +128,28 @@ def topological_order(root: Node) -> list[Node]:
     """
     if type(root)._pair:
         return _pair_order(root)
-    order = []
+    order: list[Node] = []
     expanded: set[Node] = set()
-    stack = [(root, False)]
-    push, pop, mark = stack.append, stack.pop, expanded.add
+    stack: list[Any] = [root]
+    push, pop, mark, finish = stack.append, stack.pop, expanded.add, order.append
     while stack:
-        node, inputs_done = pop()
-        if inputs_done:  # every input of ``node`` is in ``order`` by now
-            order.append(node)
+        node = pop()
+        if node is _FINISHED:
+            finish(pop())
         elif node not in expanded:  # (a node can be pushed twice, but is expanded once)
             mark(node)
-            push((node, True))
+            push(node)
+            push(_FINISHED)
             for parent in node._inputs:
                 if parent not in expanded:
-                    push((parent, False))
+                    push(parent)
     order.reverse()
     return order
 
 
 def _pair_order(root: Any) -> list[Any]:
-    """``topological_order`` for nodes that keep their inputs in the slots ``_a`` and ``_b``.
-
-    The same search with a flat stack: an expanded node is pushed back with ``_FINISHED`` above
-    it, so that popping the marker means the node's inputs are all in ``order``.
-    """
+    """``topological_order`` for nodes that keep their inputs in the slots ``_a`` and ``_b``: the
+    same search, reading the slots instead of building an ``_inputs`` tuple per node."""
     order: list[Any] = []
     expanded: set[Any] = set()
     stack: list[Any] = [root]

@@ -236,6 +236,19 @@ def _clashes(*shapes: tuple[int, ...]) -> str:
     return ", ".join(clashes)
 
 
+def _size_differences(a: tuple[int, ...], b: tuple[int, ...], skip: int | None = None) -> str:
+    """How two shapes that must be equal (but on axis ``skip``) differ; '' when they don't.
+
+    >>> _size_differences((2, 3), (2, 4))
+    'axis 1 has sizes 3 and 4'
+    """
+    if len(a) != len(b):
+        return f"they have {len(a)} and {len(b)} axes"
+    return ", ".join(
+        f"axis {i} has sizes {m} and {n}" for i, (m, n) in enumerate(zip(a, b)) if i != skip and m != n
+    )
+
+
 def _broadcast_error(op: str, symbol: str, a: Tensor, b: Tensor) -> ValueError:
     sa, sb = a.shape, b.shape
     return ValueError(
@@ -1143,14 +1156,7 @@ def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
         raise ValueError("concatenate: 0-d tensors have no axis to join along; use stack()")
     (ax,) = _axes(axis, first.ndim, "concatenate", first.shape)
     for t in ts[1:]:
-        if t.ndim != first.ndim:
-            why = f"they have {first.ndim} and {t.ndim} axes"
-        else:
-            why = ", ".join(
-                f"axis {i} has sizes {m} and {n}"
-                for i, (m, n) in enumerate(zip(first.shape, t.shape))
-                if i != ax and m != n
-            )
+        why = _size_differences(first.shape, t.shape, skip=ax)
         if why:
             raise ValueError(
                 f"concatenate: shapes {first.shape} and {t.shape} differ outside axis {ax}: {why}; "
@@ -1177,15 +1183,8 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     ts = _lift_all(tensors, "stack")
     first = ts[0]
     for t in ts[1:]:
-        if t.shape != first.shape:
-            if t.ndim != first.ndim:
-                why = f"they have {first.ndim} and {t.ndim} axes"
-            else:
-                why = ", ".join(
-                    f"axis {i} has sizes {m} and {n}"
-                    for i, (m, n) in enumerate(zip(first.shape, t.shape))
-                    if m != n
-                )
+        why = _size_differences(first.shape, t.shape)
+        if why:
             raise ValueError(
                 f"stack: shapes {first.shape} and {t.shape} differ: {why}; stack needs equal shapes"
             )

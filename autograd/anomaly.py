@@ -23,11 +23,12 @@ pass run after it too, and a graph built outside is not checked by one run insid
 ...     print(str(e).splitlines()[0])
 op 'log' gave -inf in the forward pass, at ...: y = x.log()
 
-How it costs nothing when off: Value and Tensor make every node in one function, ``_result``.
-Entering the first ``detect_anomaly()`` swaps a checking version in for it (in each module that
-holds it, including modules that imported it by name); leaving the last one puts the originals
-back, also when the block ends with an exception. The ops themselves are never slowed by a test
-of a flag. The switch is process-wide (every thread sees it) and nested blocks are allowed;
+How it costs nothing when off: every node is made by one of two functions, Value's and
+Tensor's fast versions of ``graph.record`` (``autograd.value._result`` and
+``autograd.tensor._result``); ``graph.record``, which nn and users' own ops call, looks them up
+at each call. Entering the first ``detect_anomaly()`` swaps a checking version in for each of
+those two names; leaving the last one puts the originals back, also when the block ends with an
+exception. The ops themselves are never slowed by a test of a flag. The switch is process-wide (every thread sees it) and nested blocks are allowed;
 numpy's warning settings are per thread, so they are silenced in the thread that entered the
 outermost block (in other threads the warning comes first, then the error).
 The checks keep checksums of the data, not copies, and no reference to the node they check: a
@@ -42,6 +43,7 @@ import linecache
 import math
 import os
 import sys
+from types import ModuleType
 import threading
 import warnings
 import weakref
@@ -56,11 +58,13 @@ from autograd import tensor as _tensor_module
 from autograd import value as _value_module
 from autograd.graph import Node
 
-_MAKERS: tuple[Callable[..., Any], ...] = (_value_module._result, _tensor_module._result)
-# the directories of the autograd and nn packages (a frame outside them is the user's code)
+_MAKER_MODULES: tuple[ModuleType, ...] = (_value_module, _tensor_module)
+"""The modules whose ``_result`` makes every node of their kind: the two names anomaly mode swaps."""
+
+# the directories of graphgrad's packages (a frame outside them is the user's code)
 _PACKAGE_DIRS = tuple(
     os.path.join(os.path.dirname(spec.origin), "")
-    for spec in map(importlib.util.find_spec, ("autograd", "nn"))
+    for spec in map(importlib.util.find_spec, ("autograd", "nn", "graphgrad"))
     if spec is not None and spec.origin is not None
 )
 
@@ -74,7 +78,7 @@ class _State:
 
     lock = threading.Lock()
     depth = 0
-    checking: dict[Any, Any] = {}  # original choke point -> its checking version
+    originals: dict[ModuleType, Any] = {}  # module -> its own ``_result``
     numpy_errors: Any = {}
     warning_filters: Any = None
 
@@ -123,8 +127,9 @@ class detect_anomaly(ContextDecorator):
 
 
 def _switch_on() -> None:
-    _State.checking = {original: _checking(original) for original in _MAKERS}
-    _swap(_State.checking)
+    for module in _MAKER_MODULES:
+        _State.originals[module] = original = module._result  # type: ignore[attr-defined]
+        module._result = _checking(original)  # type: ignore[attr-defined]
     _State.numpy_errors = np.seterr(all="ignore")
     _State.warning_filters = warnings.catch_warnings()
     _State.warning_filters.__enter__()
@@ -132,26 +137,10 @@ def _switch_on() -> None:
 
 
 def _switch_off() -> None:
-    _swap({checking: original for original, checking in _State.checking.items()})
+    for module, original in _State.originals.items():
+        module._result = original  # type: ignore[attr-defined]
     np.seterr(**_State.numpy_errors)
     _State.warning_filters.__exit__(None, None, None)
-
-
-def _swap(replacements: dict[Any, Any]) -> None:
-    """Rebind ``_result`` in every loaded module that holds a key of ``replacements``.
-
-    Switching off scans again rather than replaying a list, so a module imported inside the
-    block (which took the checking version by name) gets the original back too.
-    """
-    for module in list(sys.modules.values()):
-        try:
-            names = vars(module)
-        except TypeError:
-            continue
-        held = names.get("_result")
-        for old, new in replacements.items():
-            if held is old:
-                names["_result"] = new
 
 
 # --- the checking choke point ------------------------------------------------------------------

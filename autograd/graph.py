@@ -1,23 +1,31 @@
-"""The graph machinery that Value and Tensor share.
+"""The graph machinery that Value and Tensor share: one node shape, one order, one backward loop.
 
-A node holds its ``data``, its ``grad``, the nodes it was computed from (``_inputs``), one
-local-derivative rule per input (``_vjps``), the op's name and an optional ``label``. A rule is a
-plain function ``rule(g, out, *inputs) -> gradient for its input``: ``g`` is the gradient arriving
-at the node, ``out`` the node's own value. In an ordinary backward pass the rules run on raw
-numbers (floats or ndarrays); under ``create_graph=True`` they run on the nodes themselves, so the
-gradients they return are nodes too and can be differentiated again.
+A node holds its ``data``, its ``grad``, the nodes it was computed from, one local-derivative rule
+per input (``_vjps``), the op's name (``_op``) and an optional ``label``. The inputs sit in two
+slots, ``_a`` and ``_b``: one input in ``_a``; two in ``_a`` and ``_b``; more than two as a tuple
+in ``_a``. (So a Value op makes one object for Python's cyclic collector to track, not two: the
+node, and no tuple beside it.) ``node._inputs`` reads them back as a tuple.
 
-A node never refers to its children and no rule refers to the node it belongs to, so a graph has
-no reference cycles: dropping the last reference to the root frees it by reference counting.
+A rule is a plain function ``rule(g, out, *inputs) -> gradient for its input``: ``g`` is the
+gradient arriving at the node and ``out`` the node's own value. In an ordinary backward pass the
+rules run on raw numbers (floats or ndarrays); under ``create_graph=True`` they run on the nodes
+themselves, so the gradients they return are nodes too and can be differentiated again.
 
-Value, the hot scalar case, keeps its one or two inputs in two slots (``_a``, ``_b``) rather than
-in a tuple, so each op makes one object for Python's cyclic collector to track instead of two;
-its ``_inputs`` is a property. Its ordinary backward pass has a loop of its own that reads those
-slots directly (``_pair_order``, ``_pair_backward``); every other pass uses the general loop.
+- ``record(data, inputs, rules, op)`` is the one public way an op makes a node;
+- ``topological_order(root)`` lists the graph, each node before its inputs;
+- ``gradients(root, seed)`` is the one backward loop: it returns the gradients in a dict and
+  writes nothing; ``Node.backward()`` is that plus writing them into ``.grad``.
+
+A node never refers to its users and no rule refers to the node it belongs to, so a graph has no
+reference cycles: dropping the last reference to the root frees it by reference counting.
 
 >>> from autograd import Value
->>> x = Value(3.0)
+>>> x = Value(3.0, label="x")
 >>> y = x * x + x
+>>> gradients(y, 1.0)[x]
+7.0
+>>> x.grad  # gradients() wrote nothing; backward() does
+0.0
 >>> y.backward()
 >>> x.grad
 7.0
@@ -32,29 +40,73 @@ from contextlib import ContextDecorator
 from typing import Any
 
 Rule = Callable[..., Any]
+Share = tuple["Node", int, Any, Any]
+"""One step of a traced backward pass: (node, input index, the share sent, the input's new total)."""
 
 
 class Node:
     """The fields every graph node has; Value and Tensor add their ops on top."""
 
-    __slots__ = ("data", "grad", "_inputs", "_vjps", "_op", "label", "__weakref__")
-
-    _pair = False  # True where the inputs live in the slots ``_a`` and ``_b`` (Value)
+    __slots__ = ("data", "grad", "_a", "_b", "_vjps", "_op", "label", "__weakref__")
 
     data: Any
     grad: Any
-    _inputs: tuple[Node, ...]
+    _a: Any  # None, the one input, the first of two, or the tuple of the inputs of an op with more
+    _b: Any  # None or the second of two inputs
     _vjps: Sequence[Rule | None]
     _op: str
     label: str
 
-    def _store_grad(self, g: Any) -> None:
-        """Add the gradient of a finished backward pass to this node's ``.grad``."""
+    @property
+    def _inputs(self) -> tuple[Node, ...]:
+        """The nodes this one was computed from (read from the slots ``_a`` and ``_b``)."""
+        a, b = self._a, self._b
+        if b is not None:
+            return (a, b)
+        if a is None:
+            return ()
+        return a if type(a) is tuple else (a,)
+
+    @_inputs.setter
+    def _inputs(self, inputs: Sequence[Node]) -> None:
+        self._a, self._b = _slots(tuple(inputs))
+
+    def _seed(self, grad: Any, create_graph: bool) -> Any:
+        """The gradient that ``backward(grad)`` starts from at this node, checked."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _store_grads(grads: dict[Any, Any]) -> None:
+        """Add the gradients of a finished pass to ``.grad`` (which nodes keep one is the kind's choice)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _record(data: Any, inputs: tuple[Any, ...], rules: tuple[Any, ...], op: str) -> Node:
+        """Make a node of this kind: the kind's own fast version of ``record``."""
         raise NotImplementedError
 
     def backward(self, grad: Any = None, create_graph: bool = False) -> None:
-        """Fill in ``.grad`` of every node this one was computed from."""
-        raise NotImplementedError
+        """Add d(self)/d(node) * grad to ``.grad`` of the nodes this one was computed from.
+
+        ``grad`` defaults to 1 (a scalar output). Gradients accumulate across calls, as in
+        PyTorch (``zero_grad()`` resets them); a second pass over the same graph adds exactly the
+        same increment again, and an error half-way changes no ``.grad``. With
+        ``create_graph=True`` the gradients are nodes themselves and can be differentiated again.
+        """
+        self._store_grads(gradients(self, self._seed(grad, create_graph), create_graph))
+
+
+def _slots(inputs: tuple[Node, ...]) -> tuple[Any, Any]:
+    """The two input slots ``(_a, _b)`` that hold ``inputs``."""
+    n = len(inputs)
+    if n == 2:
+        return inputs
+    if n == 1:
+        return inputs[0], None
+    return (inputs if n else None), None
+
+
+# --- no_grad -----------------------------------------------------------------------------------
 
 
 class _GradMode(threading.local):
@@ -106,12 +158,64 @@ class no_grad(ContextDecorator):
             no_grad_blocks[0] -= 1
 
 
+class enable_grad(ContextDecorator):
+    """Record graphs inside even within ``no_grad`` (the functional transforms run ``f`` so)."""
+
+    def __enter__(self) -> None:
+        self._previous = grad_mode.enabled
+        grad_mode.enabled = True
+
+    def __exit__(self, *exc: object) -> None:
+        grad_mode.enabled = self._previous
+
+
+# --- recording a node --------------------------------------------------------------------------
+
+
 def pass_through(g: Any, out: Any, *inputs: Any) -> Any:
     """The rule of an input whose gradient is the arriving one unchanged (both inputs of ``+``).
 
-    Backward passes on raw numbers recognise it and skip the call.
+    The backward loop recognises it and skips the call.
     """
     return g
+
+
+def record(data: Any, inputs: Sequence[Node], rules: Sequence[Rule | None], op: str) -> Node:
+    """Make the node an op returns: its ``data`` plus, for the backward pass, its inputs and rules.
+
+    The one public way to add an op. ``inputs`` are the nodes (all Values or all Tensors) that
+    ``data`` was computed from; ``rules`` holds one local-derivative rule per input,
+    ``rule(g, out, *inputs) -> that input's share of g`` (None for an input that gets no
+    gradient). Write the rules with the engine's own operators, so that they work on plain
+    numbers in an ordinary backward pass and on nodes under ``create_graph=True`` (derivatives of
+    any order). Under ``no_grad`` (and for Tensors that need no gradient) nothing is recorded.
+
+    >>> import math
+    >>> from autograd import Value
+    >>> def cube(x):  # forward x**3, local derivative 3 x**2
+    ...     return record(x.data**3, (x,), (lambda g, out, a: g * 3 * a * a,), "cube")
+    >>> x = Value(2.0)
+    >>> y = cube(x)
+    >>> y.backward()
+    >>> y.data, x.grad
+    (8.0, 12.0)
+    """
+    inputs, rules = tuple(inputs), tuple(rules)
+    if not inputs:
+        raise ValueError(f"record {op!r}: an op needs at least one input node; make constants with Value(...)")
+    if len(rules) != len(inputs):
+        raise ValueError(f"record {op!r}: {len(inputs)} inputs but {len(rules)} rules; give one rule per input")
+    kind = type(inputs[0])
+    if len(set(map(type, inputs))) > 1 or not isinstance(inputs[0], Node):
+        kinds = sorted({type(x).__name__ for x in inputs})
+        raise TypeError(
+            f"record {op!r}: the inputs must be nodes of one kind (all Values or all Tensors), got "
+            f"{', '.join(kinds)}; wrap numbers with Value(...) or arrays with Tensor(...)"
+        )
+    return kind._record(data, inputs, rules, op)
+
+
+# --- the order and the backward loop -----------------------------------------------------------
 
 
 def topological_order(root: Node) -> list[Node]:
@@ -126,32 +230,8 @@ def topological_order(root: Node) -> list[Node]:
     >>> [n.label or n._op for n in topological_order(x * x + 1)]  # the constant 1 has no label
     ['+', '*', 'x', '']
     """
-    if type(root)._pair:
-        return _pair_order(root)
     order: list[Node] = []
     expanded: set[Node] = set()
-    stack: list[Any] = [root]
-    push, pop, mark, finish = stack.append, stack.pop, expanded.add, order.append
-    while stack:
-        node = pop()
-        if node is _FINISHED:
-            finish(pop())
-        elif node not in expanded:  # (a node can be pushed twice, but is expanded once)
-            mark(node)
-            push(node)
-            push(_FINISHED)
-            for parent in node._inputs:
-                if parent not in expanded:
-                    push(parent)
-    order.reverse()
-    return order
-
-
-def _pair_order(root: Any) -> list[Any]:
-    """``topological_order`` for nodes that keep their inputs in the slots ``_a`` and ``_b``: the
-    same search, reading the slots instead of building an ``_inputs`` tuple per node."""
-    order: list[Any] = []
-    expanded: set[Any] = set()
     stack: list[Any] = [root]
     push, pop, mark, finish = stack.append, stack.pop, expanded.add, order.append
     while stack:
@@ -168,13 +248,12 @@ def _pair_order(root: Any) -> list[Any]:
                     push(a)
                 if b not in expanded:
                     push(b)
-            elif a is not None:
-                if type(a) is tuple:  # more than two inputs
-                    for x in a:
-                        if x not in expanded:
-                            push(x)
-                elif a not in expanded:  # one input
-                    push(a)
+            elif type(a) is tuple:  # more than two
+                for x in a:
+                    if x not in expanded:
+                        push(x)
+            elif a is not None and a not in expanded:  # one
+                push(a)
     order.reverse()
     return order
 
@@ -182,106 +261,72 @@ def _pair_order(root: Any) -> list[Any]:
 _FINISHED = object()
 
 
-def run_backward(root: Node, seed: Any, create_graph: bool = False) -> None:
-    """The backward pass: push ``seed`` from ``root`` to every node it was computed from.
+def gradients(root: Node, seed: Any, create_graph: bool = False, trace: list[Share] | None = None) -> dict[Any, Any]:
+    """The backward pass: d root / d node * seed for every node ``root`` was computed from.
 
-    Gradients of the pass live in a dict keyed by node and are written out only at the end, so
-    an error half-way changes no ``.grad``. With ``create_graph`` the rules run on the nodes, so
-    the gradients written out are nodes as well (differentiable again); otherwise they run on
-    the raw data, one or two inputs at a time on the fast path.
+    Returns ``{node: gradient}`` for the nodes a gradient reaches (``root`` included, with
+    ``seed``) and writes no ``.grad``. The rules run on the raw data, or on the nodes with
+    ``create_graph`` (then the gradients are nodes, differentiable again). ``trace``, a list,
+    receives ``(node, input index, share, the input's new total)`` for each share sent, in the
+    order of the pass: the drawing's step-by-step replay reads it.
 
     Python's cyclic garbage collector is kept out of the loop: the pass allocates many
-    short-lived containers and creates no cycles, yet each allocation burst would trigger
-    collector passes that scan the whole (cycle-free) graph. (Switched inline rather than with a
-    context manager: this loop runs once per training step, right after cache-clearing GEMMs.)
+    short-lived objects and creates no cycles, yet each burst would start collector passes over
+    the whole (cycle-free) graph. (Switched inline rather than with a context manager: this loop
+    runs once per training step.)
+
+    >>> from autograd import Value
+    >>> a, b = Value(2.0), Value(5.0)
+    >>> grads = gradients(a * b, 1.0)
+    >>> grads[a], grads[b]
+    (5.0, 2.0)
     """
+    grads = {root: seed}
+    get = grads.get
+    fast = not create_graph and trace is None  # one or two inputs, rules on raw data, inline
     collector_was_on = gc.isenabled()
     gc.disable()
     try:
-        if type(root)._pair and not create_graph:
-            _pair_backward(root, seed)
-            return
-        grads = {root: seed}
-        get = grads.get
         for node in topological_order(root):
-            inputs = node._inputs
+            a = node._a
+            if a is None:  # a leaf
+                continue
             g = get(node)
-            if g is None or not inputs:  # a leaf, or reached only through inputs needing no gradient
+            if g is None:  # reached only through inputs that need no gradient
                 continue
-            if create_graph:
-                for x, vjp in zip(inputs, node._vjps):
-                    if vjp is not None:
-                        gx = vjp(g, node, *inputs)
-                        old = get(x)
-                        grads[x] = gx if old is None else old + gx
-                continue
-            out = node.data
-            if len(inputs) == 1:  # fast path: unary ops
-                a = inputs[0]
-                rule = node._vjps[0]
-                if rule is not None:
-                    ga = rule(g, out, a.data)
-                    old = get(a)
-                    grads[a] = ga if old is None else old + ga
-            elif len(inputs) == 2:  # fast path: binary ops
-                a, b = inputs
+            b = node._b
+            if not fast or type(a) is tuple:
+                _send(node, g, grads, create_graph, trace)
+            elif b is not None:  # two inputs
                 rule_a, rule_b = node._vjps
                 if rule_a is not None:
-                    ga = rule_a(g, out, a.data, b.data)
+                    ga = g if rule_a is pass_through else rule_a(g, node.data, a.data, b.data)
                     old = get(a)
                     grads[a] = ga if old is None else old + ga
                 if rule_b is not None:
-                    gb = rule_b(g, out, a.data, b.data)
+                    gb = g if rule_b is pass_through else rule_b(g, node.data, a.data, b.data)
                     old = get(b)
                     grads[b] = gb if old is None else old + gb
-            else:
-                _send_to_inputs(grads, node, inputs, g)
-        for node, g in grads.items():
-            node._store_grad(g)
+            else:  # one input
+                rule = node._vjps[0]
+                if rule is not None:
+                    ga = g if rule is pass_through else rule(g, node.data, a.data)
+                    old = get(a)
+                    grads[a] = ga if old is None else old + ga
     finally:
         if collector_was_on:
             gc.enable()
+    return grads
 
 
-def _send_to_inputs(grads: dict[Any, Any], node: Node, inputs: Sequence[Node], g: Any) -> None:
-    """Add each input's share of ``g`` (its rule run on raw data) to ``grads``: any number of inputs."""
-    out, args = node.data, [x.data for x in inputs]
-    for x, vjp in zip(inputs, node._vjps):
-        if vjp is not None:
-            gx = vjp(g, out, *args)
+def _send(node: Node, g: Any, grads: dict[Any, Any], create_graph: bool, trace: list[Share] | None) -> None:
+    """``gradients`` for one node in general: any number of inputs, on nodes or raw data, traced."""
+    inputs = node._inputs
+    out, args = (node, inputs) if create_graph else (node.data, [x.data for x in inputs])
+    for i, (x, rule) in enumerate(zip(inputs, node._vjps)):
+        if rule is not None:
+            share = rule(g, out, *args)
             old = grads.get(x)
-            grads[x] = gx if old is None else old + gx
-
-
-def _pair_backward(root: Any, seed: Any) -> None:
-    """``run_backward`` on raw numbers for nodes keeping their inputs in ``_a`` and ``_b``."""
-    grads = {root: seed}
-    get = grads.get
-    for node in _pair_order(root):
-        a, b = node._a, node._b
-        if a is None:  # a leaf
-            continue
-        g = get(node)
-        if g is None:  # reached only through inputs needing no gradient
-            continue
-        if b is not None:  # binary ops
-            rule_a, rule_b = node._vjps
-            out, da, db = node.data, a.data, b.data
-            if rule_a is not None:
-                ga = g if rule_a is pass_through else rule_a(g, out, da, db)
-                old = get(a)
-                grads[a] = ga if old is None else old + ga
-            if rule_b is not None:
-                gb = g if rule_b is pass_through else rule_b(g, out, da, db)
-                old = get(b)
-                grads[b] = gb if old is None else old + gb
-        elif type(a) is not tuple:  # unary ops
-            rule = node._vjps[0]
-            if rule is not None:
-                ga = g if rule is pass_through else rule(g, node.data, a.data)
-                old = get(a)
-                grads[a] = ga if old is None else old + ga
-        else:  # ops with more than two inputs
-            _send_to_inputs(grads, node, a, g)
-    for node, g in grads.items():
-        node.grad += g  # (Value._store_grad, without a call per node)
+            grads[x] = total = share if old is None else old + share
+            if trace is not None:
+                trace.append((node, i, share, total))

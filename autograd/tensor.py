@@ -43,13 +43,13 @@ Conventions, all as in PyTorch unless said otherwise:
 from __future__ import annotations
 
 import numbers
-import threading
-from collections.abc import Iterator, Sequence
+import operator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Union
 
 import numpy as np
 
-from autograd.graph import Node, grad_mode, run_backward
+from autograd.graph import Node, grad_mode
 
 Operand = Union["Tensor", float, int, np.ndarray, Sequence[Any]]
 Axis = Union[int, Sequence[int], None]
@@ -112,7 +112,8 @@ def _constant(data: np.ndarray) -> Tensor:
     node.grad = None
     node.label = ""
     node._op = ""
-    node._inputs = node._vjps = ()
+    node._a = node._b = None
+    node._vjps = ()
     node.requires_grad = False
     node._retain = False
     return node
@@ -149,7 +150,7 @@ def _raw(x: Any) -> Any:
 
 
 def _result(data: Any, inputs: tuple[Tensor, ...], vjps: Sequence[Any], op: str) -> Tensor:
-    """Make the Tensor an op returns: the one place every Tensor op passes through.
+    """Make the Tensor an op returns: Tensor's fast version of ``graph.record``.
 
     It records ``inputs`` and their rules only when grad mode is on and some input requires a
     gradient; the rule of an input that needs none is replaced by None, so the backward pass never
@@ -166,8 +167,9 @@ def _result(data: Any, inputs: tuple[Tensor, ...], vjps: Sequence[Any], op: str)
     if grad_mode.enabled:
         n = len(inputs)
         if n == 1:
-            if inputs[0].requires_grad:
-                node._inputs = inputs
+            a = inputs[0]
+            if a.requires_grad:
+                node._a, node._b = a, None
                 node._vjps = vjps
                 node.requires_grad = True
                 return node
@@ -175,7 +177,7 @@ def _result(data: Any, inputs: tuple[Tensor, ...], vjps: Sequence[Any], op: str)
             a, b = inputs
             need_a, need_b = a.requires_grad, b.requires_grad
             if need_a or need_b:
-                node._inputs = inputs
+                node._a, node._b = a, b
                 if need_a and need_b:
                     node._vjps = vjps
                 else:
@@ -185,13 +187,14 @@ def _result(data: Any, inputs: tuple[Tensor, ...], vjps: Sequence[Any], op: str)
         else:
             needs = [x.requires_grad for x in inputs]
             if any(needs):
-                node._inputs = inputs
+                node._a, node._b = inputs, None
                 node._vjps = (
                     vjps if all(needs) else tuple(v if need else None for v, need in zip(vjps, needs))
                 )
                 node.requires_grad = True
                 return node
-    node._inputs = node._vjps = ()
+    node._a = node._b = None
+    node._vjps = ()
     node.requires_grad = False
     return node
 
@@ -250,6 +253,7 @@ def _size_differences(a: tuple[int, ...], b: tuple[int, ...], skip: int | None =
 
 
 def _broadcast_error(op: str, symbol: str, a: Tensor, b: Tensor) -> ValueError:
+    """The error of an elementwise op whose operands' shapes do not broadcast."""
     sa, sb = a.shape, b.shape
     return ValueError(
         f"{op}: {sa} {symbol} {sb}: shapes do not broadcast: {_clashes(sa, sb)} "
@@ -257,7 +261,8 @@ def _broadcast_error(op: str, symbol: str, a: Tensor, b: Tensor) -> ValueError:
     )
 
 
-def _matmul_error(a: Tensor, b: Tensor) -> ValueError:
+def _matmul_error(op: str, symbol: str, a: Tensor, b: Tensor) -> ValueError:
+    """The error of a matrix product whose operands' shapes do not line up."""
     sa, sb = a.shape, b.shape
     head = f"matmul: {sa} @ {sb}"
     if a.ndim == 0 or b.ndim == 0:
@@ -370,15 +375,55 @@ def _index(index: Any) -> tuple[Any, bool]:
     return (tuple(out) if isinstance(index, tuple) else out[0]), basic
 
 
-# --- the backward pass: gradients of one pass are stored without copies when nothing else holds
-# --- them; the ids of the arrays stored so far tell when one array would land on two tensors ----
+# --- the helpers of the binary ops and of the max/min family -------------------------------------
 
 
-class _PassState(threading.local):
-    stored: set[int] | None = None
+def _binary(
+    x: Tensor,
+    other: Any,
+    compute: Callable[[Any, Any], Any],
+    rules: Sequence[Any],
+    name: str,
+    symbol: str,
+    reflected: bool = False,
+    error: Callable[[str, str, Tensor, Tensor], ValueError] = _broadcast_error,
+    op: str | None = None,
+) -> Tensor:
+    """``x <symbol> other`` (``other <symbol> x`` when ``reflected``) for the broadcasting binary ops.
+
+    ``other`` may be anything ``_lift`` takes; ``compute`` is the numpy function, ``rules`` the two
+    local-derivative rules; errors name the op ``name`` and show the shapes around ``symbol``;
+    the node's op (its name in drawings) is ``op``, by default ``symbol``.
+    """
+    other = other if type(other) is Tensor else _lift(other, x.data.dtype, name)
+    a, b = (other, x) if reflected else (x, other)
+    try:
+        data = compute(a.data, b.data)
+    except ValueError:
+        raise error(name, symbol, a, b) from None
+    return _result(data, (a, b), rules, op or symbol)
 
 
-_pass = _PassState()
+def _even_split(holds: Any, count: Any, dtype: Any) -> Any:
+    """The tie rule of max, min, maximum and minimum: the entries that hold the extreme share its
+    gradient evenly (``holds / count``; a count of 0, a reduction whose result is nan, gives nan,
+    as torch.amax does)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (holds / count).astype(dtype, copy=False)
+
+
+def _extremum_rules(loses: Callable[[Any, Any], Any]) -> tuple[Any, Any]:
+    """The rules of ``maximum`` (``loses=np.less``) or ``minimum`` (``np.greater``).
+
+    A side holds the result unless it loses to the other; on a tie both hold it, so each gets
+    half the gradient; where either side is nan neither loses and both get all of it (as torch).
+    """
+
+    def share(g: Any, x: Any, y: Any, shape: tuple[int, ...]) -> Any:
+        x, y = _raw(x), _raw(y)
+        return unbroadcast(g * _even_split(~loses(x, y), 1 + (x == y), g.dtype), shape)
+
+    return (lambda g, out, a, b: share(g, a, b, a.shape), lambda g, out, a, b: share(g, b, a, b.shape))
 
 
 class Tensor(Node):
@@ -425,7 +470,7 @@ class Tensor(Node):
         self.grad = None
         self.requires_grad = requires_grad
         self.label = label
-        self._inputs = ()
+        self._a = self._b = None
         self._vjps = ()
         self._op = ""
         self._retain = False
@@ -451,7 +496,7 @@ class Tensor(Node):
     @property
     def is_leaf(self) -> bool:
         """True for a tensor no recorded op produced (where ``.grad`` is kept)."""
-        return not self._inputs
+        return self._a is None
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
@@ -526,43 +571,12 @@ class Tensor(Node):
         return np.array(self.data, dtype=dtype, copy=True if copy is None else copy)
 
     def __array_ufunc__(self, ufunc: Any, method: str, *args: Any, **kwargs: Any) -> Any:
-        name = getattr(ufunc, "__name__", str(ufunc))
-        if method != "__call__":
-            hint = {"add": "Tensor.sum", "maximum": "Tensor.max", "minimum": "Tensor.min"}.get(name)
-            raise TypeError(
-                f"np.{name}.{method} is not supported on Tensors (the result would be cut off from the "
-                f"graph){'; use ' + hint if hint else ''}"
-            )
-        if kwargs:
-            raise TypeError(
-                f"np.{name}(..., {', '.join(kwargs)}=...) cannot be applied to a Tensor (writing into "
-                "an array would cut the result off from the graph); use the Tensor operators and methods"
-            )
-        if ufunc in _NO_GRADIENT:
-            return ufunc(*[_raw(x) for x in args])
-        unary = _UFUNC_UNARY.get(ufunc)
-        if unary is not None:
-            return getattr(args[0], unary)()
-        binary = _UFUNC_BINARY.get(ufunc)
-        if binary is not None:
-            a, b = args
-            return getattr(a, binary[0])(b) if isinstance(a, Tensor) else getattr(b, binary[1])(a)
-        raise TypeError(
-            f"np.{name} has no differentiable Tensor version; use the Tensor methods (exp, log, tanh, "
-            "sigmoid, relu, abs, sqrt, clip, maximum, minimum, ...) or np.asarray(t) for the raw, "
-            "non-differentiable values"
-        )
+        """``np.exp(t)``, ``np.add(t, 1)`` ...: the differentiable op (see ``autograd.numpy_api``)."""
+        return numpy_api.apply_ufunc(ufunc, method, args, kwargs)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-        impl = _FUNCTIONS.get(func)
-        if impl is None:
-            name = f"{func.__module__}.{func.__name__}".replace("numpy", "np", 1)
-            raise TypeError(
-                f"{name} does not work on Tensors (it would return an array cut off from "
-                "the graph); use the Tensor methods and autograd's concatenate/stack/where, or "
-                "np.asarray(t) for the raw, non-differentiable values"
-            )
-        return impl(*args, **kwargs)
+        """``np.sum(t)``, ``np.concatenate([t, u])`` ...: the differentiable op (see ``autograd.numpy_api``)."""
+        return numpy_api.apply_function(func, args, kwargs)
 
     # --- comparisons compare data and return boolean arrays (no gradient); == stays identity -----
 
@@ -589,28 +603,18 @@ class Tensor(Node):
     _ADD = (lambda g, out, a, b: unbroadcast(g, a.shape), lambda g, out, a, b: unbroadcast(g, b.shape))
 
     def __add__(self, other: Operand) -> Tensor:
-        other = other if type(other) is Tensor else _lift(other, self.data.dtype, "add")
-        try:
-            data = self.data + other.data
-        except ValueError:
-            raise _broadcast_error("add", "+", self, other) from None
-        return _result(data, (self, other), self._ADD, "+")
+        return _binary(self, other, operator.add, self._ADD, "add", "+")
 
     def __radd__(self, other: Operand) -> Tensor:
-        return _lift(other, self.data.dtype, "add") + self
+        return _binary(self, other, operator.add, self._ADD, "add", "+", reflected=True)
 
     _SUB = (lambda g, out, a, b: unbroadcast(g, a.shape), lambda g, out, a, b: unbroadcast(-g, b.shape))
 
     def __sub__(self, other: Operand) -> Tensor:
-        other = other if type(other) is Tensor else _lift(other, self.data.dtype, "sub")
-        try:
-            data = self.data - other.data
-        except ValueError:
-            raise _broadcast_error("sub", "-", self, other) from None
-        return _result(data, (self, other), self._SUB, "-")
+        return _binary(self, other, operator.sub, self._SUB, "sub", "-")
 
     def __rsub__(self, other: Operand) -> Tensor:
-        return _lift(other, self.data.dtype, "sub") - self
+        return _binary(self, other, operator.sub, self._SUB, "sub", "-", reflected=True)
 
     _MUL = (
         lambda g, out, a, b: unbroadcast(g * b, a.shape),
@@ -618,15 +622,10 @@ class Tensor(Node):
     )
 
     def __mul__(self, other: Operand) -> Tensor:
-        other = other if type(other) is Tensor else _lift(other, self.data.dtype, "mul")
-        try:
-            data = self.data * other.data
-        except ValueError:
-            raise _broadcast_error("mul", "*", self, other) from None
-        return _result(data, (self, other), self._MUL, "*")
+        return _binary(self, other, operator.mul, self._MUL, "mul", "*")
 
     def __rmul__(self, other: Operand) -> Tensor:
-        return _lift(other, self.data.dtype, "mul") * self
+        return _binary(self, other, operator.mul, self._MUL, "mul", "*", reflected=True)
 
     _DIV = (
         lambda g, out, a, b: unbroadcast(g / b, a.shape),
@@ -634,15 +633,10 @@ class Tensor(Node):
     )
 
     def __truediv__(self, other: Operand) -> Tensor:
-        other = other if type(other) is Tensor else _lift(other, self.data.dtype, "div")
-        try:
-            data = self.data / other.data
-        except ValueError:
-            raise _broadcast_error("div", "/", self, other) from None
-        return _result(data, (self, other), self._DIV, "/")
+        return _binary(self, other, operator.truediv, self._DIV, "div", "/")
 
     def __rtruediv__(self, other: Operand) -> Tensor:
-        return _lift(other, self.data.dtype, "div") / self
+        return _binary(self, other, operator.truediv, self._DIV, "div", "/", reflected=True)
 
     _NEG = (lambda g, out, a: -g,)
 
@@ -677,15 +671,11 @@ class Tensor(Node):
     def __pow__(self, exponent: Operand) -> Tensor:
         """``t ** n`` for a number, an array or a Tensor ``n`` (negative bases give nan for fractional n)."""
         other = exponent if type(exponent) is Tensor else _lift(exponent, self.data.dtype, "pow")
-        try:
-            data = self.data**other.data
-        except ValueError:
-            raise _broadcast_error("pow", "**", self, other) from None
         op = "**" if other.requires_grad or other.ndim else f"**{float(other.data):g}"
-        return _result(data, (self, other), self._POW, op)
+        return _binary(self, other, operator.pow, self._POW, "pow", "**", op=op)
 
     def __rpow__(self, base: Operand) -> Tensor:
-        return _lift(base, self.data.dtype, "pow") ** self
+        return _binary(self, base, operator.pow, self._POW, "pow", "**", reflected=True)
 
     @staticmethod
     def _matmul_parts(g: Any, a: Any, b: Any) -> tuple[Any, Any, Any]:
@@ -716,15 +706,10 @@ class Tensor(Node):
 
     def __matmul__(self, other: Operand) -> Tensor:
         """Matrix product with numpy's rules: 1-d operands are vectors, leading axes are batches."""
-        other = other if type(other) is Tensor else _lift(other, self.data.dtype, "matmul")
-        try:
-            data = self.data @ other.data
-        except ValueError:
-            raise _matmul_error(self, other) from None
-        return _result(data, (self, other), self._MATMUL, "@")
+        return _binary(self, other, operator.matmul, self._MATMUL, "matmul", "@", error=_matmul_error)
 
     def __rmatmul__(self, other: Operand) -> Tensor:
-        return _lift(other, self.data.dtype, "matmul") @ self
+        return _binary(self, other, operator.matmul, self._MATMUL, "matmul", "@", True, _matmul_error)
 
     matmul = __matmul__
 
@@ -805,46 +790,17 @@ class Tensor(Node):
 
         return _result(data.astype(x.dtype, copy=False), (self,), (rule,), "clip")
 
-    @staticmethod
-    def _tie_weights(lose: Any, tie: Any, dtype: Any) -> Any:
-        """1 where this side wins, 0 where it loses, 1/2 on ties (as torch.maximum/minimum)."""
-        return np.where(tie, 0.5, np.where(lose, 0.0, 1.0)).astype(dtype, copy=False)
-
-    _MAXIMUM = (
-        lambda g, out, a, b: unbroadcast(
-            g * Tensor._tie_weights(_raw(a) < _raw(b), _raw(a) == _raw(b), g.dtype), a.shape
-        ),
-        lambda g, out, a, b: unbroadcast(
-            g * Tensor._tie_weights(_raw(a) > _raw(b), _raw(a) == _raw(b), g.dtype), b.shape
-        ),
-    )
+    _MAXIMUM = _extremum_rules(np.less)
 
     def maximum(self, other: Operand) -> Tensor:
         """Elementwise max of two tensors (broadcasting); on a tie each side gets half the gradient."""
-        other = other if type(other) is Tensor else _lift(other, self.data.dtype, "maximum")
-        try:
-            data = np.maximum(self.data, other.data)
-        except ValueError:
-            raise _broadcast_error("maximum", "vs", self, other) from None
-        return _result(data, (self, other), self._MAXIMUM, "maximum")
+        return _binary(self, other, np.maximum, self._MAXIMUM, "maximum", "vs", op="maximum")
 
-    _MINIMUM = (
-        lambda g, out, a, b: unbroadcast(
-            g * Tensor._tie_weights(_raw(a) > _raw(b), _raw(a) == _raw(b), g.dtype), a.shape
-        ),
-        lambda g, out, a, b: unbroadcast(
-            g * Tensor._tie_weights(_raw(a) < _raw(b), _raw(a) == _raw(b), g.dtype), b.shape
-        ),
-    )
+    _MINIMUM = _extremum_rules(np.greater)
 
     def minimum(self, other: Operand) -> Tensor:
         """Elementwise min of two tensors (broadcasting); on a tie each side gets half the gradient."""
-        other = other if type(other) is Tensor else _lift(other, self.data.dtype, "minimum")
-        try:
-            data = np.minimum(self.data, other.data)
-        except ValueError:
-            raise _broadcast_error("minimum", "vs", self, other) from None
-        return _result(data, (self, other), self._MINIMUM, "minimum")
+        return _binary(self, other, np.minimum, self._MINIMUM, "minimum", "vs", op="minimum")
 
     def astype(self, dtype: Any) -> Tensor:
         """The same values in another float dtype; the gradient comes back in this tensor's dtype."""
@@ -865,7 +821,7 @@ class Tensor(Node):
         return _result(data, (self,), (lambda g, out, a: _expand(g, shape, axes, keepdims),), "sum")
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Mean over ``axis`` (an int, a tuple of ints, or None for all)."""
+        """Mean over ``axis`` (an int, a tuple of ints, or None for all): the sum over the count."""
         shape = self.data.shape
         axes = _axes(axis, self.data.ndim, "mean", shape)
         n = 1
@@ -873,33 +829,30 @@ class Tensor(Node):
             n *= shape[ax]
         if n == 0:
             raise ValueError(f"mean: no elements to average over axis {axis!r} (shape {shape})")
-        data = self.data.sum(axis=axes, keepdims=keepdims) / n
-        return _result(data, (self,), (lambda g, out, a: _expand(g / n, shape, axes, keepdims),), "mean")
-
-    def _extreme(self, op: str, axis: Axis, keepdims: bool) -> Tensor:
-        shape = self.data.shape
-        axes = _axes(axis, self.data.ndim, op, shape)
-        if any(shape[ax] == 0 for ax in axes) or (not axes and self.data.size == 0):
-            raise ValueError(f"{op}: cannot take the {op} over an empty axis (shape {shape})")
-        reduce = np.max if op == "max" else np.min
-        data = reduce(self.data, axis=axes, keepdims=keepdims)
-
-        def rule(g: Any, out: Any, a: Any) -> Any:
-            # ties share the gradient evenly, as torch.amax / torch.amin
-            out_k = _raw(out) if keepdims or not axes else _raw(out).reshape(_kept_shape(shape, axes))
-            hit = _raw(a) == out_k
-            share = (hit / hit.sum(axis=axes, keepdims=True)).astype(g.dtype, copy=False)
-            return _expand(g, shape, axes, keepdims) * share
-
-        return _result(data, (self,), (rule,), op)
+        return self.sum(axes, keepdims) / n
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Largest entry over ``axis``; tied entries share the gradient evenly (as torch.amax)."""
-        return self._extreme("max", axis, keepdims)
+        return self._max(axis, keepdims, "max")
 
     def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Smallest entry over ``axis``; tied entries share the gradient evenly (as torch.amin)."""
-        return self._extreme("min", axis, keepdims)
+        """Smallest entry over ``axis``: ``-max(-x)``, so ties share the gradient evenly too."""
+        return -(-self)._max(axis, keepdims, "min")
+
+    def _max(self, axis: Axis, keepdims: bool, who: str) -> Tensor:
+        """``max``; errors are reported as coming from ``who`` (``min`` is built on it)."""
+        shape = self.data.shape
+        axes = _axes(axis, self.data.ndim, who, shape)
+        if any(shape[ax] == 0 for ax in axes) or (not axes and self.data.size == 0):
+            raise ValueError(f"{who}: cannot take the {who} over an empty axis (shape {shape})")
+        data = np.max(self.data, axis=axes, keepdims=keepdims)
+
+        def rule(g: Any, out: Any, a: Any) -> Any:
+            out_k = _raw(out) if keepdims or not axes else _raw(out).reshape(_kept_shape(shape, axes))
+            holds = _raw(a) == out_k
+            return _expand(g, shape, axes, keepdims) * _even_split(holds, holds.sum(axis=axes, keepdims=True), g.dtype)
+
+        return _result(data, (self,), (rule,), "max")
 
     def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """log(sum(exp(x))) over ``axis``, shifted by the max so that 1e4 does not overflow."""
@@ -930,17 +883,13 @@ class Tensor(Node):
         )
 
     def log_softmax(self, axis: int = -1) -> Tensor:
-        """x - logsumexp(x) along ``axis``, computed stably (no overflow at 1e4)."""
+        """``x - logsumexp(x)`` along ``axis``, after shifting by the max (no overflow at 1e4).
+
+        The shift is a constant of the graph: log_softmax does not change when x shifts.
+        """
         (ax,) = _axes(axis, self.data.ndim, "log_softmax", self.data.shape)
-        x = self.data
-        shifted = x - x.max(axis=ax, keepdims=True)
-        shifted -= np.log(np.exp(shifted).sum(axis=ax, keepdims=True))
-        return _result(
-            shifted,
-            (self,),
-            (lambda g, out, a: g - np.exp(out) * g.sum(axis=ax, keepdims=True),),
-            "log_softmax",
-        )
+        shifted = self - _constant(self.data.max(axis=ax, keepdims=True))
+        return shifted - shifted.logsumexp(axis=ax, keepdims=True)
 
     # --- shape ops ------------------------------------------------------------------------------
 
@@ -1065,15 +1014,10 @@ class Tensor(Node):
         shape = self.data.shape
         return _result(data, (self,), (lambda g, out, a: _scatter(g, index, shape, basic),), "index")
 
-    # --- the backward pass --------------------------------------------------------------------
+    # --- the backward pass: graph.Node.backward, with Tensor's seed and storage ---------------
 
-    def backward(self, grad: Any = None, create_graph: bool = False) -> None:
-        """Add d(self)/d(leaf) * grad to ``.grad`` of every leaf (and retained node) it depends on.
-
-        A size-1 tensor needs no ``grad`` (it is 1); any other needs a ``grad`` of its exact shape.
-        Gradients accumulate across calls, as in PyTorch; reset them with ``zero_grad``. With
-        ``create_graph=True`` the gradients are Tensors themselves and can be differentiated again.
-        """
+    def _seed(self, grad: Any, create_graph: bool) -> Any:
+        """A size-1 tensor needs no ``grad`` (it is 1); any other needs a ``grad`` of its exact shape."""
         if not self.requires_grad:
             raise RuntimeError(
                 "backward: this tensor does not require grad, so there is no graph to go back "
@@ -1088,7 +1032,7 @@ class Tensor(Node):
                     f"backward() needs a scalar output or an explicit grad; got shape {shape}: reduce "
                     f"it first (e.g. .sum() or .mean()) or pass grad=<an array of shape {shape}>"
                 )
-            seed: Any = np.ones(shape, dtype=dtype) if shape else np.array(1, dtype=dtype)
+            seed: Any = np.ones(shape, dtype=dtype)
         elif isinstance(grad, Tensor) and create_graph:
             seed = grad
         else:
@@ -1100,36 +1044,35 @@ class Tensor(Node):
                 f"backward: grad has shape {seed.shape} but the tensor has shape {shape}; "
                 "pass a grad of exactly the tensor's shape"
             )
-        if create_graph and not isinstance(seed, Tensor):
-            seed = _constant(seed)
-        _pass.stored = set()
-        try:
-            run_backward(self, seed, create_graph)
-        finally:
-            _pass.stored = None
+        return _constant(seed) if create_graph and not isinstance(seed, Tensor) else seed
 
-    def _store_grad(self, g: Any) -> None:
-        if not (self._retain or (self.requires_grad and not self._inputs)):
-            return  # PyTorch semantics: only leaves and retain_grad() nodes keep their gradient
-        dtype = self.data.dtype
-        if isinstance(g, Tensor):
-            if g.data.dtype != dtype:
-                g = g.astype(dtype)
-        else:
-            stored = _pass.stored
-            if (
-                type(g) is _ndarray
-                and g.base is None
-                and g.dtype == dtype
-                and stored is not None
-                and id(g) not in stored
-            ):
-                stored.add(id(g))  # a fresh array only this tensor will hold: keep it, no copy
-            else:  # a view, a scalar, another dtype, or an array already stored elsewhere
+    @staticmethod
+    def _store_grads(grads: dict[Any, Any]) -> None:
+        """Leaves that require grad and nodes that called ``retain_grad()`` keep theirs (as torch).
+
+        A gradient array that nothing else holds is kept as it is; views, other dtypes and arrays
+        that reach two tensors in one pass (the ids in ``kept`` tell) are copied.
+        """
+        kept: set[int] = set()
+        for node, g in grads.items():
+            if not (node._retain or (node.requires_grad and node._a is None)):
+                continue
+            dtype = node.data.dtype
+            if isinstance(g, Tensor):
+                if g.data.dtype != dtype:
+                    g = g.astype(dtype)
+            elif type(g) is _ndarray and g.base is None and g.dtype == dtype and id(g) not in kept:
+                kept.add(id(g))
+            else:
                 g = np.array(g, dtype=dtype, copy=True)
-                if g.shape != self.data.shape:
-                    g = np.broadcast_to(g, self.data.shape).copy()
-        self.grad = g if self.grad is None else self.grad + g
+                if g.shape != node.data.shape:
+                    g = np.broadcast_to(g, node.data.shape).copy()
+            node.grad = g if node.grad is None else node.grad + g
+
+    @staticmethod
+    def _record(data: Any, inputs: tuple[Any, ...], rules: tuple[Any, ...], op: str) -> Tensor:
+        # looked up at each call, so that anomaly mode's swap of ``_result`` reaches graph.record too
+        return _result(data, inputs, rules, op)
 
 
 # --- module functions ----------------------------------------------------------------------------
@@ -1233,230 +1176,4 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     return _result(data, (ta, tb), vjps, "where")
 
 
-def cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Tensor:
-    """Softmax cross-entropy of ``logits`` (N, C), fused with a stable log-softmax into one node.
-
-    ``targets`` are integer class indices (N,) or probability rows (N, C) such as one-hot rows.
-    Per sample the loss is ``logsumexp(z_i) - z_i[y_i]`` (rows ``t``: ``-(t * log_softmax(z_i)).sum()``);
-    ``reduction`` is ``"mean"`` (over the N samples), ``"sum"`` or ``"none"`` (the N losses).
-    The forward keeps the softmax and the gradient is the simple ``(softmax - one_hot) / N``
-    (without the ``/ N`` for ``"sum"``), not the softmax Jacobian times the log's gradient.
-    Stable for logits of any size (shifted by the row max).
-
-    >>> logits = Tensor([[2.0, 0.0], [0.0, 2.0]], requires_grad=True)
-    >>> loss = cross_entropy(logits, np.array([0, 0]))
-    >>> round(loss.item(), 4)
-    1.1269
-    >>> loss.backward()
-    >>> logits.grad.round(4)
-    array([[-0.0596,  0.0596],
-           [-0.4404,  0.4404]])
-    """
-    logits = logits if isinstance(logits, Tensor) else _lift(logits, None, "cross_entropy")
-    x = logits.data
-    if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
-        raise ValueError(f"cross_entropy: logits must have shape (N, C) with N, C >= 1, got {x.shape}")
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-    n, c = x.shape
-    t = np.asarray(_raw(targets))
-    rows = np.arange(n)
-    shifted = x - x.max(axis=1, keepdims=True)
-    probs = np.exp(shifted)
-    total = probs.sum(axis=1, keepdims=True)
-    probs /= total
-    log_total = np.log(total[:, 0])
-    soft: np.ndarray | None = None  # the target rows, when given as probabilities
-    if t.dtype.kind == "f" and t.ndim == 2:
-        if t.shape != (n, c):
-            raise ValueError(
-                f"cross_entropy: target rows must have shape ({n}, {c}) to match the logits, got {t.shape}"
-            )
-        soft = t.astype(x.dtype, copy=False)
-        per_sample = log_total * soft.sum(axis=1) - (soft * shifted).sum(axis=1)
-    elif t.dtype.kind not in "iu":
-        raise TypeError(
-            "cross_entropy: targets must be integer class indices (N,) or probability rows (N, C), "
-            f"got dtype {t.dtype} and shape {t.shape}"
-        )
-    elif t.shape != (n,):
-        raise ValueError(
-            f"cross_entropy: targets must have shape ({n},) to match logits of shape {x.shape}, got {t.shape}"
-        )
-    elif t.min() < 0 or t.max() >= c:
-        raise ValueError(
-            f"cross_entropy: targets must be class indices in 0..{c - 1}, got {t.min()}..{t.max()}"
-        )
-    else:
-        per_sample = log_total - shifted[rows, t]
-    scale = 1.0 / n if reduction == "mean" else 1.0
-
-    def rule(g: Any, out: Any, a: Any) -> Any:
-        g = g.reshape(n, 1) if reduction == "none" else g * scale
-        if isinstance(a, Tensor):  # create_graph: the same formula, as Tensor ops
-            if soft is None:
-                one_hot = np.zeros(a.shape, a.dtype)
-                one_hot[rows, t] = 1
-                return (a.softmax(axis=1) - one_hot) * g
-            return (a.softmax(axis=1) - soft) * g
-        if soft is not None:
-            return (probs - soft) * g
-        d = probs * g  # a new array: the graph may be run backward again, probs must stay
-        d[rows, t] -= g if reduction != "none" else g[:, 0]
-        return d
-
-    if reduction == "none":
-        data = per_sample.astype(x.dtype, copy=False)
-    else:
-        data = np.asarray(per_sample.sum() * scale, dtype=x.dtype)
-    return _result(data, (logits,), (rule,), "cross_entropy")
-
-
-# --- numpy dispatch tables -----------------------------------------------------------------------
-
-_UFUNC_UNARY = {
-    np.negative: "__neg__",
-    np.positive: "__pos__",
-    np.exp: "exp",
-    np.log: "log",
-    np.tanh: "tanh",
-    np.sqrt: "sqrt",
-    np.absolute: "abs",
-}
-
-_UFUNC_BINARY = {
-    np.add: ("__add__", "__radd__"),
-    np.subtract: ("__sub__", "__rsub__"),
-    np.multiply: ("__mul__", "__rmul__"),
-    np.true_divide: ("__truediv__", "__rtruediv__"),
-    np.power: ("__pow__", "__rpow__"),
-    np.matmul: ("__matmul__", "__rmatmul__"),
-    np.maximum: ("maximum", "maximum"),
-    np.minimum: ("minimum", "minimum"),
-}
-
-# piecewise-constant functions: their derivative is 0, so the raw boolean/float result is exact
-_NO_GRADIENT = {
-    np.greater,
-    np.greater_equal,
-    np.less,
-    np.less_equal,
-    np.equal,
-    np.not_equal,
-    np.isfinite,
-    np.isinf,
-    np.isnan,
-    np.sign,
-    np.signbit,
-    np.logical_and,
-    np.logical_or,
-    np.logical_not,
-}
-
-
-def _tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else _lift(x, None, "numpy")
-
-
-def _plain(name: str, **extras: Any) -> None:
-    given = [k for k, v in extras.items() if v is not None]
-    if given:
-        raise TypeError(
-            f"np.{name} on a Tensor does not take {'=, '.join(given)}=; use the Tensor method "
-            "(or np.asarray(t) for the raw, non-differentiable values)"
-        )
-
-
-def _np_reduction(method: str) -> Any:
-    def impl(
-        a: Any, axis: Axis = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **rest: Any
-    ) -> Any:
-        _plain(method, dtype=dtype, out=out, **rest)
-        return getattr(_tensor(a), method)(axis=axis, keepdims=keepdims)
-
-    return impl
-
-
-def _np_extreme(method: str) -> Any:
-    def impl(a: Any, axis: Axis = None, out: Any = None, keepdims: bool = False, **rest: Any) -> Any:
-        _plain(method, out=out, **rest)
-        return getattr(_tensor(a), method)(axis=axis, keepdims=keepdims)
-
-    return impl
-
-
-def _np_reshape(
-    a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None, copy: Any = None
-) -> Any:
-    if order != "C":
-        raise TypeError("np.reshape on a Tensor supports only order='C'")
-    return _tensor(a).reshape(shape if shape is not None else newshape)
-
-
-def _np_clip(
-    a: Any, a_min: Any = None, a_max: Any = None, out: Any = None, *, min: Any = None, max: Any = None
-) -> Any:
-    _plain("clip", out=out)
-    return _tensor(a).clip(a_min if a_min is not None else min, a_max if a_max is not None else max)
-
-
-def _np_where(condition: Any, *xy: Any) -> Any:
-    if len(xy) != 2:
-        raise TypeError("np.where(condition) on a Tensor (nonzero) is not supported; use np.where(t.data)")
-    return where(condition, *xy)
-
-
-def _np_dot(a: Any, b: Any, out: Any = None) -> Any:
-    _plain("dot", out=out)
-    ta, tb = _tensor(a), _tensor(b)
-    if ta.ndim == 0 or tb.ndim == 0:
-        return ta * tb
-    if ta.ndim > 2 or tb.ndim > 2:
-        raise TypeError("np.dot on Tensors with more than 2 axes is not supported; use @ (matmul)")
-    return ta @ tb
-
-
-def _np_transpose(a: Any, axes: Any = None) -> Any:
-    return _tensor(a).transpose(*(() if axes is None else (tuple(axes),)))
-
-
-def _np_squeeze(a: Any, axis: Axis = None) -> Any:
-    return _tensor(a).squeeze(axis)
-
-
-def _np_expand_dims(a: Any, axis: int) -> Any:
-    return _tensor(a).unsqueeze(axis)
-
-
-def _np_constant(fill: float) -> Any:
-    def impl(a: Any, dtype: Any = None, **kwargs: Any) -> Any:
-        t = _tensor(a)
-        return _constant(np.full(t.shape, fill, dtype=dtype or t.dtype))
-
-    return impl
-
-
-_FUNCTIONS: dict[Any, Any] = {
-    np.sum: _np_reduction("sum"),
-    np.mean: _np_reduction("mean"),
-    np.max: _np_extreme("max"),
-    np.amax: _np_extreme("max"),
-    np.min: _np_extreme("min"),
-    np.amin: _np_extreme("min"),
-    np.reshape: _np_reshape,
-    np.transpose: _np_transpose,
-    np.swapaxes: lambda a, axis1, axis2: _tensor(a).swapaxes(axis1, axis2),
-    np.squeeze: _np_squeeze,
-    np.expand_dims: _np_expand_dims,
-    np.broadcast_to: lambda a, shape, subok=False: _tensor(a).broadcast_to(shape),
-    np.concatenate: lambda arrays, axis=0: concatenate(arrays, axis),
-    np.stack: lambda arrays, axis=0: stack(arrays, axis),
-    np.where: _np_where,
-    np.clip: _np_clip,
-    np.dot: _np_dot,
-    np.zeros_like: _np_constant(0.0),
-    np.ones_like: _np_constant(1.0),
-    np.shape: lambda a: _tensor(a).shape,
-    np.ndim: lambda a: _tensor(a).ndim,
-    np.size: lambda a, axis=None: _tensor(a).size if axis is None else _tensor(a).shape[axis],
-}
+from autograd import numpy_api  # noqa: E402  (it builds on the Tensor class above)

@@ -21,7 +21,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from autograd.graph import Node, grad_mode, no_grad_blocks, pass_through, run_backward
+from autograd.graph import Node, grad_mode, no_grad_blocks, pass_through
 
 Number = Union[int, float, numbers.Real]
 Operand = Union["Value", int, float, numbers.Real]
@@ -70,7 +70,12 @@ def _flog(x: float) -> float:
     return math.nan
 
 
-def _fsigmoid(x: float) -> float:
+def stable_sigmoid(x: float) -> float:
+    """1 / (1 + e ** -x) for a float, without overflow for any x.
+
+    >>> stable_sigmoid(0.0), stable_sigmoid(-1000.0)
+    (0.5, 0.0)
+    """
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)
@@ -104,7 +109,7 @@ _allocate = object.__new__
 
 
 def _result(data: float, inputs: tuple[Value, ...], vjps: tuple[Any, ...], op: str) -> Value:
-    """Make the Value an op returns: the one place every Value op passes through.
+    """Make the Value an op returns: Value's fast version of ``graph.record``.
 
     It records ``inputs`` and their rules ``vjps`` unless the thread is inside ``no_grad``.
     (Written out by hand rather than through ``Value.__init__``: this is the hottest code we have.)
@@ -115,7 +120,7 @@ def _result(data: float, inputs: tuple[Value, ...], vjps: tuple[Any, ...], op: s
     node.label = ""
     node._op = op
     if inputs and (not no_grad_blocks[0] or grad_mode.enabled):
-        if len(inputs) == 2:  # the inputs are kept in two fields: see ``Value._inputs``
+        if len(inputs) == 2:  # the inputs' slots: see graph.Node
             node._a, node._b = inputs
         else:
             node._a = inputs[0] if len(inputs) == 1 else inputs
@@ -152,12 +157,8 @@ class Value(Node):
     Value(data=2.0, grad=12.0, label='x')
     """
 
-    __slots__ = ("_a", "_b")  # the inputs, kept without a tuple: see ``_inputs``
-
-    _a: Any  # None, the first input, or the tuple of the inputs of an op with more than two
-    _b: Any  # None or the second input of a binary op
+    __slots__ = ()
     __array_ufunc__ = None  # numpy scalars defer to Value's reflected operators
-    _pair = True
 
     def __init__(self, data: Number, label: str = "") -> None:
         if isinstance(data, Value):
@@ -173,27 +174,6 @@ class Value(Node):
         self._a = self._b = None
         self._vjps = ()
         self._op = ""
-
-    @property
-    def _inputs(self) -> tuple[Node, ...]:  # type: ignore[override]
-        """The Values this one was computed from.
-
-        Kept without a tuple where an op has one or two inputs (``_a`` and ``_b``, None where
-        absent), so that an op makes one object for the garbage collector to track, not two. An
-        op with more inputs (nn.scalar's fused neurons) keeps their tuple in ``_a``.
-        """
-        a, b = self._a, self._b
-        if b is not None:
-            return (a, b)
-        if a is None:
-            return ()
-        return a if type(a) is tuple else (a,)
-
-    @_inputs.setter
-    def _inputs(self, inputs: tuple[Node, ...]) -> None:
-        inputs = tuple(inputs)
-        self._a = None if not inputs else inputs[0] if len(inputs) < 3 else inputs
-        self._b = inputs[1] if len(inputs) == 2 else None
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -288,7 +268,7 @@ class Value(Node):
 
     def sigmoid(self) -> Value:
         """1 / (1 + e ** -x), computed without overflow for any x."""
-        return _result(_fsigmoid(self.data), (self,), self._SIGMOID, "sigmoid")
+        return _result(stable_sigmoid(self.data), (self,), self._SIGMOID, "sigmoid")
 
     _RELU = (lambda g, out, a: g if a > 0 else 0.0,)
 
@@ -323,34 +303,34 @@ class Value(Node):
     def __float__(self) -> float:
         return self.data
 
-    # --- the backward pass -------------------------------------------------------------------
+    # --- the backward pass: graph.Node.backward, with Value's seed and storage ---------------
 
-    def backward(self, grad: Any = 1.0, create_graph: bool = False) -> None:
-        """Add d(self)/d(node) * grad to ``.grad`` of every node this Value was computed from.
-
-        Gradients accumulate across calls, as in PyTorch; reset them with ``zero_grad``. With
-        ``create_graph=True`` the gradients are Values themselves and can be differentiated.
-
-        >>> x = Value(2.0)
-        >>> (x * x).backward()
-        >>> x.grad
-        4.0
-        """
+    def _seed(self, grad: Any, create_graph: bool) -> Any:
+        if grad is None:
+            grad = 1.0
         if isinstance(grad, Value):
             seed: Any = grad if create_graph else grad.data
         elif isinstance(grad, numbers.Real):
             seed = Value(grad) if create_graph else float(grad)
         else:
             raise TypeError(f"Value.backward: grad must be a real number, got {type(grad).__name__} {grad!r}")
-        if self._op and not self._inputs:  # an op's result with no inputs recorded
+        if self._op and self._a is None:  # an op's result with no inputs recorded
             raise RuntimeError(
                 f"Value.backward: this Value came out of the op {self._op!r} under no_grad(), so no graph "
                 "was recorded and no gradient can reach its inputs; run the forward pass outside no_grad()"
             )
-        run_backward(self, seed, create_graph)
+        return seed
 
-    def _store_grad(self, g: Any) -> None:
-        self.grad = self.grad + g
+    @staticmethod
+    def _store_grads(grads: dict[Any, Any]) -> None:
+        """Every node of the pass keeps its gradient (learners draw them)."""
+        for node, g in grads.items():
+            node.grad += g
+
+    @staticmethod
+    def _record(data: Any, inputs: tuple[Any, ...], rules: tuple[Any, ...], op: str) -> Value:
+        # looked up at each call, so that anomaly mode's swap of ``_result`` reaches graph.record too
+        return _result(float(data), inputs, rules, op)
 
     def zero_grad(self) -> None:
         """Set this Value's gradient back to 0.0."""

@@ -27,9 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.graph import Node
-from autograd.tensor import Tensor, _result
-from autograd.tensor import cross_entropy as fused_cross_entropy
+from autograd.graph import Node, record
+from autograd.tensor import Tensor
 from autograd.value import Value
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -184,16 +183,18 @@ def _class_targets(target: Any, n: int, c: int) -> tuple[np.ndarray | None, np.n
     t = _target_array(target, "cross_entropy")
     if t.ndim == 1:
         if len(t) != n:
-            raise ValueError(f"cross_entropy: {n} rows of logits but {len(t)} labels")
+            raise ValueError(f"cross_entropy: {n} rows of logits but {len(t)} labels; give targets of shape ({n},)")
         if t.dtype.kind == "f":
-            if not np.all(np.isfinite(t)) or np.any(t != np.round(t)):
-                raise ValueError("cross_entropy: class labels must be whole numbers (class indices)")
+            fraction = t[~np.isfinite(t) | (t != np.round(t))]
+            if fraction.size:
+                raise ValueError(
+                    f"cross_entropy: class labels must be integer class indices (whole numbers), got {fraction[0]}"
+                )
             t = t.astype(np.int64)
-        bad = (t < 0) | (t >= c)
-        if np.any(bad):
+        if n and (t.min() < 0 or t.max() >= c):
             raise ValueError(
-                f"cross_entropy: class labels must lie in 0 .. {c - 1} for {c} classes (logits of "
-                f"shape ({n}, {c})); got {int(t[bad][0])}"
+                f"cross_entropy: class labels must lie in 0..{c - 1}, got {t.min()}..{t.max()} "
+                f"({c} classes: logits of shape ({n}, {c})); labels counted from 1? use y - 1"
             )
         return t.astype(np.intp), None
     if t.ndim == 2:
@@ -212,11 +213,22 @@ def _class_targets(target: Any, n: int, c: int) -> tuple[np.ndarray | None, np.n
 def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
     """Softmax cross-entropy of ``logits`` (N, C) against class indices (N,) or one-hot rows (N, C).
 
-    Checks the target (whole-number labels in range, or one-hot / probability rows) and then
-    runs the engine's fused op ``autograd.tensor.cross_entropy``: one node, loss_i = logsumexp(z_i)
-    - z_i[y_i] with a numerically stable log-softmax, and the simple backward
+    One node, fused with a stable log-softmax: per sample the loss is ``logsumexp(z_i) - z_i[y_i]``
+    (rows ``t``: ``-(t * log_softmax(z_i)).sum()``), shifted by the row max so logits of any size
+    are fine. The forward keeps the softmax, and the gradient is the simple
     ``(softmax(z) - onehot) / N`` (for ``"mean"``; without the ``/ N`` for ``"sum"``; scaled per
-    row by the incoming gradient for ``"none"``). ``"none"`` gives the N per-sample losses.
+    row by the incoming gradient for ``"none"``), not the softmax Jacobian times the log's
+    gradient. ``"none"`` gives the N per-sample losses. The target is checked first:
+    whole-number labels in range, or one-hot / probability rows.
+
+    >>> logits = Tensor([[2.0, 0.0], [0.0, 2.0]], requires_grad=True)
+    >>> loss = cross_entropy(logits, np.array([0, 0]))
+    >>> round(loss.item(), 4)
+    1.1269
+    >>> loss.backward()
+    >>> logits.grad.round(4)
+    array([[-0.0596,  0.0596],
+           [-0.4404,  0.4404]])
     """
     reduction = _check_reduction(reduction, "cross_entropy")
     if _is_scalar_input(logits):
@@ -231,10 +243,42 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
             "for one sample use logits.reshape(1, -1)"
         )
     n, c = z.shape
-    if n == 0:
-        raise ValueError("cross_entropy: no samples (logits of shape (0, C))")
-    index, rows = _class_targets(target, n, c)
-    return fused_cross_entropy(z, index if rows is None else rows.astype(z.dtype), reduction)
+    if n == 0 or c == 0:
+        raise ValueError(f"cross_entropy: no samples or no classes (logits of shape {z.shape})")
+    index, soft = _class_targets(target, n, c)
+    x = z.data
+    rows = np.arange(n)
+    shifted = x - x.max(axis=1, keepdims=True)
+    probs = np.exp(shifted)
+    total = probs.sum(axis=1, keepdims=True)
+    probs /= total
+    log_total = np.log(total[:, 0])
+    if soft is not None:
+        soft = soft.astype(x.dtype, copy=False)
+        per_sample = log_total * soft.sum(axis=1) - (soft * shifted).sum(axis=1)
+    else:
+        per_sample = log_total - shifted[rows, index]
+    scale = 1.0 / n if reduction == "mean" else 1.0
+
+    def rule(g: Any, out: Any, a: Any) -> Any:
+        g = g.reshape(n, 1) if reduction == "none" else g * scale
+        if isinstance(a, Tensor):  # create_graph: the same formula, as Tensor ops
+            if soft is None:
+                one_hot = np.zeros(a.shape, a.dtype)
+                one_hot[rows, index] = 1
+                return (a.softmax(axis=1) - one_hot) * g
+            return (a.softmax(axis=1) - soft) * g
+        if soft is not None:
+            return (probs - soft) * g
+        d = probs * g  # a new array: the graph may be run backward again, probs must stay
+        d[rows, index] -= g if reduction != "none" else g[:, 0]
+        return d
+
+    if reduction == "none":
+        data = per_sample.astype(x.dtype, copy=False)
+    else:
+        data = np.asarray(per_sample.sum() * scale, dtype=x.dtype)
+    return record(data, (z,), (rule,), "cross_entropy")
 
 
 # --- binary cross-entropy -----------------------------------------------------------------------
@@ -275,7 +319,7 @@ def binary_cross_entropy(pred: Any, target: Any, reduction: str = "mean") -> Any
     else:
         total = per.sum() * scale
         data = np.asarray(total, dtype=x.dtype)
-    return _result(data, (p,), (rule,), "binary_cross_entropy")
+    return record(data, (p,), (rule,), "binary_cross_entropy")
 
 
 def _check_probabilities(x: np.ndarray, what: str) -> None:

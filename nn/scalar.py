@@ -26,7 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.value import Value, _fsigmoid, _result
+from autograd.graph import record
+from autograd.value import Value, stable_sigmoid
 from nn.module import Module
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", None)
@@ -64,7 +65,7 @@ def init_bound(nin: int, activation: str | None) -> float:
 # --- the neuron as one node --------------------------------------------------------------------
 #
 # A neuron's output is recorded as ONE node whose inputs are (b, w_0 .. w_{n-1}, x_0 .. x_{n-1}),
-# through the engine's own choke point (``autograd.value._result``), instead of 2n + 1 separate
+# through ``autograd.graph.record``, the engine's one public way to add an op, instead of 2n + 1 separate
 # multiply, add and activation nodes. The numbers are the same (the forward sums b + w_0 x_0 + ...
 # in the same order with the same float operations), the graph has ten times fewer nodes, and the
 # backward pass makes 2n + 1 gradient contributions per neuron instead of 4n + 1. The rules follow
@@ -177,14 +178,14 @@ class Neuron(Module):
             z += wi.data * xi.data
         a = self.activation
         if a is None:
-            return _result(z, (self.b, *w, *x), _rules(n, "linear"), "w·x+b")
+            return record(z, (self.b, *w, *x), _rules(n, "linear"), "w·x+b")
         if a == "relu":
             if z > 0.0:
-                return _result(z, (self.b, *w, *x), _rules(n, "linear"), "relu(w·x+b)")
-            return _result(0.0, (self.b, *w, *x), _rules(n, "dead"), "relu(w·x+b)")
+                return record(z, (self.b, *w, *x), _rules(n, "linear"), "relu(w·x+b)")
+            return record(0.0, (self.b, *w, *x), _rules(n, "dead"), "relu(w·x+b)")
         if a == "tanh":
-            return _result(math.tanh(z), (self.b, *w, *x), _rules(n, "tanh"), "tanh(w·x+b)")
-        return _result(_fsigmoid(z), (self.b, *w, *x), _rules(n, "sigmoid"), "sigmoid(w·x+b)")
+            return record(math.tanh(z), (self.b, *w, *x), _rules(n, "tanh"), "tanh(w·x+b)")
+        return record(stable_sigmoid(z), (self.b, *w, *x), _rules(n, "sigmoid"), "sigmoid(w·x+b)")
 
     def __call__(self, x: Sequence[Any]) -> Value:
         """The neuron's output for ``x``, a list of ``nin`` numbers or Values."""

@@ -205,7 +205,7 @@ def test_cross_entropy_float32_and_initial_loss_ln3() -> None:
 @pytest.mark.parametrize(
     ("logits", "target", "message"),
     [
-        (np.zeros((3, 4)), np.array([0, 1, 4]), r"class labels must lie in 0 \.\. 3 for 4 classes .* got 4"),
+        (np.zeros((3, 4)), np.array([0, 1, 4]), r"class labels must lie in 0\.\.3, got 0\.\.4 \(4 classes"),
         (np.zeros((3, 4)), np.array([0, -1, 2]), "got -1"),
         (np.zeros((3, 4)), np.array([0, 1]), "3 rows of logits but 2 labels"),
         (np.zeros((3, 4)), np.array([0.5, 1, 2]), "whole numbers"),

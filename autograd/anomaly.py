@@ -28,7 +28,8 @@ Tensor's fast versions of ``graph.record`` (``autograd.value._result`` and
 ``autograd.tensor._result``); ``graph.record``, which nn and users' own ops call, looks them up
 at each call. Entering the first ``detect_anomaly()`` swaps a checking version in for each of
 those two names; leaving the last one puts the originals back, also when the block ends with an
-exception. The ops themselves are never slowed by a test of a flag. The switch is process-wide (every thread sees it) and nested blocks are allowed;
+exception. The ops themselves are never slowed by a test of a flag. The switch is process-wide
+(every thread sees it) and nested blocks are allowed;
 numpy's warning settings are per thread, so they are silenced in the thread that entered the
 outermost block (in other threads the warning comes first, then the error).
 The checks keep checksums of the data, not copies, and no reference to the node they check: a
@@ -43,13 +44,13 @@ import linecache
 import math
 import os
 import sys
-from types import ModuleType
 import threading
 import warnings
 import weakref
 import zlib
 from collections.abc import Callable
 from contextlib import ContextDecorator
+from types import ModuleType
 from typing import Any, cast
 
 import numpy as np

@@ -1,7 +1,8 @@
 """Gradients as functions: ``grad``, ``value_and_grad``, ``jacobian``, ``hessian``, ``hvp``.
 
-They sit on top of ``backward``: each call wraps the arguments it differentiates in fresh leaves,
-runs ``f`` on them, and runs the ordinary backward pass from the output.
+They are pure: each call gives every differentiated argument a node of its own, runs ``f`` on
+those, and reads the gradients from ``graph.gradients``, which writes no ``.grad``. ``hessian``
+is the Jacobian of the gradient and ``hvp`` the gradient of a dot product with the gradient.
 
 >>> from autograd import grad
 >>> f = lambda x: x**3
@@ -15,19 +16,20 @@ What comes back
     ``f`` as a 0-d Tensor (Values and Tensors do not mix), and its gradient is still a float.
     Called with a ``Value`` or a ``Tensor`` (as any argument), or called
     inside another transform, they return ``Value``s and ``Tensor``s instead, still connected to
-    the graph of their arguments (``backward(create_graph=True)`` under the hood): that is what
+    the graph of their arguments (the gradients are built with ``create_graph``): that is what
     makes ``grad(grad(f))`` and ``hessian`` work, and what lets a caller differentiate a gradient.
 
 No side effects
-    The caller's nodes keep their ``.grad``: the transforms differentiate with respect to fresh
-    leaves and put back the ``.grad`` of every node their backward passes touched (parameters
-    that ``f`` reads from an enclosing scope included). Under ``no_grad`` they still work.
+    No ``.grad`` is written or changed: the caller's nodes, and parameters that ``f`` reads from
+    an enclosing scope, keep theirs. Under ``no_grad`` the transforms still work.
 
 Several arguments
     ``argnums`` is an int or a tuple of ints; with a tuple, ``grad`` returns a tuple of
     gradients, ``jacobian`` a tuple of Jacobians and ``hessian`` the nested tuple
-    ``H[i][j] = d2f / dx_i dx_j`` (``np.array(H)`` is the matrix for scalar arguments).
-    Other arguments (and keyword arguments) are passed to ``f`` untouched.
+    ``H[i][j] = d2f / dx_i dx_j`` (``np.array(H)`` is the matrix for scalar arguments). The
+    derivatives are partial: a node passed as an argument is a variable of its own inside ``f``,
+    also when ``f`` reads the same node from an enclosing scope. Other arguments (and keyword
+    arguments) are passed to ``f`` untouched.
 
 Errors and warnings
     ``grad`` of a function whose output is not a scalar raises and points to ``jacobian``. A
@@ -49,6 +51,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -57,7 +60,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.graph import Node, grad_mode, topological_order
+from autograd.graph import Node, enable_grad, gradients, pass_through, record
 from autograd.tensor import Tensor, stack
 from autograd.value import Value
 
@@ -76,71 +79,41 @@ _depth = _Depth()
 @contextmanager
 def _tracing() -> Iterator[None]:
     """Record the graph (even under ``no_grad``) and mark that a transform is running."""
-    previous = grad_mode.enabled
-    grad_mode.enabled = True
     _depth.value += 1
     try:
-        yield
+        with enable_grad():
+            yield
     finally:
         _depth.value -= 1
-        grad_mode.enabled = previous
 
 
-@contextmanager
-def _grads_restored(roots: Sequence[Any]) -> Iterator[None]:
-    """Put back the ``.grad`` of every node the roots depend on once the block is done."""
-    saved: dict[Node, Any] = {}
-    for root in roots:
-        if isinstance(root, Node) and root not in saved:
-            for node in topological_order(root):
-                if node not in saved:
-                    saved[node] = node.grad
-    previous = grad_mode.enabled
-    grad_mode.enabled = True
-    try:
-        yield
-    finally:
-        grad_mode.enabled = previous
-        for node, g in saved.items():
-            node.grad = g
-
-
-def _reaches(roots: Sequence[Any], leaves: Sequence[Node]) -> list[bool]:
-    """Which of ``leaves`` some root was computed from."""
-    seen: set[Node] = set()
-    for root in roots:
-        if isinstance(root, Node) and root not in seen:
-            seen.update(topological_order(root))
-    return [leaf in seen for leaf in leaves]
-
-
-def _pass_through(g: Any, out: Any, a: Any) -> Any:
-    """The rule of an argument's leaf once it is wired to the caller's node: identity."""
-    return g
-
-
-# --- the arguments -------------------------------------------------------------------------------
+# --- one call of a transformed function ----------------------------------------------------------
 
 
 class _Arg:
-    """One differentiated argument: what the caller passed and the fresh leaf ``f`` sees."""
+    """One differentiated argument: what the caller passed and the node ``f`` sees in its place.
 
-    __slots__ = ("pos", "source", "kind", "leaf", "empty", "shape", "dtype")
+    A number or an array becomes a fresh leaf. A Value or a Tensor that requires grad becomes an
+    identity node on top of it: a variable of its own for ``f`` (the derivative is partial), and
+    the gradient computed through it stays connected to the caller's node.
+    """
+
+    __slots__ = ("pos", "kind", "node", "shape", "dtype")
     kind: str
     shape: tuple[int, ...]
     dtype: np.dtype[Any]
-    leaf: Any
+    node: Any
 
-    def __init__(self, pos: int, x: Any, fname: str, with_arrays: bool = False) -> None:
+    def __init__(self, pos: int, x: Any, fname: str, with_arrays: bool) -> None:
         self.pos = pos
-        self.source = x
         if isinstance(x, Value):
             self.kind, self.shape, self.dtype = "value", (), np.dtype(np.float64)
-            self.leaf = Value(x.data, label=x.label)
+            self.node = _variable_on(x)
         elif isinstance(x, Tensor):
             _check_float_dtype(x.data, pos, fname)
             self.kind, self.shape, self.dtype = "tensor", tuple(x.shape), x.data.dtype
-            self.leaf = Tensor(x.data, requires_grad=True, label=x.label)
+            fresh = not x.requires_grad  # (no gradient of the caller's to connect to)
+            self.node = Tensor(x.data, requires_grad=True, label=x.label) if fresh else _variable_on(x)
         elif isinstance(x, (bool, np.bool_)):
             raise TypeError(
                 f"{fname}: argument {pos} is the bool {x!r}, which cannot be differentiated; pass a float"
@@ -148,53 +121,41 @@ class _Arg:
         elif isinstance(x, numbers.Real):  # floats, and ints taken as floats
             self.kind, self.shape, self.dtype = "float", (), np.dtype(np.float64)
             # beside arrays a number is a 0-d Tensor (a Value does not mix with Tensors)
-            self.leaf = Tensor(float(x), requires_grad=True) if with_arrays else Value(float(x))
+            self.node = Tensor(float(x), requires_grad=True) if with_arrays else Value(float(x))
         elif isinstance(x, np.ndarray):
             _check_float_dtype(x, pos, fname)
             self.kind, self.shape, self.dtype = "array", x.shape, x.dtype
-            self.leaf = Tensor(x, requires_grad=True)
+            self.node = Tensor(x, requires_grad=True)
         else:
             hint = "; pass np.array(...) for an array" if isinstance(x, (list, tuple)) else ""
             raise TypeError(
                 f"{fname}: argument {pos} is {type(x).__name__} {_short(x)}, which cannot be "
                 f"differentiated: pass a float, a Value, a float ndarray or a Tensor{hint}"
             )
-        self.empty = self.leaf.grad
 
-    def reset(self) -> None:
-        self.leaf.grad = self.empty
-
-    def gradient(self, as_node: bool) -> Any:
-        """The leaf's gradient from the last pass, as a node or as a plain float/ndarray."""
-        g = self.leaf.grad
-        if self.kind == "float" and not as_node and not isinstance(self.leaf, Value):
-            return 0.0 if g is None else float(g.data if isinstance(g, Node) else g)
-        if isinstance(self.leaf, Value):
+    def gradient(self, g: Any, as_node: bool) -> Any:
+        """The gradient ``g`` read from a pass (None where none arrived), in the caller's terms."""
+        if isinstance(self.node, Value):
             if as_node:
-                return g if isinstance(g, Value) else Value(float(g))
-            return float(g.data if isinstance(g, Value) else g)
+                return g if isinstance(g, Value) else Value(0.0 if g is None else float(g))
+            return 0.0 if g is None else float(g.data if isinstance(g, Value) else g)
         if as_node:
             if isinstance(g, Tensor):
                 return g
             return Tensor(np.zeros(self.shape, self.dtype) if g is None else g)
         if g is None:
-            return np.zeros(self.shape, self.dtype)
+            return 0.0 if self.kind == "float" else np.zeros(self.shape, self.dtype)
         data = g.data if isinstance(g, Tensor) else g
+        if self.kind == "float":
+            return float(data)
         return np.array(data, dtype=self.dtype).reshape(self.shape)
 
-    def zero(self, as_node: bool) -> Any:
-        if isinstance(self.leaf, Value):
-            return Value(0.0) if as_node else 0.0
-        data = np.zeros(self.shape, self.dtype)
-        if as_node:
-            return Tensor(data)
-        return 0.0 if self.kind == "float" else data
 
-    def connect(self) -> None:
-        """Wire the leaf to the caller's node, so what was computed from it depends on that node."""
-        if _differentiable(self.source):
-            self.leaf._inputs = (self.source,)
-            self.leaf._vjps = (_pass_through,)
+def _variable_on(x: Node) -> Node:
+    """An identity node on ``x``: ``f`` differentiates with respect to it, the result reaches ``x``."""
+    node = record(x.data, (x,), (pass_through,), "argument")
+    node.label = x.label
+    return node
 
 
 def _check_float_dtype(a: np.ndarray, pos: int, fname: str) -> None:
@@ -210,6 +171,95 @@ def _short(x: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _differentiable(x: Any) -> bool:
+    """A node a backward pass can go through: any Value, a Tensor that requires grad."""
+    return isinstance(x, Value) or (isinstance(x, Tensor) and x.requires_grad)
+
+
+class _Call:
+    """One call of a transformed function: ``f``, the caller's arguments, the chosen ones.
+
+    ``run()`` calls ``f`` with the differentiated arguments replaced by their nodes;
+    ``gradients(root, seed)`` reads one gradient per chosen argument from a backward pass;
+    ``per_argument(values)`` gives what the caller gets for one value per chosen argument (the
+    value itself for an int ``argnums``, a tuple for a tuple). This is the only place that knows
+    about ``argnums``.
+    """
+
+    def __init__(
+        self, f: Callable[..., Any], fname: str, args: tuple[Any, ...], kwargs: dict[str, Any],
+        positions: tuple[int, ...], single: bool, speaks_at: int | None,
+    ) -> None:  # fmt: skip
+        self.f, self.fname, self.args, self.kwargs, self.single = f, fname, args, kwargs, single
+        n = len(args)
+        chosen = []
+        for i in positions:
+            if not -n <= i < n:
+                raise ValueError(
+                    f"{fname}: argnums asks for argument {i}, but f was called with {n} positional "
+                    f"argument{'s' if n != 1 else ''}"
+                )
+            chosen.append(i % n)
+        if len(set(chosen)) != len(chosen):
+            raise ValueError(f"{fname}: argnums {positions} names an argument twice")
+        self.speaks = speaks_at is not None and _depth.value == speaks_at
+        # nodes come back inside another transform, for a differentiated argument that is a node,
+        # and when another argument is a node the caller may differentiate
+        self.as_nodes = (
+            _depth.value > 0
+            or any(isinstance(args[i], Node) for i in chosen)
+            or any(map(_differentiable, (*args, *kwargs.values())))
+        )
+        with_arrays = any(isinstance(a, (np.ndarray, Tensor)) for a in (*args, *kwargs.values()))
+        with enable_grad():
+            self.wrapped = [_Arg(i, args[i], fname, with_arrays) for i in chosen]
+
+    def run(self) -> Any:
+        call_args = list(self.args)
+        for a in self.wrapped:
+            call_args[a.pos] = a.node
+        with _tracing():
+            return self.f(*call_args, **self.kwargs)
+
+    def gradients(self, root: Any, seed: Any) -> list[Any]:
+        """d root / d argument (seeded with ``seed``) for each chosen argument; None where none arrived."""
+        nodes = [a.node for a in self.wrapped]
+        with enable_grad():
+            found = gradients(root, root._seed(seed, self.as_nodes), self.as_nodes, stop_at=nodes)
+        return [found.get(node) for node in nodes]
+
+    def results(self, grads: list[Any]) -> list[Any]:
+        return [a.gradient(g, self.as_nodes) for a, g in zip(self.wrapped, grads)]
+
+    def per_argument(self, values: list[Any]) -> Any:
+        return values[0] if self.single else tuple(values)
+
+    def warn_unreached(self, reached: list[bool]) -> None:
+        if not self.speaks:
+            return
+        for a, ok in zip(self.wrapped, reached):
+            if not ok:
+                warnings.warn(
+                    f"{self.fname}: the output of {_name(self.f)} was not computed from argument "
+                    f"{a.pos}, so its gradient is zero",
+                    UserWarning,
+                    stacklevel=_caller_level(),
+                )
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` that makes a warning point at the first line outside this module."""
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename == __file__:
+        level += 1
+        frame = frame.f_back  # type: ignore[assignment]
+    return level
+
+
+def _name(f: Callable[..., Any]) -> str:
+    return getattr(f, "__name__", type(f).__name__)
+
+
 def _normalize_argnums(argnums: Any, fname: str) -> tuple[tuple[int, ...], bool]:
     """``argnums`` as a tuple, and whether the caller gave a single int."""
     if isinstance(argnums, int) and not isinstance(argnums, bool):
@@ -223,76 +273,44 @@ def _normalize_argnums(argnums: Any, fname: str) -> tuple[tuple[int, ...], bool]
     raise TypeError(f"{fname}: argnums must be an int or a non-empty tuple of ints, got {argnums!r}")
 
 
-def _wrap(
-    args: tuple[Any, ...], argnums: tuple[int, ...], fname: str, kwargs: dict[str, Any] | None = None
-) -> list[_Arg]:
-    """The chosen arguments as ``_Arg``s. Numbers are Value leaves, unless some argument is an
-    ndarray or a Tensor: then they are 0-d Tensor leaves, so that ``f`` can combine them."""
-    n = len(args)
-    positions = []
-    for i in argnums:
-        if not -n <= i < n:
-            raise ValueError(
-                f"{fname}: argnums asks for argument {i}, but f was called with {n} positional "
-                f"argument{'s' if n != 1 else ''}"
-            )
-        positions.append(i % n)
-    if len(set(positions)) != len(positions):
-        raise ValueError(f"{fname}: argnums {argnums} names an argument twice")
-    others = list(args) + list((kwargs or {}).values())
-    with_arrays = any(isinstance(a, (np.ndarray, Tensor)) for a in others)
-    return [_Arg(i, args[i], fname, with_arrays) for i in positions]
+def _with_argnums(
+    impl: Callable[[_Call], Any], fname: str, f: Callable[..., Any], argnums: Any, speaks_at: int | None = 0
+) -> Callable[..., Any]:
+    """The transformed function: each call is one ``_Call`` handed to ``impl``.
+
+    ``speaks_at``: the nesting depth at which a call warns about arguments the output does not
+    depend on (0: when not inside another transform; None: never).
+    """
+    positions, single = _normalize_argnums(argnums, fname)
+    if not callable(f):
+        raise TypeError(f"{fname}: f must be callable, got {type(f).__name__}")
+
+    @functools.wraps(f)
+    def transformed(*args: Any, **kwargs: Any) -> Any:
+        return impl(_Call(f, fname, args, kwargs, positions, single, speaks_at))
+
+    transformed.__name__ = transformed.__qualname__ = f"{fname}({_name(f)})"
+    return transformed
 
 
-def _differentiable(x: Any) -> bool:
-    """A node a backward pass can go through: any Value, a Tensor that requires grad."""
-    return isinstance(x, Node) and (isinstance(x, Value) or bool(getattr(x, "requires_grad", False)))
+# --- grad and value_and_grad ---------------------------------------------------------------------
 
 
-def _as_nodes(args: Sequence[Any], kwargs: dict[str, Any], positions: Sequence[int]) -> bool:
-    """Return nodes, not plain numbers: inside another transform, for a differentiated argument
-    that is a Value or Tensor, or when another argument is a node the caller may differentiate."""
-    if _depth.value > 0:
-        return True
-    return (
-        any(isinstance(args[i], Node) for i in positions if -len(args) <= i < len(args))
-        or any(_differentiable(a) for a in args)
-        or any(_differentiable(a) for a in kwargs.values())
-    )
-
-
-def _call(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], wrapped: list[_Arg]) -> Any:
-    call_args = list(args)
-    for a in wrapped:
-        call_args[a.pos] = a.leaf
-    with _tracing():
-        return f(*call_args, **kwargs)
-
-
-def _name(f: Callable[..., Any]) -> str:
-    return getattr(f, "__name__", type(f).__name__)
-
-
-def _warn_unreached(
-    fname: str, f: Callable[..., Any], wrapped: list[_Arg], reached: list[bool], depth: int = 3
-) -> None:
-    if _depth.value > 0:  # nested: only the outermost transform speaks
-        return
-    for a, ok in zip(wrapped, reached):
-        if not ok:
-            warnings.warn(
-                f"{fname}: the output of {_name(f)} was not computed from argument {a.pos}, "
-                "so its gradient is zero",
-                UserWarning,
-                stacklevel=depth,  # the line that called the transformed function
-            )
-
-
-# --- outputs -------------------------------------------------------------------------------------
+def _value_and_gradients(call: _Call) -> tuple[Any, list[Any]]:
+    """Run ``f`` once and backward once: its output and the gradient of every chosen argument."""
+    out = call.run()
+    y = _scalar_output(out, call.fname)
+    grads = [None] * len(call.wrapped) if y is None else call.gradients(y, None)
+    call.warn_unreached([g is not None for g in grads])
+    if call.as_nodes:
+        value = Value(float(out)) if isinstance(out, numbers.Real) else out
+    else:
+        value = _plain_value(out)
+    return value, call.results(grads)
 
 
 def _scalar_output(out: Any, fname: str) -> Any:
-    """The scalar node ``f`` returned, or None for a constant number."""
+    """The scalar node ``f`` returned, or None for a constant (a number, a Tensor needing no grad)."""
     if isinstance(out, Value):
         return out
     if isinstance(out, Tensor):
@@ -301,7 +319,7 @@ def _scalar_output(out: Any, fname: str) -> Any:
                 f"{fname}: f must return a scalar, but it returned a Tensor of shape {tuple(out.shape)}; "
                 "use jacobian for a vector-valued function (or reduce the output, e.g. with .sum())"
             )
-        return out if out.requires_grad else None  # a Tensor computed from no argument: a constant
+        return out if out.requires_grad else None
     if isinstance(out, (list, tuple)):
         raise TypeError(
             f"{fname}: f must return a scalar, but it returned a {type(out).__name__} of "
@@ -318,15 +336,6 @@ def _scalar_output(out: Any, fname: str) -> Any:
     raise TypeError(f"{fname}: f must return a scalar Value, Tensor or number, got {type(out).__name__}")
 
 
-def _seed(y: Any, index: tuple[int, ...] | None = None) -> Any:
-    """The ``grad`` argument of ``backward`` that picks out one element of the output ``y``."""
-    if isinstance(y, Value):
-        return 1.0
-    seed = np.zeros(y.shape, y.data.dtype)
-    seed[index if index is not None else (0,) * y.ndim] = 1.0
-    return seed
-
-
 def _plain_value(y: Any) -> Any:
     if isinstance(y, Value):
         return y.data
@@ -335,31 +344,13 @@ def _plain_value(y: Any) -> Any:
     return float(y) if isinstance(y, numbers.Real) or np.size(y) == 1 else np.asarray(y)
 
 
-def _gradients(
-    f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], argnums: tuple[int, ...], fname: str
-) -> tuple[Any, list[Any], bool]:
-    """Run ``f`` once and backward once: its output and the gradient of every chosen argument."""
-    as_nodes = _as_nodes(args, kwargs, argnums)
-    wrapped = _wrap(args, argnums, fname, kwargs)
-    out = _call(f, args, kwargs, wrapped)
-    y = _scalar_output(out, fname)
-    leaves = [a.leaf for a in wrapped]
-    _warn_unreached(fname, f, wrapped, _reaches([y], leaves), depth=4)
-    if y is None:
-        grads = [a.zero(as_nodes) for a in wrapped]
-    else:
-        with _grads_restored([y]):
-            y.backward(_seed(y), create_graph=as_nodes)
-            grads = [a.gradient(as_nodes) for a in wrapped]
-            for a in wrapped:
-                a.reset()
-    if as_nodes:
-        for a in wrapped:
-            a.connect()
-        value = Value(float(out)) if isinstance(out, numbers.Real) else out
-    else:
-        value = _plain_value(out)
-    return value, grads, as_nodes
+def _grad(call: _Call) -> Any:
+    return call.per_argument(_value_and_gradients(call)[1])
+
+
+def _value_and_grad(call: _Call) -> tuple[Any, Any]:
+    value, grads = _value_and_gradients(call)
+    return value, call.per_argument(grads)
 
 
 def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
@@ -371,18 +362,7 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
     >>> grad(lambda x, y: x * y**2, argnums=(0, 1))(3.0, 2.0)
     (4.0, 12.0)
     """
-    positions, single = _normalize_argnums(argnums, "grad")
-    if not callable(f):
-        raise TypeError(f"grad: f must be callable, got {type(f).__name__}")
-
-    @functools.wraps(f)
-    def gradient(*args: Any, **kwargs: Any) -> Any:
-        _, grads, _ = _gradients(f, args, kwargs, positions, "grad")
-        return grads[0] if single else tuple(grads)
-
-    gradient.__name__ = f"grad({_name(f)})"
-    gradient.__qualname__ = gradient.__name__
-    return gradient
+    return _with_argnums(_grad, "grad", f, argnums)
 
 
 def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
@@ -391,18 +371,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
     >>> value_and_grad(lambda x: x**2)(3.0)
     (9.0, 6.0)
     """
-    positions, single = _normalize_argnums(argnums, "value_and_grad")
-    if not callable(f):
-        raise TypeError(f"value_and_grad: f must be callable, got {type(f).__name__}")
-
-    @functools.wraps(f)
-    def value_and_gradient(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
-        value, grads, _ = _gradients(f, args, kwargs, positions, "value_and_grad")
-        return value, grads[0] if single else tuple(grads)
-
-    value_and_gradient.__name__ = f"value_and_grad({_name(f)})"
-    value_and_gradient.__qualname__ = value_and_gradient.__name__
-    return value_and_gradient
+    return _with_argnums(_value_and_grad, "value_and_grad", f, argnums)
 
 
 # --- Jacobians -----------------------------------------------------------------------------------
@@ -417,7 +386,7 @@ class _Output:
         if isinstance(out, Tensor):
             self.shape = tuple(out.shape)
             if out.requires_grad:
-                self.elements = [(out, _seed(out, index)) for index in np.ndindex(self.shape)]
+                self.elements = [(out, _one_hot(out, index)) for index in np.ndindex(self.shape)]
             else:  # computed from no argument: a constant
                 self.elements = [(None, None)] * out.size
         elif isinstance(out, Value):
@@ -444,39 +413,43 @@ class _Output:
                 f"got {type(out).__name__}"
             )
 
-    def roots(self) -> list[Any]:
-        return [root for root, _ in self.elements if root is not None]
+
+def _one_hot(y: Tensor, index: tuple[int, ...]) -> np.ndarray:
+    """The seed of a backward pass that picks out the element ``index`` of the output ``y``."""
+    seed = np.zeros(y.shape, y.data.dtype)
+    seed[index] = 1.0
+    return seed
 
 
-def _split_outputs(out: Any, fname: str) -> tuple[list[_Output], bool]:
-    """A tuple holding any Tensor or array is several outputs; anything else is one output."""
-    if isinstance(out, tuple) and any(isinstance(o, (np.ndarray, list, tuple, Tensor)) for o in out):
+def _split_outputs(out: Any, fname: str, tuples_are_several: bool) -> tuple[list[_Output], bool]:
+    """A tuple holding any Tensor or array (any tuple, with ``tuples_are_several``) is several
+    outputs; anything else is one output."""
+    if isinstance(out, tuple) and (
+        tuples_are_several or any(isinstance(o, (np.ndarray, list, tuple, Tensor)) for o in out)
+    ):
         return [_Output(o, fname) for o in out], False
     return [_Output(out, fname)], True
 
 
-def _jacobians(outputs: list[_Output], wrapped: list[_Arg], as_nodes: bool) -> list[list[Any]]:
+def _jacobian(call: _Call, tuples_are_several: bool = False) -> Any:
     """``J[k][i]``: the Jacobian of output k with respect to argument i, one backward per element."""
-    rows: list[list[list[Any]]] = [[[] for _ in wrapped] for _ in outputs]
-    roots = [r for o in outputs for r in o.roots()]
-    with _grads_restored(roots):
-        for k, output in enumerate(outputs):
-            for root, seed in output.elements:
-                if root is None:
-                    for i, a in enumerate(wrapped):
-                        rows[k][i].append(a.zero(as_nodes))
-                    continue
-                for a in wrapped:
-                    a.reset()
-                root.backward(seed, create_graph=as_nodes)
-                for i, a in enumerate(wrapped):
-                    rows[k][i].append(a.gradient(as_nodes))
-        for a in wrapped:
-            a.reset()
-    return [
-        [_assemble(rows[k][i], o.shape, a, as_nodes) for i, a in enumerate(wrapped)]
-        for k, o in enumerate(outputs)
-    ]
+    outputs, one_output = _split_outputs(call.run(), call.fname, tuples_are_several)
+    reached = [False] * len(call.wrapped)
+    table = []
+    for output in outputs:
+        rows: list[list[Any]] = [[] for _ in call.wrapped]
+        for root, seed in output.elements:
+            grads = [None] * len(call.wrapped) if root is None else call.gradients(root, seed)
+            reached = [r or g is not None for r, g in zip(reached, grads)]
+            for row, g in zip(rows, call.results(grads)):
+                row.append(g)
+        table.append(
+            call.per_argument(
+                [_assemble(row, output.shape, a, call.as_nodes) for row, a in zip(rows, call.wrapped)]
+            )
+        )
+    call.warn_unreached(reached)
+    return table[0] if one_output else tuple(table)
 
 
 def _assemble(parts: list[Any], out_shape: tuple[int, ...], arg: _Arg, as_nodes: bool) -> Any:
@@ -485,7 +458,7 @@ def _assemble(parts: list[Any], out_shape: tuple[int, ...], arg: _Arg, as_nodes:
         return parts[0]
     if not as_nodes:
         return np.array(parts, dtype=arg.dtype).reshape(out_shape + tuple(arg.shape))
-    if isinstance(arg.leaf, Value):
+    if isinstance(arg.node, Value):
         return _nest(parts, out_shape)
     return stack(parts).reshape(out_shape + tuple(arg.shape))
 
@@ -508,32 +481,7 @@ def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callabl
     >>> jacobian(lambda x: [x * x, 3 * x])(2.0)
     array([4., 3.])
     """
-    positions, single = _normalize_argnums(argnums, "jacobian")
-    if not callable(f):
-        raise TypeError(f"jacobian: f must be callable, got {type(f).__name__}")
-
-    @functools.wraps(f)
-    def jac(*args: Any, **kwargs: Any) -> Any:
-        as_nodes = _as_nodes(args, kwargs, positions)
-        wrapped = _wrap(args, positions, "jacobian", kwargs)
-        out = _call(f, args, kwargs, wrapped)
-        outputs, one_output = _split_outputs(out, "jacobian")
-        _warn_unreached(
-            "jacobian",
-            f,
-            wrapped,
-            _reaches([r for o in outputs for r in o.roots()], [a.leaf for a in wrapped]),
-        )
-        table = _jacobians(outputs, wrapped, as_nodes)
-        if as_nodes:
-            for a in wrapped:
-                a.connect()
-        per_output = [row[0] if single else tuple(row) for row in table]
-        return per_output[0] if one_output else tuple(per_output)
-
-    jac.__name__ = f"jacobian({_name(f)})"
-    jac.__qualname__ = jac.__name__
-    return jac
+    return _with_argnums(_jacobian, "jacobian", f, argnums)
 
 
 def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
@@ -545,41 +493,12 @@ def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable
     >>> hessian(lambda x, y: x**2 * y, argnums=(0, 1))(3.0, 2.0)
     ((4.0, 6.0), (6.0, 0.0))
     """
-    positions, single = _normalize_argnums(argnums, "hessian")
-    if not callable(f):
-        raise TypeError(f"hessian: f must be callable, got {type(f).__name__}")
-
-    @functools.wraps(f)
-    def hess(*args: Any, **kwargs: Any) -> Any:
-        as_nodes = _as_nodes(args, kwargs, positions)
-        wrapped = _wrap(args, positions, "hessian", kwargs)
-        out = _call(f, args, kwargs, wrapped)
-        y = _scalar_output(out, "hessian")
-        leaves = [a.leaf for a in wrapped]
-        _warn_unreached("hessian", f, wrapped, _reaches([y], leaves))
-        grads: list[Any] = [None] * len(wrapped)
-        with _grads_restored([y]):
-            if y is not None:
-                y.backward(_seed(y), create_graph=True)
-                grads = [a.gradient(True) for a in wrapped]
-                for a in wrapped:
-                    a.reset()
-            outputs = [
-                _Output(g, "hessian") if g is not None else _zero_output(a) for g, a in zip(grads, wrapped)
-            ]
-            table = _jacobians(outputs, wrapped, as_nodes)
-        if as_nodes:
-            for a in wrapped:
-                a.connect()
-        return table[0][0] if single else tuple(tuple(row) for row in table)
-
-    hess.__name__ = f"hessian({_name(f)})"
-    hess.__qualname__ = hess.__name__
+    # the gradient (inside the Jacobian's call) speaks for f; a constant gradient is no news
+    gradient = _with_argnums(_grad, "hessian", f, argnums, speaks_at=1)
+    of_each_gradient = functools.partial(_jacobian, tuples_are_several=True)
+    hess = _with_argnums(of_each_gradient, "hessian", gradient, argnums, speaks_at=None)
+    hess.__name__ = hess.__qualname__ = f"hessian({_name(f)})"
     return hess
-
-
-def _zero_output(arg: _Arg) -> _Output:
-    return _Output(np.zeros(arg.shape) if arg.shape else 0.0, "hessian")
 
 
 # --- Hessian-vector products ---------------------------------------------------------------------
@@ -588,9 +507,8 @@ def _zero_output(arg: _Arg) -> _Output:
 def hvp(f: Callable[..., Any], x: Any, v: Any) -> Any:
     """The Hessian of a scalar-valued ``f`` at ``x`` times ``v``, without forming the Hessian.
 
-    Reverse over reverse: the gradient ``g`` of ``f`` is computed as a graph
-    (``create_graph=True``), then ``<g, v>`` is differentiated once more, so it costs about two
-    gradients whatever the size of ``x``. ``x`` and ``v`` have the same type and shape (a tuple of
+    Reverse over reverse: the gradient of ``<grad f(x), v>``, so it costs about two gradients
+    whatever the size of ``x``. ``x`` and ``v`` have the same type and shape (a tuple of
     arguments and a tuple of directions work too); the result has them as well.
 
     >>> hvp(lambda x: x**3, 2.0, 1.0)
@@ -605,54 +523,38 @@ def hvp(f: Callable[..., Any], x: Any, v: Any) -> Any:
         raise ValueError(
             f"hvp: x is a tuple of {len(xs)} arguments, so v must be a tuple of {len(xs)} directions"
         )
-    as_nodes = _as_nodes(xs + vs, {}, range(len(xs)))
-    wrapped = _wrap(xs, tuple(range(len(xs))), "hvp")
-    directions = [_direction(a, d) for a, d in zip(wrapped, vs)]
-    out = _call(f, xs, {}, wrapped)
-    y = _scalar_output(out, "hvp")
-    _warn_unreached("hvp", f, wrapped, _reaches([y], [a.leaf for a in wrapped]))
-    if y is None:
-        results = [a.zero(as_nodes) for a in wrapped]
-    else:
-        with _grads_restored([y]):
-            y.backward(_seed(y), create_graph=True)
-            grads = [a.gradient(True) for a in wrapped]
-            for a in wrapped:
-                a.reset()
-            inner: Any = 0.0
-            for g, d in zip(grads, directions):
-                product = g * d
-                inner = inner + (product if isinstance(product, Value) else product.sum())
-            if _differentiable(inner):
-                with _grads_restored([inner]):
-                    inner.backward(_seed(inner), create_graph=as_nodes)
-                    results = [a.gradient(as_nodes) for a in wrapped]
-                    for a in wrapped:
-                        a.reset()
-            else:
-                results = [a.zero(as_nodes) for a in wrapped]
-    if as_nodes:
-        for a in wrapped:
-            a.connect()
-    return tuple(results) if several else results[0]
+    directions = tuple(_direction(i, a, d) for i, (a, d) in enumerate(zip(xs, vs)))
+    everything = tuple(range(len(xs)))
+    gradient = _with_argnums(_grad, "hvp", f, everything, speaks_at=1)
+
+    def inner_product(*args: Any, directions: tuple[Any, ...]) -> Any:
+        total: Any = 0.0
+        for g, d in zip(gradient(*args), directions):
+            product = g * d
+            total = total + (product if isinstance(product, Value) else product.sum())
+        return total
+
+    outer = _with_argnums(_grad, "hvp", inner_product, everything, speaks_at=None)
+    result = outer(*xs, directions=directions)
+    return result if several else result[0]
 
 
-def _direction(arg: _Arg, d: Any) -> Any:
-    """Check a direction of ``hvp`` against its argument; numbers stay numbers (constants)."""
+def _direction(pos: int, x: Any, d: Any) -> Any:
+    """Check the direction ``d`` of ``hvp`` against its argument ``x``; numbers stay numbers."""
     if isinstance(d, Node):
         shape = tuple(getattr(d, "shape", ()))
     elif isinstance(d, numbers.Real) and not isinstance(d, (bool, np.bool_)):
         shape, d = (), float(d)
     elif isinstance(d, np.ndarray) and d.dtype.kind in "fiu":
-        shape, d = d.shape, d.astype(arg.dtype)
+        dtype = x.dtype if isinstance(x, (np.ndarray, Tensor)) and x.dtype.kind == "f" else np.float64
+        shape, d = d.shape, d.astype(dtype)
     else:
         raise TypeError(
-            f"hvp: direction {arg.pos} is {type(d).__name__} {_short(d)}; pass a float or a float array"
+            f"hvp: direction {pos} is {type(d).__name__} {_short(d)}; pass a float or a float array"
         )
-    if arg.kind in ("value", "float") and not isinstance(d, Node):
+    expected = tuple(np.shape(x.data if isinstance(x, Node) else x))
+    if shape != expected:
+        raise ValueError(f"hvp: direction {pos} has shape {shape} but its argument has shape {expected}")
+    if not isinstance(x, (np.ndarray, Tensor)) and not isinstance(d, Node):
         d = float(d)
-    if shape != tuple(arg.shape):
-        raise ValueError(
-            f"hvp: direction {arg.pos} has shape {shape} but its argument has shape {tuple(arg.shape)}"
-        )
     return d

@@ -35,9 +35,9 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import ContextDecorator
-from typing import Any
+from typing import Any, TypeVar
 
 Rule = Callable[..., Any]
 Share = tuple["Node", int, Any, Any]
@@ -100,7 +100,7 @@ def _slots(inputs: tuple[Node, ...]) -> tuple[Any, Any]:
     """The two input slots ``(_a, _b)`` that hold ``inputs``."""
     n = len(inputs)
     if n == 2:
-        return inputs
+        return inputs[0], inputs[1]
     if n == 1:
         return inputs[0], None
     return (inputs if n else None), None
@@ -180,7 +180,10 @@ def pass_through(g: Any, out: Any, *inputs: Any) -> Any:
     return g
 
 
-def record(data: Any, inputs: Sequence[Node], rules: Sequence[Rule | None], op: str) -> Node:
+NodeKind = TypeVar("NodeKind", bound="Node")
+
+
+def record(data: Any, inputs: Sequence[NodeKind], rules: Sequence[Rule | None], op: str) -> NodeKind:
     """Make the node an op returns: its ``data`` plus, for the backward pass, its inputs and rules.
 
     The one public way to add an op. ``inputs`` are the nodes (all Values or all Tensors) that
@@ -202,9 +205,13 @@ def record(data: Any, inputs: Sequence[Node], rules: Sequence[Rule | None], op: 
     """
     inputs, rules = tuple(inputs), tuple(rules)
     if not inputs:
-        raise ValueError(f"record {op!r}: an op needs at least one input node; make constants with Value(...)")
+        raise ValueError(
+            f"record {op!r}: an op needs at least one input node; make constants with Value(...) or Tensor(...)"
+        )
     if len(rules) != len(inputs):
-        raise ValueError(f"record {op!r}: {len(inputs)} inputs but {len(rules)} rules; give one rule per input")
+        raise ValueError(
+            f"record {op!r}: {len(inputs)} inputs but {len(rules)} rules; give one rule (or None) per input"
+        )
     kind = type(inputs[0])
     if len(set(map(type, inputs))) > 1 or not isinstance(inputs[0], Node):
         kinds = sorted({type(x).__name__ for x in inputs})
@@ -212,18 +219,19 @@ def record(data: Any, inputs: Sequence[Node], rules: Sequence[Rule | None], op: 
             f"record {op!r}: the inputs must be nodes of one kind (all Values or all Tensors), got "
             f"{', '.join(kinds)}; wrap numbers with Value(...) or arrays with Tensor(...)"
         )
-    return kind._record(data, inputs, rules, op)
+    return kind._record(data, inputs, rules, op)  # type: ignore[return-value]
 
 
 # --- the order and the backward loop -----------------------------------------------------------
 
 
-def topological_order(root: Node) -> list[Node]:
+def topological_order(root: Node, stop_at: Iterable[Node] = ()) -> list[Node]:
     """Every node ``root`` depends on, ``root`` first, each before the nodes it was made from.
 
     A depth-first search with an explicit stack, so graphs a million nodes deep are fine. An
     expanded node goes back on the stack under a ``_FINISHED`` marker: popping the marker means
-    every input of the node is in ``order`` by now.
+    every input of the node is in ``order`` by now. The nodes in ``stop_at`` are left out, and
+    so is what lies behind them (unless another path leads there).
 
     >>> from autograd import Value
     >>> x = Value(2.0, label="x")
@@ -231,29 +239,35 @@ def topological_order(root: Node) -> list[Node]:
     ['+', '*', 'x', '']
     """
     order: list[Node] = []
-    expanded: set[Node] = set()
+    expanded: set[Node] = set(stop_at)
     stack: list[Any] = [root]
-    push, pop, mark, finish = stack.append, stack.pop, expanded.add, order.append
+    push, pop, mark, finish, finished = stack.append, stack.pop, expanded.add, order.append, _FINISHED
     while stack:
         node = pop()
-        if node is _FINISHED:
+        if node is finished:
             finish(pop())
-        elif node not in expanded:  # (a node can be pushed twice, but is expanded once)
-            mark(node)
-            push(node)
-            push(_FINISHED)
-            a, b = node._a, node._b
-            if b is not None:  # two inputs
-                if a not in expanded:
-                    push(a)
-                if b not in expanded:
-                    push(b)
-            elif type(a) is tuple:  # more than two
-                for x in a:
-                    if x not in expanded:
-                        push(x)
-            elif a is not None and a not in expanded:  # one
+            continue
+        if node in expanded:  # (a node can be pushed twice, but is expanded once)
+            continue
+        mark(node)
+        a = node._a
+        if a is None:  # a leaf is finished at once
+            finish(node)
+            continue
+        push(node)
+        push(finished)
+        b = node._b
+        if b is not None:  # two inputs
+            if a not in expanded:
                 push(a)
+            if b not in expanded:
+                push(b)
+        elif type(a) is tuple:  # more than two
+            for x in a:
+                if x not in expanded:
+                    push(x)
+        elif a not in expanded:  # one
+            push(a)
     order.reverse()
     return order
 
@@ -261,14 +275,21 @@ def topological_order(root: Node) -> list[Node]:
 _FINISHED = object()
 
 
-def gradients(root: Node, seed: Any, create_graph: bool = False, trace: list[Share] | None = None) -> dict[Any, Any]:
+def gradients(
+    root: Node,
+    seed: Any,
+    create_graph: bool = False,
+    stop_at: Iterable[Node] = (),
+    trace: list[Share] | None = None,
+) -> dict[Any, Any]:
     """The backward pass: d root / d node * seed for every node ``root`` was computed from.
 
     Returns ``{node: gradient}`` for the nodes a gradient reaches (``root`` included, with
     ``seed``) and writes no ``.grad``. The rules run on the raw data, or on the nodes with
-    ``create_graph`` (then the gradients are nodes, differentiable again). ``trace``, a list,
-    receives ``(node, input index, share, the input's new total)`` for each share sent, in the
-    order of the pass: the drawing's step-by-step replay reads it.
+    ``create_graph`` (then the gradients are nodes, differentiable again). The nodes in
+    ``stop_at`` get their gradient but pass nothing on (as ``torch.autograd.grad``'s inputs).
+    ``trace``, a list, receives ``(node, input index, share, the input's new total)`` for each
+    share sent, in the order of the pass: the drawing's step-by-step replay reads it.
 
     Python's cyclic garbage collector is kept out of the loop: the pass allocates many
     short-lived objects and creates no cycles, yet each burst would start collector passes over
@@ -283,21 +304,22 @@ def gradients(root: Node, seed: Any, create_graph: bool = False, trace: list[Sha
     """
     grads = {root: seed}
     get = grads.get
-    fast = not create_graph and trace is None  # one or two inputs, rules on raw data, inline
+    fast = not create_graph and trace is None  # rules on raw data, one or two inputs inline
     collector_was_on = gc.isenabled()
     gc.disable()
     try:
-        for node in topological_order(root):
+        for node in topological_order(root, stop_at):
             a = node._a
             if a is None:  # a leaf
                 continue
             g = get(node)
             if g is None:  # reached only through inputs that need no gradient
                 continue
-            b = node._b
-            if not fast or type(a) is tuple:
+            if not fast:
                 _send(node, g, grads, create_graph, trace)
-            elif b is not None:  # two inputs
+                continue
+            b = node._b
+            if b is not None:  # two inputs
                 rule_a, rule_b = node._vjps
                 if rule_a is not None:
                     ga = g if rule_a is pass_through else rule_a(g, node.data, a.data, b.data)
@@ -307,12 +329,14 @@ def gradients(root: Node, seed: Any, create_graph: bool = False, trace: list[Sha
                     gb = g if rule_b is pass_through else rule_b(g, node.data, a.data, b.data)
                     old = get(b)
                     grads[b] = gb if old is None else old + gb
-            else:  # one input
+            elif type(a) is not tuple:  # one input
                 rule = node._vjps[0]
                 if rule is not None:
                     ga = g if rule is pass_through else rule(g, node.data, a.data)
                     old = get(a)
                     grads[a] = ga if old is None else old + ga
+            else:  # more than two
+                _send(node, g, grads, create_graph, trace)
     finally:
         if collector_was_on:
             gc.enable()

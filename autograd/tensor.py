@@ -575,7 +575,7 @@ class Tensor(Node):
         return numpy_api.apply_ufunc(ufunc, method, args, kwargs)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-        """``np.sum(t)``, ``np.concatenate([t, u])`` ...: the differentiable op (see ``autograd.numpy_api``)."""
+        """``np.sum(t)``, ``np.concatenate([t, u])`` ...: the differentiable op (see ``numpy_api``)."""
         return numpy_api.apply_function(func, args, kwargs)
 
     # --- comparisons compare data and return boolean arrays (no gradient); == stays identity -----
@@ -850,7 +850,8 @@ class Tensor(Node):
         def rule(g: Any, out: Any, a: Any) -> Any:
             out_k = _raw(out) if keepdims or not axes else _raw(out).reshape(_kept_shape(shape, axes))
             holds = _raw(a) == out_k
-            return _expand(g, shape, axes, keepdims) * _even_split(holds, holds.sum(axis=axes, keepdims=True), g.dtype)
+            count = holds.sum(axis=axes, keepdims=True)
+            return _expand(g, shape, axes, keepdims) * _even_split(holds, count, g.dtype)
 
         return _result(data, (self,), (rule,), "max")
 

@@ -183,12 +183,15 @@ def _class_targets(target: Any, n: int, c: int) -> tuple[np.ndarray | None, np.n
     t = _target_array(target, "cross_entropy")
     if t.ndim == 1:
         if len(t) != n:
-            raise ValueError(f"cross_entropy: {n} rows of logits but {len(t)} labels; give targets of shape ({n},)")
+            raise ValueError(
+                f"cross_entropy: {n} rows of logits but {len(t)} labels; give targets of shape ({n},)"
+            )
         if t.dtype.kind == "f":
             fraction = t[~np.isfinite(t) | (t != np.round(t))]
             if fraction.size:
                 raise ValueError(
-                    f"cross_entropy: class labels must be integer class indices (whole numbers), got {fraction[0]}"
+                    "cross_entropy: class labels must be integer class indices (whole numbers), "
+                    f"got {fraction[0]}"
                 )
             t = t.astype(np.int64)
         if n and (t.min() < 0 or t.max() >= c):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import gc
 import inspect
 import re
-import sys
-import types
 import warnings
 import weakref
 

@@ -11,7 +11,7 @@ import torch
 from torch.autograd import functional as TF
 
 from autograd import GradcheckError, Value, grad, gradcheck, hessian, hvp, jacobian, no_grad, value_and_grad
-from autograd.value import _result
+from autograd.graph import record
 
 REL = 1e-10
 
@@ -353,7 +353,7 @@ def test_gradcheck_order_2_catches_a_wrong_second_derivative():
     rule = (lambda g, out, a: g * 2.0 * (a.data if isinstance(a, Value) else a),)
 
     def bad_square(x):
-        return _result(x.data * x.data, (x,), rule, "bad**2")
+        return record(x.data * x.data, (x,), rule, "bad**2")
 
     assert gradcheck(lambda x: bad_square(x) * 3.0, 1.5)
     with pytest.raises(GradcheckError, match="1 of 1 second derivatives") as err:
@@ -367,7 +367,7 @@ def test_gradcheck_order_2_along_random_directions_for_many_inputs():
     xs = [0.1 * i - 3.0 for i in range(70)]  # more than 64 entries: Hessian-vector products
     assert gradcheck(lambda *v: sum((a * b).tanh() for a, b in zip(v, v[1:])), *xs, order=2)
     rule = (lambda g, out, a: g * 2.0 * (a.data if isinstance(a, Value) else a),)
-    bad_square = lambda x: _result(x.data * x.data, (x,), rule, "bad**2")  # noqa: E731
+    bad_square = lambda x: record(x.data * x.data, (x,), rule, "bad**2")  # noqa: E731
     with pytest.raises(GradcheckError, match="second derivatives"):
         gradcheck(lambda *v: sum(bad_square(a) for a in v[:3]) + sum(v), *xs, order=2)
 

@@ -32,8 +32,7 @@ from autograd import (
     value_and_grad,
     where,
 )
-from nn.losses import cross_entropy
-from nn.losses import binary_cross_entropy, mse_loss
+from nn.losses import binary_cross_entropy, cross_entropy, mse_loss
 from nn.losses import cross_entropy as nn_cross_entropy
 
 REL = 1e-10

@@ -206,7 +206,7 @@ def record(data: Any, inputs: Sequence[NodeKind], rules: Sequence[Rule | None], 
     inputs, rules = tuple(inputs), tuple(rules)
     if not inputs:
         raise ValueError(
-            f"record {op!r}: an op needs at least one input node; make constants with Value(...) or Tensor(...)"
+            f"record {op!r}: an op needs at least one input node; make constants with Value() or Tensor()"
         )
     if len(rules) != len(inputs):
         raise ValueError(

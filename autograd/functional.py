@@ -120,12 +120,11 @@ class _Arg:
             )
         elif isinstance(x, numbers.Real):  # floats, and ints taken as floats
             self.kind, self.shape, self.dtype = "float", (), np.dtype(np.float64)
-            # beside arrays a number is a 0-d Tensor (a Value does not mix with Tensors)
-            self.node = Tensor(float(x), requires_grad=True) if with_arrays else Value(float(x))
+            self.node = fresh_leaf(float(x), with_arrays)
         elif isinstance(x, np.ndarray):
             _check_float_dtype(x, pos, fname)
             self.kind, self.shape, self.dtype = "array", x.shape, x.dtype
-            self.node = Tensor(x, requires_grad=True)
+            self.node = fresh_leaf(x, with_arrays)
         else:
             hint = "; pass np.array(...) for an array" if isinstance(x, (list, tuple)) else ""
             raise TypeError(
@@ -149,6 +148,18 @@ class _Arg:
         if self.kind == "float":
             return float(data)
         return np.array(data, dtype=self.dtype).reshape(self.shape)
+
+
+def fresh_leaf(x: float | np.ndarray, with_arrays: bool) -> Value | Tensor:
+    """The leaf ``f`` sees for a plain number or float array: a Value for a number, a Tensor
+    for an array, and a 0-d Tensor for a number ``with_arrays`` (a Value does not mix with Tensors).
+
+    >>> fresh_leaf(2.0, with_arrays=False), fresh_leaf(2.0, with_arrays=True).shape
+    (Value(data=2.0, grad=0.0), ())
+    """
+    if isinstance(x, np.ndarray) or with_arrays:
+        return Tensor(x, requires_grad=True)
+    return Value(x)
 
 
 def _variable_on(x: Node) -> Node:

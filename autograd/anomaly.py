@@ -150,8 +150,8 @@ def _switch_off() -> None:
 def _checking(make: Callable[..., Any]) -> Callable[..., Any]:
     """The checking version of ``make`` (Value's or Tensor's ``_result``)."""
 
-    def checked(data: Any, inputs: tuple[Any, ...], vjps: Any, op: str) -> Any:
-        node = make(data, inputs, vjps, op)
+    def checked(data: Any, inputs: tuple[Any, ...], vjps: Any, op: str, *attrs: Any) -> Any:
+        node = make(data, inputs, vjps, op, *attrs)
         if not inputs:  # a constant made from a number: a leaf, nothing computed yet
             return node
         site = _user_site()

@@ -81,7 +81,9 @@ class Node:
         raise NotImplementedError
 
     @staticmethod
-    def _record(data: Any, inputs: tuple[Any, ...], rules: tuple[Any, ...], op: str) -> Node:
+    def _record(
+        data: Any, inputs: tuple[Any, ...], rules: tuple[Any, ...], op: str, attrs: dict[str, Any] | None
+    ) -> Node:
         """Make a node of this kind: the kind's own fast version of ``record``."""
         raise NotImplementedError
 
@@ -183,7 +185,13 @@ def pass_through(g: Any, out: Any, *inputs: Any) -> Any:
 NodeKind = TypeVar("NodeKind", bound="Node")
 
 
-def record(data: Any, inputs: Sequence[NodeKind], rules: Sequence[Rule | None], op: str) -> NodeKind:
+def record(
+    data: Any,
+    inputs: Sequence[NodeKind],
+    rules: Sequence[Rule | None],
+    op: str,
+    attrs: dict[str, Any] | None = None,
+) -> NodeKind:
     """Make the node an op returns: its ``data`` plus, for the backward pass, its inputs and rules.
 
     The one public way to add an op. ``inputs`` are the nodes (all Values or all Tensors) that
@@ -192,6 +200,8 @@ def record(data: Any, inputs: Sequence[NodeKind], rules: Sequence[Rule | None], 
     gradient). Write the rules with the engine's own operators, so that they work on plain
     numbers in an ordinary backward pass and on nodes under ``create_graph=True`` (derivatives of
     any order). Under ``no_grad`` (and for Tensors that need no gradient) nothing is recorded.
+    ``op`` names the op in drawings and errors; ``attrs`` (Tensor nodes only) holds its
+    parameters, such as ``{"axis": 1}``, for drawings and exporters.
 
     >>> import math
     >>> from autograd import Value
@@ -219,7 +229,7 @@ def record(data: Any, inputs: Sequence[NodeKind], rules: Sequence[Rule | None], 
             f"record {op!r}: the inputs must be nodes of one kind (all Values or all Tensors), got "
             f"{', '.join(kinds)}; wrap numbers with Value(...) or arrays with Tensor(...)"
         )
-    return kind._record(data, inputs, rules, op)  # type: ignore[return-value]
+    return kind._record(data, inputs, rules, op, attrs)  # type: ignore[return-value]
 
 
 # --- the order and the backward loop -----------------------------------------------------------

@@ -112,6 +112,7 @@ def _constant(data: np.ndarray) -> Tensor:
     node.grad = None
     node.label = ""
     node._op = ""
+    node._attrs = None
     node._a = node._b = None
     node._vjps = ()
     node.requires_grad = False
@@ -149,12 +150,15 @@ def _raw(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
-def _result(data: Any, inputs: tuple[Tensor, ...], vjps: Sequence[Any], op: str) -> Tensor:
+def _result(
+    data: Any, inputs: tuple[Tensor, ...], vjps: Sequence[Any], op: str, attrs: dict[str, Any] | None = None
+) -> Tensor:
     """Make the Tensor an op returns: Tensor's fast version of ``graph.record``.
 
     It records ``inputs`` and their rules only when grad mode is on and some input requires a
     gradient; the rule of an input that needs none is replaced by None, so the backward pass never
     computes a gradient nobody will use. Otherwise the result is a constant: no inputs, no graph.
+    ``attrs`` are the op's parameters (``axis``, ``shape``, ...), kept for drawings and exporters.
     """
     if type(data) is not _ndarray:
         data = np.asarray(data)  # numpy returns scalars for 0-d results
@@ -163,6 +167,7 @@ def _result(data: Any, inputs: tuple[Tensor, ...], vjps: Sequence[Any], op: str)
     node.grad = None
     node.label = ""
     node._op = op
+    node._attrs = attrs
     node._retain = False
     if grad_mode.enabled:
         n = len(inputs)
@@ -440,10 +445,11 @@ class Tensor(Node):
     Tensor([1., 2., 3.], shape=(3,), dtype=float64, requires_grad=True, label='x', grad=[2., 4., 6.])
     """
 
-    __slots__ = ("requires_grad", "_retain")
+    __slots__ = ("requires_grad", "_retain", "_attrs")
 
     requires_grad: bool
     _retain: bool
+    _attrs: dict[str, Any] | None  # the op's parameters (axis, shape, ...): see _result
     data: np.ndarray
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> None:
@@ -473,6 +479,7 @@ class Tensor(Node):
         self._a = self._b = None
         self._vjps = ()
         self._op = ""
+        self._attrs = None
         self._retain = False
 
     # --- attributes ------------------------------------------------------------------------
@@ -788,7 +795,7 @@ class Tensor(Node):
             inside = (a >= lo_) if hi_ is None else (a <= hi_) if lo_ is None else (a >= lo_) & (a <= hi_)
             return g * inside
 
-        return _result(data.astype(x.dtype, copy=False), (self,), (rule,), "clip")
+        return _result(data.astype(x.dtype, copy=False), (self,), (rule,), "clip", {"lo": lo_, "hi": hi_})
 
     _MAXIMUM = _extremum_rules(np.less)
 
@@ -809,7 +816,8 @@ class Tensor(Node):
             raise TypeError(f"astype: a Tensor holds floats; got dtype {target}")
         if target == self.data.dtype:
             return self
-        return _result(self.data.astype(target), (self,), (lambda g, out, a: g.astype(a.dtype),), "astype")
+        rule = (lambda g, out, a: g.astype(a.dtype),)
+        return _result(self.data.astype(target), (self,), rule, "astype", {"dtype": target})
 
     # --- reductions ------------------------------------------------------------------------------
 
@@ -818,7 +826,8 @@ class Tensor(Node):
         shape = self.data.shape
         axes = _axes(axis, self.data.ndim, "sum", shape)
         data = self.data.sum(axis=axes, keepdims=keepdims)
-        return _result(data, (self,), (lambda g, out, a: _expand(g, shape, axes, keepdims),), "sum")
+        rule = (lambda g, out, a: _expand(g, shape, axes, keepdims),)
+        return _result(data, (self,), rule, "sum", {"axis": axes, "keepdims": keepdims})
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Mean over ``axis`` (an int, a tuple of ints, or None for all): the sum over the count."""
@@ -853,7 +862,7 @@ class Tensor(Node):
             count = holds.sum(axis=axes, keepdims=True)
             return _expand(g, shape, axes, keepdims) * _even_split(holds, count, g.dtype)
 
-        return _result(data, (self,), (rule,), "max")
+        return _result(data, (self,), (rule,), "max", {"axis": axes, "keepdims": keepdims})
 
     def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """log(sum(exp(x))) over ``axis``, shifted by the max so that 1e4 does not overflow."""
@@ -871,7 +880,7 @@ class Tensor(Node):
             out_k = out if keepdims or not axes else out.reshape(_kept_shape(shape, axes))
             return _expand(g, shape, axes, keepdims) * np.exp(a - out_k)
 
-        return _result(data, (self,), (rule,), "logsumexp")
+        return _result(data, (self,), (rule,), "logsumexp", {"axis": axes, "keepdims": keepdims})
 
     def softmax(self, axis: int = -1) -> Tensor:
         """exp(x) / sum(exp(x)) along ``axis``, shifted by the max (no overflow at 1e4)."""
@@ -879,9 +888,8 @@ class Tensor(Node):
         x = self.data
         e = np.exp(x - x.max(axis=ax, keepdims=True))
         e /= e.sum(axis=ax, keepdims=True)
-        return _result(
-            e, (self,), (lambda g, out, a: out * (g - (g * out).sum(axis=ax, keepdims=True)),), "softmax"
-        )
+        rule = (lambda g, out, a: out * (g - (g * out).sum(axis=ax, keepdims=True)),)
+        return _result(e, (self,), rule, "softmax", {"axis": ax})
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         """``x - logsumexp(x)`` along ``axis``, after shifting by the max (no overflow at 1e4).
@@ -906,7 +914,8 @@ class Tensor(Node):
             ) from None
         if data.shape == self.data.shape:
             return self
-        return _result(data, (self,), (lambda g, out, a: g.reshape(a.shape),), "reshape")
+        rule = (lambda g, out, a: g.reshape(a.shape),)
+        return _result(data, (self,), rule, "reshape", {"shape": data.shape})
 
     def transpose(self, *axes: Any) -> Tensor:
         """Permute the axes (reverse them when none are given), as ndarray.transpose."""
@@ -927,7 +936,8 @@ class Tensor(Node):
             return self
         inverse = tuple(int(i) for i in np.argsort(norm))
         data = self.data.transpose(norm)
-        return _result(data, (self,), (lambda g, out, a: g.transpose(inverse),), "transpose")
+        rule = (lambda g, out, a: g.transpose(inverse),)
+        return _result(data, (self,), rule, "transpose", {"axes": tuple(norm)})
 
     @property
     def T(self) -> Tensor:
@@ -935,13 +945,11 @@ class Tensor(Node):
         return self if self.data.ndim < 2 else self.transpose()
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
-        """Exchange two axes."""
+        """Exchange two axes: the transpose that swaps them."""
         a1, a2 = (_axes(ax, self.data.ndim, "swapaxes", self.shape)[0] for ax in (axis1, axis2))
-        if a1 == a2:
-            return self
-        return _result(
-            self.data.swapaxes(a1, a2), (self,), (lambda g, out, a: g.swapaxes(a1, a2),), "swapaxes"
-        )
+        perm = list(range(self.data.ndim))
+        perm[a1], perm[a2] = a2, a1
+        return self.transpose(perm)
 
     def squeeze(self, axis: Axis = None) -> Tensor:
         """Drop size-1 axes (all of them, or the given ones, which must have size 1)."""
@@ -1000,7 +1008,8 @@ class Tensor(Node):
             ) from None
         if data.shape == self.data.shape:
             return self
-        return _result(data, (self,), (lambda g, out, a: unbroadcast(g, a.shape),), "broadcast_to")
+        rule = (lambda g, out, a: unbroadcast(g, a.shape),)
+        return _result(data, (self,), rule, "broadcast_to", {"shape": data.shape})
 
     def __getitem__(self, index: Any) -> Tensor:
         """Indexing as numpy: ints, slices, None, ..., integer arrays and boolean masks.
@@ -1013,7 +1022,8 @@ class Tensor(Node):
         except IndexError as e:
             raise IndexError(f"index: {e} (tensor shape {self.shape})") from None
         shape = self.data.shape
-        return _result(data, (self,), (lambda g, out, a: _scatter(g, index, shape, basic),), "index")
+        rule = (lambda g, out, a: _scatter(g, index, shape, basic),)
+        return _result(data, (self,), rule, "index", {"index": index})
 
     # --- the backward pass: graph.Node.backward, with Tensor's seed and storage ---------------
 
@@ -1071,9 +1081,11 @@ class Tensor(Node):
             node.grad = g if node.grad is None else node.grad + g
 
     @staticmethod
-    def _record(data: Any, inputs: tuple[Any, ...], rules: tuple[Any, ...], op: str) -> Tensor:
+    def _record(
+        data: Any, inputs: tuple[Any, ...], rules: tuple[Any, ...], op: str, attrs: dict[str, Any] | None
+    ) -> Tensor:
         # looked up at each call, so that anomaly mode's swap of ``_result`` reaches graph.record too
-        return _result(data, inputs, rules, op)
+        return _result(data, inputs, rules, op, attrs)
 
 
 # --- module functions ----------------------------------------------------------------------------
@@ -1115,7 +1127,7 @@ def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 
     bounds = np.cumsum([0] + [t.shape[ax] for t in ts])
     vjps = tuple(piece(int(lo), int(hi)) for lo, hi in zip(bounds, bounds[1:]))
-    return _result(data, ts, vjps, "concatenate")
+    return _result(data, ts, vjps, "concatenate", {"axis": ax})
 
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
@@ -1147,7 +1159,7 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
         where = lead + (i,)
         return lambda g, out, *xs: g[where]
 
-    return _result(data, ts, tuple(piece(i) for i in range(len(ts))), "stack")
+    return _result(data, ts, tuple(piece(i) for i in range(len(ts))), "stack", {"axis": ax})
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
@@ -1174,7 +1186,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
         lambda g, out, x, y: unbroadcast(np.where(cond, g, 0), x.shape),
         lambda g, out, x, y: unbroadcast(np.where(cond, 0, g), y.shape),
     )
-    return _result(data, (ta, tb), vjps, "where")
+    return _result(data, (ta, tb), vjps, "where", {"condition": cond})
 
 
 from autograd import numpy_api  # noqa: E402  (it builds on the Tensor class above)

@@ -328,7 +328,11 @@ class Value(Node):
             node.grad += g
 
     @staticmethod
-    def _record(data: Any, inputs: tuple[Any, ...], rules: tuple[Any, ...], op: str) -> Value:
+    def _record(
+        data: Any, inputs: tuple[Any, ...], rules: tuple[Any, ...], op: str, attrs: dict[str, Any] | None
+    ) -> Value:
+        if attrs:
+            raise TypeError(f"record {op!r}: Values keep no attrs (op parameters); only Tensor nodes do")
         # looked up at each call, so that anomaly mode's swap of ``_result`` reaches graph.record too
         return _result(float(data), inputs, rules, op)
 

@@ -416,3 +416,15 @@ def test_unbroadcast() -> None:
     assert unbroadcast(g, (2, 3, 4)) is g
     t = unbroadcast(Tensor(g, requires_grad=True), (3, 1))
     assert isinstance(t, Tensor) and t.requires_grad and t.shape == (3, 1)
+
+
+def test_ops_keep_their_parameters_for_drawings_and_exporters() -> None:
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    assert x.sum(axis=1, keepdims=True)._attrs == {"axis": (1,), "keepdims": True}
+    assert x.transpose()._attrs == {"axes": (1, 0)}
+    assert x.swapaxes(0, 1)._attrs == {"axes": (1, 0)}  # a composition: the transpose
+    assert x.reshape(3, 2)._attrs == {"shape": (3, 2)}
+    assert x.softmax(axis=0)._attrs == {"axis": 0}
+    assert x.clip(0.0, None)._attrs == {"lo": 0.0, "hi": None}
+    assert concatenate([x, x], axis=1)._attrs == {"axis": 1}
+    assert (x + 1)._attrs is None and x._attrs is None

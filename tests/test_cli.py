@@ -1,4 +1,5 @@
-"""``graphgrad draw``: an expression parsed with ``ast`` and a whitelist, drawn with its gradients."""
+"""The ``graphgrad`` command: ``graphgrad draw`` (an expression parsed with ``ast`` and a whitelist,
+drawn with its gradients) and ``--version``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from pathlib import Path
 import pytest
 
 import autograd.viz as viz
-from autograd.cli import ExpressionError, evaluate_expression, main
+import graphgrad
+from graphgrad.cli import ExpressionError, evaluate_expression, main
 
 ROOT = Path(__file__).resolve().parents[1]
 needs_renderer = pytest.mark.skipif(
@@ -186,7 +188,7 @@ def test_deep_expression_needs_no_recursion() -> None:
 def test_module_runs_as_a_command(tmp_path: Path) -> None:
     out = tmp_path / "g.dot"
     done = subprocess.run(
-        [sys.executable, "-m", "autograd.cli", "draw", "x*x", "--set", "x=3", "-o", str(out)],
+        [sys.executable, "-m", "graphgrad", "draw", "x*x", "--set", "x=3", "-o", str(out)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -209,3 +211,20 @@ def test_name_set_twice_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["draw", "x*2", "--set", "x=1", "x=2", "-o", str(out)]) == 2
     assert "x is already set to 1" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"graphgrad {graphgrad.__version__}\n"
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'\nversion = "{graphgrad.__version__}"\n' in pyproject  # the installed one is this tree's
+    done = subprocess.run(
+        [sys.executable, "-m", "graphgrad", "--version"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 0 and done.stdout == f"graphgrad {graphgrad.__version__}\n"
+
+
+def test_version_of_a_source_tree_that_was_never_installed() -> None:
+    assert graphgrad._distribution_version("graphgrad-not-installed") == graphgrad.__version__

@@ -37,8 +37,8 @@ from autograd import (
     stack,
     where,
 )
-from autograd.cli import ExpressionError, _parse_settings, evaluate_expression
 from autograd.viz import RendererNotFoundError
+from graphgrad.cli import ExpressionError, _parse_settings, evaluate_expression
 from nn.module import StateDictError
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "docs" / "errors.md"

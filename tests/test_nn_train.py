@@ -12,9 +12,9 @@ import pytest
 
 import nn
 from autograd import is_grad_enabled
-from autograd.cli import main
 from autograd.tensor import Tensor
-from nn import demo
+from graphgrad import demo
+from graphgrad.cli import main
 
 
 def test_spiral_tensor_mlp_reaches_95_percent(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from nn.demo import run
+    from graphgrad.demo import run
 
     run(args.out, progress=not args.no_progress)
     return 0
@@ -23,9 +23,12 @@ def _demo(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    from graphgrad import __version__
+
     parser = argparse.ArgumentParser(
         prog="graphgrad", description="graphgrad: autodiff with the graph on show"
     )
+    parser.add_argument("--version", action="version", version=f"graphgrad {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="train small networks and write plots and a drawn graph")
     demo.add_argument("--out", default="graphgrad-demo", help="folder for the plots, weights and drawing")
@@ -45,8 +48,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.expression = args.expression[1:]
     return int(args.run(args))
 
-
-# --- graphgrad draw (issue 5) ------------------------------------------------------------------
 
 _FUNCTIONS = ("exp", "log", "tanh", "relu", "sigmoid", "abs")
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}

@@ -25,7 +25,15 @@ from nn.layers import Linear, ReLU, Sequential
 from nn.losses import cross_entropy, hinge_loss
 from nn.optim import SGD, Adam
 from nn.scalar import MLP
-from nn.train import History, _progress_bar, accuracy, evaluate, fit, plot_decision_boundary
+from nn.train import (
+    History,
+    ProgressBar,
+    accuracy,
+    evaluate,
+    fit,
+    format_accuracy,
+    plot_decision_boundary,
+)
 
 # Sizes of the three trainings (the tests shrink them to check the plumbing quickly).
 MOONS_STEPS = 100
@@ -47,27 +55,24 @@ def moons_demo(out: Path, progress: bool = True, steps: int | None = None, seed:
     params = model.parameters()
     opt = SGD(params, lr=1.0)
     history = History()
-    bar = _progress_bar(steps, progress)
-    bar.set_description("moons (Values)")
-    try:
+    with ProgressBar(steps, "moons (Values)", unit="step", enabled=progress) as bar:
         for k in range(steps):
             scores = [model(row) for row in rows]
             loss = hinge_loss(scores, y) + 1e-4 * sum(p * p for p in params)
-            acc = accuracy(scores, y)
-            history.record(k + 1, {"loss": loss.data, "accuracy": acc})
+            numbers = {"loss": loss.data, "accuracy": accuracy(scores, y)}
+            history.record(k + 1, numbers)
             model.zero_grad()
             loss.backward()
             opt.lr = 1.0 - 0.9 * k / steps
             opt.step()
-            bar.update(1)
-            bar.set_postfix_str(f"loss={loss.data:.4f}, accuracy={acc:.0%}", refresh=False)
-    finally:
-        bar.close()
+            bar.advance(1)
+            bar.report(numbers)
     final = accuracy(model.predict(X), y)
     history.plot(out / "moons_loss.png", title="MLP(2, [16, 16, 1]) on moons: hinge loss, SGD")
     plot_decision_boundary(model, X, y, path=out / "moons_boundary.png")
     files = [out / "moons_loss.png", out / "moons_boundary.png", model.save(out / "moons_mlp.npz")]
-    _say(f"  moons: {len(params)} Values, final loss {history['loss'][-1]:.4f}, train accuracy {final:.0%}")
+    final_loss, shown = history["loss"][-1], format_accuracy(final)
+    _say(f"  moons: {len(params)} Values, final loss {final_loss:.4f}, train accuracy {shown}")
     return {"accuracy": final, "loss": history["loss"][-1], "history": history, "files": files}
 
 
@@ -92,7 +97,7 @@ def spiral_demo(out: Path, progress: bool = True, epochs: int | None = None, see
     final = evaluate(model, X, y, cross_entropy)
     history.plot(out / "spiral_loss.png", title="2-64-64-3 MLP on the spiral: cross-entropy, Adam")
     plot_decision_boundary(model, X, y, path=out / "spiral_boundary.png")
-    _say(f"  spiral: final loss {final['loss']:.4f}, train accuracy {final['accuracy']:.1%}")
+    _say(f"  spiral: final loss {final['loss']:.4f}, train accuracy {format_accuracy(final['accuracy'])}")
     return {**final, "files": [out / "spiral_loss.png", out / "spiral_boundary.png"]}
 
 
@@ -125,7 +130,7 @@ def digits_demo(
     final = evaluate(model, X[test], y[test], cross_entropy)
     history.plot(out / "digits_loss.png", title="64-64-10 MLP on the digits: cross-entropy, Adam")
     path = model.save(out / "digits_mlp.npz")
-    _say(f"  digits: test accuracy {final['accuracy']:.1%} on {n_test} held-out images")
+    _say(f"  digits: test accuracy {format_accuracy(final['accuracy'])} on {n_test} held-out images")
     return {**final, "files": [out / "digits_loss.png", path]}
 
 

@@ -2,7 +2,9 @@
 
 1. the classic scalar demo: ``MLP(2, [16, 16, 1])`` on Values, the 2-moons data, the hinge loss
    with a little L2, SGD with a decaying learning rate, 100 full-batch steps (100% train accuracy);
-2. a Tensor MLP (2-64-64-3, Adam) on the 3-class spiral;
+2. a Tensor MLP (2-64-64-3, Adam) on the 3-class spiral, full batch, its learning rate falling
+   from 0.02 a hundredfold over the run (at a constant 0.02 the accuracy reaches 97% and then
+   falls to 71% in one step);
 3. a Tensor MLP (64-64-10, Adam) on the 8x8 handwritten digits, with a held-out test set (needs
    scikit-learn, the ``digits`` extra; skipped with a note without it);
 
@@ -39,6 +41,9 @@ from nn.train import (
 MOONS_STEPS = 100
 SPIRAL_EPOCHS = 1000
 DIGITS_EPOCHS = 10
+# The spiral's learning rate: from SPIRAL_LR at the first epoch down to SPIRAL_LR * SPIRAL_LR_FALL
+SPIRAL_LR = 0.02
+SPIRAL_LR_FALL = 0.01
 
 
 def _say(text: str) -> None:
@@ -77,7 +82,10 @@ def moons_demo(out: Path, progress: bool = True, steps: int | None = None, seed:
 
 
 def spiral_demo(out: Path, progress: bool = True, epochs: int | None = None, seed: int = 0) -> dict[str, Any]:
-    """A Tensor MLP on the 3-class spiral (full batch, Adam)."""
+    """A Tensor MLP on the 3-class spiral (full batch, Adam with a falling learning rate).
+
+    Returns the final loss and accuracy, the per-epoch ``History`` and the files written.
+    """
     epochs = SPIRAL_EPOCHS if epochs is None else epochs
     X, y = spiral(100, 3, seed=seed)
     model = Sequential(
@@ -86,19 +94,20 @@ def spiral_demo(out: Path, progress: bool = True, epochs: int | None = None, see
     history = fit(
         model,
         cross_entropy,
-        Adam(model.parameters(), lr=0.02),
+        Adam(model.parameters(), lr=SPIRAL_LR),
         X,
         y,
         epochs=epochs,
         batch_size=None,
         progress=progress,
         seed=seed,
+        lr_schedule=lambda epoch: SPIRAL_LR * SPIRAL_LR_FALL ** ((epoch - 1) / epochs),
     )
     final = evaluate(model, X, y, cross_entropy)
     history.plot(out / "spiral_loss.png", title="2-64-64-3 MLP on the spiral: cross-entropy, Adam")
     plot_decision_boundary(model, X, y, path=out / "spiral_boundary.png")
     _say(f"  spiral: final loss {final['loss']:.4f}, train accuracy {format_accuracy(final['accuracy'])}")
-    return {**final, "files": [out / "spiral_loss.png", out / "spiral_boundary.png"]}
+    return {**final, "history": history, "files": [out / "spiral_loss.png", out / "spiral_boundary.png"]}
 
 
 def digits_demo(
@@ -167,7 +176,7 @@ def run(out: str | Path = "graphgrad-demo", progress: bool = True) -> list[Path]
     _say("graphgrad demo: three small networks trained with graphgrad")
     _say(f"1. MLP(2, [16, 16, 1]) on Values, 2-moons data, hinge loss, SGD, {MOONS_STEPS} steps")
     files = list(moons_demo(folder, progress)["files"])
-    _say("2. Tensor MLP on the 3-class spiral")
+    _say(f"2. Tensor MLP on the 3-class spiral, Adam, {SPIRAL_EPOCHS} full-batch epochs")
     files += spiral_demo(folder, progress)["files"]
     _say("3. Tensor MLP on the 8x8 handwritten digits")
     digits = digits_demo(folder, progress)

@@ -268,6 +268,7 @@ def fit(
     validation_data: tuple[Any, Any] | None = None,
     shuffle: bool = True,
     seed: Any = None,
+    lr_schedule: Callable[[int], float] | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return the per-epoch ``History``.
 
@@ -283,6 +284,10 @@ def fit(
     The progress (see ``ProgressBar``) shows the epoch, the running loss and the metrics: a live
     bar on a terminal or in Jupyter, a plain line every tenth of the run when the output is piped;
     ``progress=False`` turns it off. The shuffling order comes from ``np.random.default_rng(seed)``.
+
+    ``lr_schedule``: a function of the epoch (counted from 1) giving the learning rate for that
+    epoch's steps; it is set as ``optimizer.lr`` before the epoch starts. For example a rate that
+    falls a hundredfold over the run: ``lr_schedule=lambda epoch: 0.02 * 0.01 ** ((epoch - 1) / epochs)``.
     """
     X = np.asarray(X)
     y = np.asarray(y)
@@ -307,6 +312,8 @@ def fit(
     with ProgressBar(epochs * n_batches, unit="batch", enabled=progress) as bar:
         for epoch in range(1, epochs + 1):
             bar.describe(f"epoch {epoch}/{epochs}")
+            if lr_schedule is not None:
+                optimizer.lr = _scheduled_lr(lr_schedule, epoch)
             total, seen = 0.0, 0
             outs, labels = [], []
             for Xb, yb in batches(X, y, batch_size=size, shuffle=shuffle, seed=rng):
@@ -334,6 +341,15 @@ def fit(
             history.record(epoch, numbers)
             bar.report(numbers)
     return history
+
+
+def _scheduled_lr(lr_schedule: Callable[[int], float], epoch: int) -> float:
+    lr = lr_schedule(epoch)
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) or not lr >= 0:
+        raise ValueError(
+            f"fit: lr_schedule({epoch}) returned {lr!r}; it must return a learning rate, a number >= 0"
+        )
+    return float(lr)
 
 
 # --- progress -----------------------------------------------------------------------------------

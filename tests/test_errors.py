@@ -144,6 +144,13 @@ def _fit_metric() -> None:
     nn.fit(model, nn.cross_entropy, opt, np.ones((4, 2)), np.zeros(4, int), metrics=["f1"], progress=False)
 
 
+def _fit_lr_schedule() -> None:
+    model = nn.Sequential(nn.Linear(2, 1))
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    nan_rate = lambda epoch: float("nan")  # noqa: E731
+    nn.fit(model, nn.mse_loss, opt, np.ones((4, 2)), np.ones((4, 1)), progress=False, lr_schedule=nan_rate)
+
+
 def _history_key() -> None:
     nn.History()["accuracy"]
 
@@ -305,6 +312,7 @@ CASES: dict[str, Callable[..., Any]] = {
     "adam-betas": lambda: nn.optim.Adam([Value(1.0)], betas=0.9),
     "fit-samples": _fit_mismatch,
     "fit-metric": _fit_metric,
+    "fit-lr-schedule": _fit_lr_schedule,
     "history-key": _history_key,
     "accuracy-lengths": lambda: nn.accuracy(np.ones((3, 2)), [0, 1]),
     "plot-boundary-shape": lambda: nn.plot_decision_boundary(nn.MLP(3, [1]), np.ones((4, 3)), np.ones(4)),

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -22,10 +23,27 @@ from nn.train import ProgressBar, format_metrics
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_spiral_tensor_mlp_reaches_95_percent(tmp_path: Path) -> None:
-    result = demo.spiral_demo(tmp_path, progress=False)
+@pytest.fixture(scope="module")
+def spiral(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The demo's spiral run at its real size (about a second), shared by the tests that read it."""
+    return demo.spiral_demo(tmp_path_factory.mktemp("spiral"), progress=False)
+
+
+def test_spiral_tensor_mlp_reaches_95_percent(spiral: dict[str, Any]) -> None:
+    result = spiral
     assert result["accuracy"] >= 0.95
     assert all(Path(f).stat().st_size > 0 for f in result["files"])
+
+
+def test_spiral_accuracy_rises_steadily(spiral: dict[str, Any]) -> None:
+    accuracy = np.array(spiral["history"]["accuracy"])
+    assert len(accuracy) == demo.SPIRAL_EPOCHS
+    first = int(np.argmax(accuracy >= 0.9))
+    assert accuracy[first] >= 0.9 and first < demo.SPIRAL_EPOCHS // 4, "slow to reach 90%"
+    fall = np.maximum.accumulate(accuracy[first:]) - accuracy[first:]
+    worst = int(np.argmax(fall)) + first
+    assert fall.max() <= 0.03, f"accuracy fell {fall.max():.1%} below its best by epoch {worst + 1}"
+    assert accuracy[-demo.SPIRAL_EPOCHS // 10 :].min() >= 0.95
 
 
 def test_digits_tensor_mlp_reaches_95_percent_test_accuracy(tmp_path: Path) -> None:
@@ -191,6 +209,26 @@ def test_fit_without_progress_does_not_import_tqdm_auto():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_fit_lr_schedule_sets_the_rate_of_each_epoch() -> None:
+    model = nn.Linear(2, 1, seed=0)
+    opt = nn.SGD(model.parameters(), lr=1.0)
+    rates = []
+    step = opt.step
+
+    def record_and_step() -> None:
+        rates.append(opt.lr)
+        step()
+
+    opt.step = record_and_step  # type: ignore[method-assign]
+    X, y = np.ones((4, 2)), np.zeros((4, 1))
+    nn.fit(
+        model, nn.mse_loss, opt, X, y, epochs=3, batch_size=2, progress=False, lr_schedule=lambda e: 0.1 / e
+    )
+    assert rates == [0.1, 0.1, 0.05, 0.05, 0.1 / 3, 0.1 / 3]
+    with pytest.raises(ValueError, match=r"lr_schedule\(1\) returned nan"):
+        nn.fit(model, nn.mse_loss, opt, X, y, epochs=1, progress=False, lr_schedule=lambda e: float("nan"))
 
 
 def test_one_format_for_accuracy_everywhere() -> None:

@@ -334,6 +334,12 @@ CASES: dict[str, Callable[..., Any]] = {
     "backward-steps-root": lambda: backward_steps([1.0]),
     "frame-options": lambda: backward_steps(Value(1.0) * 2)[0].draw(colour="red"),
     "cli-expression": lambda: evaluate_expression("x +* 2", {"x": 1.0}),
+    "cli-xor": lambda: evaluate_expression("x^2", {"x": 1.0}),
+    "cli-missing-star": lambda: evaluate_expression("2x", {"x": 1.0}),
+    "cli-missing-star-bracket": lambda: evaluate_expression("2(x+1)", {"x": 1.0}),
+    "cli-value-called": lambda: evaluate_expression("x(y)", {"x": 1.0, "y": 2.0}),
+    "cli-unknown-function": lambda: evaluate_expression("ln(x)", {"x": 1.0}),
+    "cli-assignment": lambda: evaluate_expression("y = x*2", {"x": 1.0}),
     "cli-set": lambda: _parse_settings(["x"]),
     "cli-set-twice": lambda: _parse_settings(["x=2", "x=3"]),
 }

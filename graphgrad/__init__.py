@@ -17,28 +17,9 @@ import re
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import autograd
 import nn
-from autograd import (
-    GradcheckError,
-    Tensor,
-    Value,
-    backward_steps,
-    concatenate,
-    detect_anomaly,
-    draw,
-    grad,
-    gradcheck,
-    hessian,
-    hvp,
-    is_anomaly_enabled,
-    is_grad_enabled,
-    jacobian,
-    no_grad,
-    stack,
-    to_dot,
-    value_and_grad,
-    where,
-)
+from autograd import *  # noqa: F403  (the engine's public names, as listed in autograd.__all__)
 
 
 def _distribution_version(distribution: str = "graphgrad") -> str:
@@ -59,26 +40,4 @@ def _distribution_version(distribution: str = "graphgrad") -> str:
 
 __version__ = _distribution_version()
 
-__all__ = [
-    "GradcheckError",
-    "Tensor",
-    "Value",
-    "__version__",
-    "backward_steps",
-    "concatenate",
-    "detect_anomaly",
-    "draw",
-    "grad",
-    "gradcheck",
-    "hessian",
-    "hvp",
-    "is_anomaly_enabled",
-    "is_grad_enabled",
-    "jacobian",
-    "nn",
-    "no_grad",
-    "stack",
-    "to_dot",
-    "value_and_grad",
-    "where",
-]
+__all__ = [*autograd.__all__, "nn", "__version__"]

@@ -86,4 +86,4 @@ def test_python_snippet_runs_and_prints_what_it_says(index: int, tmp_path: Path,
     assert None not in expected, f"snippet {index}: a print line has no comment saying what it prints"
     assert len(printed) == len(expected), (printed, expected)
     for got, want in zip(printed, expected):
-        assert want is not None and matches(got, want), f"snippet {index} printed {got!r}, README says {want!r}"
+        assert want is not None and matches(got, want), f"snippet {index}: {got!r}; README says {want!r}"

@@ -87,7 +87,8 @@ def main() -> None:
         for unit in results["this"][0]:
             base = statistics.median(r[unit] for r in results["baseline"])
             ours = statistics.median(r[unit] for r in results["this"])
-            print(f"{case} {unit:>8}: baseline {_number(base)}  this {_number(ours)}  this/baseline {ours / base:.3f}")
+            figures = f"baseline {_number(base)}  this {_number(ours)}"
+            print(f"{case} {unit:>8}: {figures}  this/baseline {ours / base:.3f}")
 
 
 if __name__ == "__main__":

@@ -231,7 +231,8 @@ def _report(
     """The side-by-side table of ``rows``; printed with ``verbose``, raised when any row fails."""
     first, second = headings
     width, width2 = max(5, len(first)), max(8, len(second))
-    lines = [f"{first:>{width}}  {second:<{width2}} {'analytic':>14} {'numeric':>14} {'abs err':>12}  ok"]
+    columns = f"{'analytic':>14} {'numeric':>14} {'abs err':>12}  ok"
+    lines = [f"{first:>{width}}  {second:<{width2}} {columns}"]
     bad = 0
     for where, which, got, numeric in rows:
         err = abs(got - numeric)

@@ -238,8 +238,8 @@ def _report(
         err = abs(got - numeric)
         good = err <= atol + rtol * abs(numeric)
         bad += not good
-        mark = "yes" if good else "NO"
-        lines.append(f"{where:>{width}}  {which:<{width2}} {got:>14.8g} {numeric:>14.8g} {err:>12.3g}  {mark}")
+        figures = f"{got:>14.8g} {numeric:>14.8g} {err:>12.3g}  {'yes' if good else 'NO'}"
+        lines.append(f"{where:>{width}}  {which:<{width2}} {figures}")
     table = "\n".join(lines)
     if verbose:
         print(table)

@@ -9,6 +9,7 @@
 
 from autograd.anomaly import detect_anomaly, is_anomaly_enabled
 from autograd.check import GradcheckError, gradcheck
+from autograd.explore import explore
 from autograd.functional import grad, hessian, hvp, jacobian, value_and_grad
 from autograd.graph import gradients, is_grad_enabled, no_grad, record
 from autograd.tensor import Tensor, concatenate, stack, where
@@ -23,6 +24,7 @@ __all__ = [
     "concatenate",
     "detect_anomaly",
     "draw",
+    "explore",
     "grad",
     "gradcheck",
     "gradients",

@@ -34,6 +34,7 @@ The pieces, for other views of the graph (such as an interactive page) to reuse:
 
 from __future__ import annotations
 
+import html
 import inspect
 import math
 import os
@@ -86,6 +87,11 @@ _FAINT = "#9a9a9a"
 _KIND_FILL = {"parameter": "#ffd966", "input": "#cfe2f3", "constant": "#eeeeee", "result": "#ffffff"}
 _KIND_TAG = {"parameter": "param", "input": "input", "constant": "const", "result": ""}
 _SHOW_FIELDS = ("data", "grad")
+
+FANOUT_LIMIT = 24
+"""A drawn node feeding more ops than this makes Graphviz's crossing minimisation slow (100 users:
+tens of seconds); such pictures are laid out with its search limits, and say so."""
+_SEARCH_LIMITS = "  graph [mclimit=0.1, nslimit=1, nslimit1=1, searchsize=10];"
 
 
 class RendererNotFoundError(RuntimeError):
@@ -223,15 +229,16 @@ def local_derivative(node: Any, i: int) -> Any:
 
 
 def node_name(node: Any, names: Mapping[Any, str]) -> str:
-    """What a drawing calls a node: its label, its name in ``names`` ({node: name}), else its op
-    in parentheses, else its value in brackets.
+    """What a drawing calls a node: its name in ``names`` ({node: name}, such as
+    :attr:`DrawOptions.node_names`), else its label, else its op in parentheses, else its value in
+    brackets.
 
     >>> from autograd import Value
     >>> x = Value(2.0)
     >>> node_name(x, {x: "x"}), node_name(x * 3, {}), node_name(x, {})
     ('x', '(*)', '[2]')
     """
-    return node.label or names.get(node) or (f"({node._op})" if node._op else f"[{value_text(node.data, 3)}]")
+    return names.get(node) or node.label or (f"({node._op})" if node._op else f"[{value_text(node.data, 3)}]")
 
 
 def node_kind(node: Any, names: Mapping[Any, str], params: Iterable[Any] = ()) -> str:
@@ -248,14 +255,19 @@ def node_kind(node: Any, names: Mapping[Any, str], params: Iterable[Any] = ()) -
         return "result"
     if node in params or getattr(node, "requires_grad", None) is True:
         return "parameter"
-    return "input" if node.label or names.get(node) else "constant"
+    return "input" if names.get(node) or node.label else "constant"
 
 
-def _names_of(names: Mapping[Any, Any] | None) -> dict[Any, str]:
-    """Node -> variable name, from ``locals()`` (name -> object) or a {node: name} mapping."""
+def _names_of(names: Mapping[Any, Any] | None, renamed: Iterable[Any] = ()) -> dict[Any, str]:
+    """Node -> variable name, from ``locals()`` (name -> object) or a {node: name} mapping.
+
+    A node's own label wins over its variable name, so labelled nodes are left out, except those
+    in ``renamed`` (a model's parameters, whose names replace their labels).
+    """
     found: dict[Any, str] = {}
     if not names:
         return found
+    keep = set(renamed)
     for key, value in names.items():
         if isinstance(key, str) and _is_node(value):
             if key.startswith("_") or value in found:
@@ -263,7 +275,7 @@ def _names_of(names: Mapping[Any, Any] | None) -> dict[Any, str]:
             found[value] = key
         elif _is_node(key) and isinstance(value, str):
             found[key] = value
-    return found
+    return {node: name for node, name in found.items() if not node.label or node in keep}
 
 
 def _as_nodes(x: Any, what: str) -> list[Any]:
@@ -300,11 +312,14 @@ class DrawOptions:
     labelled with their local derivatives, with a note summing the products over the paths.
     ``max_nodes``: graph nodes drawn before the far part collapses into one summary node.
     ``show``: "data,grad", "data", "grad" or "" (labels only). ``params``: nodes to style as
-    parameters (Tensors with ``requires_grad`` are styled so anyway). ``color_grad``: fill the
-    data and grad cells from white to orange by gradient magnitude.
+    parameters (Tensors with ``requires_grad`` are styled so anyway), or a model: its
+    parameters, each named by ``named_parameters()`` (``layers.0.w``; ``names`` overrides).
+    ``color_grad``: fill the data and grad cells from white to orange by gradient magnitude.
 
     The fields keep what was given; ``node_names``, ``targets``, ``param_nodes`` and ``shown``
-    hold it in the form the drawing reads.
+    hold it in the form the drawing reads: ``node_names`` gives each named node the name drawn
+    in place of its label (a node's own label beats its variable name, but a parameter's name
+    from the model beats its label, and ``names`` beats that).
 
     >>> DrawOptions(show="data").shown
     ('data',)
@@ -338,9 +353,11 @@ class DrawOptions:
             if f not in _SHOW_FIELDS:
                 raise ValueError(f"draw: show takes 'data', 'grad' or both ('data,grad'), got {f!r}")
         self.shown = shown
-        self.node_names = _names_of(self.names)
+        named = self.params.named_parameters() if hasattr(self.params, "named_parameters") else ()
+        param_names = {node: name for name, node in named}  # a model's parameters, by their names
+        self.node_names = {**param_names, **_names_of(self.names, renamed=param_names)}
         self.targets = _as_nodes(self.highlight, "highlight")
-        self.param_nodes = set(_as_nodes(self.params, "params"))
+        self.param_nodes = set(param_names) or set(_as_nodes(self.params, "params"))
         self.color_grad = bool(self.color_grad)
 
     @classmethod
@@ -516,17 +533,19 @@ def _enumerate_paths(
             stack.append((consumer, [*edges, (consumer, i)]))
 
 
-def _sum_over_paths(target: Any, root: Any, towards_root: dict[Any, list[tuple[Any, int]]]) -> str:
-    """The products of local derivatives along each path, written out, and their sum."""
-    products = []
-    for edges in _enumerate_paths(target, root, towards_root):
-        factors = [local_derivative(node, i) for node, i in edges]
-        products.append((factors, math.prod(float(f) for f in factors if f is not None)))
-    terms = [" * ".join(_fmt(f) for f in fs) for fs, _ in products]
-    if len(products) == 1:
-        return f"1 path: {terms[0]} = {_fmt(products[0][1])}"
+def _sum_over_paths(
+    target: Any, root: Any, towards_root: dict[Any, list[tuple[Any, int]]], total: Any
+) -> str:
+    """The local derivatives along each path written out as products, and their sum: ``total``,
+    the target's gradient from the replayed pass."""
+    terms = [
+        " * ".join(_fmt(local_derivative(node, i)) for node, i in edges)
+        for edges in _enumerate_paths(target, root, towards_root)
+    ]
+    if len(terms) == 1:
+        return f"1 path: {terms[0]} = {_fmt(total)}"
     written = " + ".join(f"({t})" for t in terms)
-    return f"{len(products)} paths: {written} = {_fmt(sum(p for _, p in products))}"
+    return f"{len(terms)} paths: {written} = {_fmt(total)}"
 
 
 def _chain_note(replay: Replay, target: Any, chain: _Chain, names: Mapping[Any, str]) -> str:
@@ -542,7 +561,7 @@ def _chain_note(replay: Replay, target: Any, chain: _Chain, names: Mapping[Any, 
             f" = {value_text(replay.grads.get(target))}"
         )
     if chain.towards_root is not None:
-        listed = _sum_over_paths(target, root, chain.towards_root)
+        listed = _sum_over_paths(target, root, chain.towards_root, replay.grads.get(target))
         return f"{head} = sum over paths of the product of local derivatives; {listed}"
     return f"{head} = sum over {paths} of the product of local derivatives = {_fmt(replay.grads.get(target))}"
 
@@ -632,6 +651,7 @@ class _Scene:
     hidden: int  # graph nodes collapsed into the summary
     influence: _Influence | None
     frame: _FrameView | None
+    with_ids: bool = False  # DOT ids on nodes and edges (the SVG keeps them)
     ids: dict[Any, str] = field(init=False)
     on_path: set[Any] = field(init=False)  # the nodes of the influence chain
     feeds_grad: set[Any] = field(init=False)  # nodes some drawn edge sends a gradient to
@@ -660,43 +680,78 @@ class _Scene:
 def _build_dot(
     root: Any, opt: DrawOptions, frame: _FrameView | None = None, replay: Replay | None = None
 ) -> str:
-    """The DOT source: the nodes, their op nodes and edges, the collapsed part, the notes.
+    """The DOT source of the picture of ``root``'s graph (see :func:`_scene` and :func:`_dot`)."""
+    return _dot(_scene(root, opt, frame, replay))
+
+
+def _scene(
+    root: Any,
+    opt: DrawOptions,
+    frame: _FrameView | None = None,
+    replay: Replay | None = None,
+    with_ids: bool = False,
+) -> _Scene:
+    """What a picture shows: the influence chain of ``opt.targets`` and the nodes to draw.
 
     ``replay`` is a pass seeded with ones that the influence chain may read instead of its own.
+    ``with_ids`` gives every node and edge an ``id`` that the SVG keeps (``n3``, ``n3op``,
+    ``n3_out``, ``n3_in0``), for a page to find them.
     """
     _check_root(root, "draw")
     order = topological_order(root) if replay is None else replay.order
     influence = _influence(root, order, opt.targets, opt.node_names, replay) if opt.targets else None
     on_path = influence.on_path if influence else set()
     visible = _choose_visible(root, opt.max_nodes, on_path) if len(order) > opt.max_nodes else order
-    scene = _Scene(opt, visible, len(order) - len(visible), influence, frame)
+    return _Scene(opt, visible, len(order) - len(visible), influence, frame, with_ids)
+
+
+def _dot(scene: _Scene) -> str:
+    """The DOT source: the nodes, their op nodes and edges, the collapsed part, the notes."""
+    opt, frame, influence = scene.opt, scene.frame, scene.influence
     lines = [
         "digraph graphgrad {",
         f'  graph [rankdir={opt.rankdir}, fontname="Arial", fontsize=11, nodesep=0.25, ranksep=0.4];',
         '  node [shape=plain, fontname="Arial", fontsize=10, color="#333333", fontcolor="#222222"];',
         '  edge [fontname="Arial", fontsize=9, color="#555555", arrowsize=0.7];',
     ]
-    lines.extend(_node_line(scene, node) for node in visible)
+    limited = _fan_out_note(scene)
+    if limited:
+        lines.append(_SEARCH_LIMITS)
+    lines.extend(_node_line(scene, node) for node in scene.visible)
     reaching_hidden = []  # op nodes with an input in the collapsed part
-    for node in visible:
+    for node in scene.visible:
         if node._inputs:
             lines.extend(_op_lines(scene, node))
             if any(x not in scene.ids for x in node._inputs):
                 reaching_hidden.append(f"{scene.ids[node]}op")
     if scene.hidden:
         lines.extend(_collapsed_lines(scene, reaching_hidden))
-    notes = [(frame.caption, _CURRENT)] if frame is not None else []
+    notes = [(frame.caption, _CURRENT)] if frame is not None and frame.caption else []
     notes.extend((n, _PATH) for n in (influence.notes if influence else []))
+    notes.extend([(limited, _FAINT)] if limited else [])
     if notes:
         lines.append(_notes_line(notes))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
+def _fan_out_note(scene: _Scene) -> str:
+    """A note when a drawn node feeds more than FANOUT_LIMIT drawn ops ("" otherwise): the
+    picture is then laid out with Graphviz's search limits, which keep it to a second or so."""
+    users = Counter(x for node in scene.visible for x in node._inputs if x in scene.ids)
+    if not users:
+        return ""
+    busiest, count = users.most_common(1)[0]
+    if count <= FANOUT_LIMIT:
+        return ""
+    name = node_name(busiest, scene.opt.node_names)
+    return f"laid out with Graphviz's search limits: {name} feeds {count} ops (a full search would be slow)"
+
+
 def _node_line(scene: _Scene, node: Any) -> str:
     """One node as an HTML-like table: label and kind, shape, data, grad; its border and colour."""
     opt = scene.opt
-    label = node.label or opt.node_names.get(node, "")
+    label = opt.node_names.get(node) or node.label
     kind = node_kind(node, opt.node_names, opt.param_nodes)
     rows: list[str] = []
     if label or kind != "result":
@@ -727,7 +782,10 @@ def _node_line(scene: _Scene, node: Any) -> str:
         + "".join(f"<TR>{r}</TR>" for r in rows)
         + "</TABLE>"
     )
-    return f"  {scene.ids[node]} [label=<{table}>{attrs}];"
+    nid = scene.ids[node]
+    if scene.with_ids:
+        attrs += f', id="{nid}"'
+    return f"  {nid} [label=<{table}>{attrs}];"
 
 
 def _grad_cell(scene: _Scene, node: Any, kind: str) -> str:
@@ -759,22 +817,34 @@ def _op_lines(scene: _Scene, node: Any) -> list[str]:
     op = f"{nid}op"
     on = node in scene.on_path
     current = scene.is_current(node)
-    extra = f', color="{_PATH}", penwidth=2, class="influence"' if on else ""
-    to_result = f' [color="{_PATH}", penwidth=2, class="influence"]' if on else ""
+    style = f'color="{_PATH}", penwidth=2, class="influence"' if on else ""
+    to_result = style
     if current:
-        extra = f', color="{_CURRENT}", penwidth=2'
-        to_result = f' [color="{_CURRENT}", penwidth=2, dir=back]'
+        style = f'color="{_CURRENT}", penwidth=2'
+        to_result = f"{style}, dir=back"
+    op_attrs = f'label={_quote(node._op or "?")}, shape=ellipse, style=filled, fillcolor="#f3f3f3", '
+    op_attrs += 'margin="0.04,0.02", width=0.4, height=0.3'
+    op_id, out_id = (f'id="{op}"', f'id="{nid}_out"') if scene.with_ids else ("", "")
     lines = [
-        f'  {op} [label={_quote(node._op or "?")}, shape=ellipse, style=filled, fillcolor="#f3f3f3", '
-        f'margin="0.04,0.02", width=0.4, height=0.3{extra}];',
-        f"  {op} -> {nid}{to_result};",
+        f"  {op} [{_joined(op_attrs, style, op_id)}];",
+        f"  {op} -> {nid}{_bracketed(_joined(to_result, out_id))};",
     ]
     sent = {i: share for _, i, share in scene.frame.sent} if current and scene.frame else {}
     for i, (x, rule) in enumerate(zip(node._inputs, node._vjps)):
         if x in scene.ids:
             attrs = _edge_attrs(scene, node, i, rule, sent.get(i), on and x in scene.on_path)
-            lines.append(f"  {scene.ids[x]} -> {op}{f' [{attrs}]' if attrs else ''};")
+            edge_id = f'id="{nid}_in{i}"' if scene.with_ids else ""
+            lines.append(f"  {scene.ids[x]} -> {op}{_bracketed(_joined(attrs, edge_id))};")
     return lines
+
+
+def _joined(*attrs: str) -> str:
+    """DOT attribute lists joined, the empty ones left out."""
+    return ", ".join(a for a in attrs if a)
+
+
+def _bracketed(attrs: str) -> str:
+    return f" [{attrs}]" if attrs else ""
 
 
 def _edge_attrs(scene: _Scene, node: Any, i: int, rule: Any, share: Any, on_path: bool) -> str:
@@ -804,10 +874,11 @@ def _collapsed_lines(scene: _Scene, reaching_hidden: list[str]) -> list[str]:
     if scene.influence is not None and any(n not in scene.ids for n in scene.on_path):
         chain = "\\nsome of the highlighted chain is inside"
     more = f"... {scene.hidden:,} more node{'s' if scene.hidden != 1 else ''}"
+    more_id = ', id="more"' if scene.with_ids else ""
     lines = [
         f'  more [label="{more}\\n(the far part of the graph, collapsed;\\n'
         f'draw with a larger max_nodes to see them){chain}", shape=box, style="dashed,rounded", '
-        f'fontcolor="#555555", color="#888888"];'
+        f'fontcolor="#555555", color="#888888"{more_id}];'
     ]
     lines.extend(f'  more -> {op} [style=dashed, color="#888888"];' for op in reaching_hidden)
     return lines
@@ -867,13 +938,13 @@ def find_renderer() -> str | None:
     return None
 
 
-def _render(source: str, fmt: str) -> bytes:
+def _render(source: str, fmt: str, *options: str) -> bytes:
     program = find_renderer()
     if program is None:
         raise RendererNotFoundError(_INSTALL_HINT)
     try:
         done = subprocess.run(
-            [program, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, timeout=300
+            [program, f"-T{fmt}", *options], input=source.encode("utf-8"), capture_output=True, timeout=300
         )
     except subprocess.TimeoutExpired as err:
         raise RuntimeError(
@@ -885,6 +956,67 @@ def _render(source: str, fmt: str) -> bytes:
             f"{program} -T{fmt} failed: {message[-1] if message else f'exit status {done.returncode}'}"
         )
     return done.stdout
+
+
+# Advance widths (1/1000 em) of the printable ASCII characters, space to tilde, in Arial and the
+# fonts made to its metrics (Helvetica, Liberation Sans, Arimo): what Graphviz lays text out with.
+# fmt: off
+_WIDTHS = {
+    False: (
+        278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
+        556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667,
+        611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
+        667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500,
+        222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
+    ),
+    True: (
+        278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
+        556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611, 975, 722, 722, 722, 722, 667,
+        611, 778, 722, 278, 556, 722, 611, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
+        667, 611, 333, 278, 333, 584, 556, 333, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556,
+        278, 889, 611, 611, 611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,
+    ),
+}
+# fmt: on
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float | None:
+    """The width of ``text`` in Arial at ``size`` points, as Graphviz lays it out (None when it
+    holds characters other than printable ASCII, whose widths this does not know).
+
+    >>> text_width("grad 2.2", 10), text_width("apple", 10, bold=True), text_width("∂", 10)
+    (36.69, 26.12, None)
+    """
+    widths = _WIDTHS[bold]
+    total = 0
+    for ch in text:
+        code = ord(ch) - 32
+        if not 0 <= code < len(widths):
+            return None
+        total += widths[code]
+    return round(total * size / 1000, 2)
+
+
+_SVG_TEXT = re.compile(r"<text ([^>]*)>([^<]*)</text>")
+_FONTS = "Arial, Helvetica, Arimo, 'Liberation Sans', sans-serif"
+
+
+def _for_browsers(svg: str) -> str:
+    """The SVG as a browser should draw it: each text held to the width Graphviz gave it (a
+    browser without Arial's metrics condenses its font slightly instead of spilling out of the
+    box), the fonts with those metrics named first, and the picture scaled down to a narrow page."""
+
+    def fitted(m: re.Match[str]) -> str:
+        attrs, text = m[1], m[2]
+        size = re.search(r'font-size="([\d.]+)"', attrs)
+        width = text_width(html.unescape(text), float(size[1]), "bold" in attrs) if size else None
+        attrs = attrs.replace('font-family="Arial"', f'font-family="{_FONTS}"')
+        if width:
+            attrs += f' textLength="{width}" lengthAdjust="spacingAndGlyphs"'
+        return f"<text {attrs}>{text}</text>"
+
+    svg = _SVG_TEXT.sub(fitted, svg)
+    return svg.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
 
 
 class Drawing:
@@ -899,14 +1031,16 @@ class Drawing:
         return f"<graphgrad Drawing: {nodes} nodes; .svg(), .save('graph.svg'|'.png'|'.dot'), .source>"
 
     def svg(self) -> str:
-        """The picture as SVG text (rendered once, then kept)."""
+        """The picture as SVG text (rendered once, then kept); it scales down to a narrow page."""
         if self._svg is None:
-            self._svg = _render(self.source, "svg").decode("utf-8")
+            self._svg = _for_browsers(_render(self.source, "svg").decode("utf-8"))
         return self._svg
 
-    def png(self) -> bytes:
-        """The picture as PNG bytes."""
-        return _render(self.source, "png")
+    def png(self, scale: float = 1.0) -> bytes:
+        """The picture as PNG bytes: 96 pixels per inch times ``scale`` (2 for a sharp picture)."""
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 20:
+            raise ValueError(f"Drawing.png: scale must be a number in (0, 20], got {scale!r}")
+        return _render(self.source, "png", f"-Gdpi={96 * scale:g}")
 
     def graphviz(self) -> Any:
         """The drawing as a ``graphviz.Source`` (the graphviz Python package), for its own
@@ -920,8 +1054,9 @@ class Drawing:
 
         return graphviz.Source(self.source)
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write ``.svg``, ``.png`` or ``.dot`` by the file's suffix; returns the path."""
+    def save(self, path: str | os.PathLike[str], scale: float = 1.0) -> Path:
+        """Write ``.svg``, ``.png`` (at ``scale``, see :meth:`png`) or ``.dot`` by the file's
+        suffix; returns the path."""
         target = Path(path)
         suffix = target.suffix.lower()
         if suffix == ".dot" or suffix == ".gv":
@@ -929,7 +1064,7 @@ class Drawing:
         elif suffix == ".svg":
             target.write_text(self.svg(), encoding="utf-8")
         elif suffix == ".png":
-            target.write_bytes(self.png())
+            target.write_bytes(self.png(scale))
         else:
             raise ValueError(f"Drawing.save: use a .svg, .png or .dot file name, got {str(path)!r}")
         return target
@@ -1055,65 +1190,16 @@ class BackwardSteps(Sequence[Frame]):
         return f"<BackwardSteps: {len(self)} frames; .player() shows them in Jupyter>"
 
     @_takes_options
-    def player(self, max_frames: int = 60, **options: Any) -> Any:
-        """A Jupyter player: a slider (and play button) over the frames when ipywidgets is
-        installed, else an HTML list of the first ``max_frames`` frames as SVG pictures."""
-        opt = DrawOptions.of("BackwardSteps.player", options)
-        try:
-            import ipywidgets as widgets  # type: ignore[import-not-found]
-        except ImportError:
-            return _FramesHTML(self, max_frames, opt)
-        cache: dict[int, str] = {}
+    def player(self, **options: Any) -> Any:
+        """The steps as an interactive page (an :class:`autograd.explore.Explorer`): previous,
+        next, play and a slider over the steps, the influence chain of a clicked node; it shows
+        inline in Jupyter and needs no kernel once drawn. Takes the options of :func:`to_dot`."""
+        from autograd.explore import backward_page
 
-        def picture(i: int) -> str:
-            if i not in cache:
-                cache[i] = _inline_svg(Drawing(self[i]._dot(opt)).svg())
-            return cache[i]
-
-        last = len(self) - 1
-        slider = widgets.IntSlider(value=0, min=0, max=last, description="step", continuous_update=False)
-        play = widgets.Play(value=0, min=0, max=last, interval=900)
-        widgets.jslink((play, "value"), (slider, "value"))
-        view = widgets.HTML(value=picture(0))
-
-        def show(change: dict[str, Any]) -> None:
-            view.value = picture(int(change["new"]))
-
-        slider.observe(show, names="value")
-        return widgets.VBox([widgets.HBox([play, slider]), view])
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display  # type: ignore[import-not-found]
-
-        display(self.player())
-
-
-def _inline_svg(svg: str) -> str:
-    """SVG text without its XML prolog, ready to sit inside HTML."""
-    start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
-
-
-class _FramesHTML:
-    """The player without ipywidgets: the frames one under another."""
-
-    def __init__(self, steps: BackwardSteps, max_frames: int, opt: DrawOptions) -> None:
-        self.steps = steps
-        self.max_frames = max_frames
-        self.opt = opt
+        return backward_page(self.replay, DrawOptions.of("BackwardSteps.player", options))
 
     def _repr_html_(self) -> str:
-        parts = []
-        shown = self.steps[: self.max_frames]
-        for frame in shown:
-            svg = _inline_svg(Drawing(frame._dot(self.opt)).svg())
-            parts.append(f"<div style='margin-bottom:1em'>{svg}</div>")
-        if len(self.steps) > len(shown):
-            parts.append(
-                f"<p>... and {len(self.steps) - len(shown):,} more steps "
-                "(install ipywidgets for a slider, or index the steps: steps[k].draw())</p>"
-            )
-        return "\n".join(parts)
+        return str(self.player()._repr_html_())
 
 
 def backward_steps(root: Any, grad: Any = None) -> BackwardSteps:

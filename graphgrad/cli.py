@@ -10,6 +10,7 @@ import ast
 import difflib
 import re
 import sys
+import threading
 import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
@@ -347,15 +348,17 @@ def _parse_settings(pairs: Sequence[str]) -> dict[str, float]:
 
 
 def _draw(args: argparse.Namespace) -> int:
-    from autograd.viz import RendererNotFoundError, draw
+    from autograd.explore import explore
+    from autograd.graph import topological_order
+    from autograd.viz import RendererNotFoundError, draw, find_renderer
 
     def fail(message: str, status: int = 2) -> int:
         print(f"graphgrad draw: {message}", file=sys.stderr)
         return status
 
     output = Path(args.output)
-    if output.suffix.lower() not in (".svg", ".png", ".dot", ".gv"):
-        return fail(f"-o {args.output}: use a .svg, .png or .dot file name")
+    if output.suffix.lower() not in (".svg", ".png", ".dot", ".gv", ".html"):
+        return fail(f"-o {args.output}: use a .svg, .png, .dot or .html file name")
     try:
         values = _parse_settings(args.set)
         with warnings.catch_warnings(record=True) as caught:  # log(0) and the like: one line each
@@ -373,15 +376,20 @@ def _draw(args: argparse.Namespace) -> int:
         if name not in leaves:
             return fail(f"--highlight {name}: not a name in the expression")
     root.backward()
+    options = dict(
+        rankdir=args.rankdir,
+        highlight=[leaves[n] for n in args.highlight] or None,
+        max_nodes=args.max_nodes,
+        show=args.show,
+    )
+    drawn = min(len(topological_order(root)), args.max_nodes) if args.max_nodes > 0 else 0
+    program = Path(find_renderer() or "graphviz").name
     try:
-        drawing = draw(
-            root,
-            rankdir=args.rankdir,
-            highlight=[leaves[n] for n in args.highlight] or None,
-            max_nodes=args.max_nodes,
-            show=args.show,
-        )
-        drawing.save(output)
+        with _after_a_second(f"graphgrad draw: laying out {drawn:,} nodes with {program} ..."):
+            if output.suffix.lower() == ".html":
+                explore(root, **options).save(output)
+            else:
+                draw(root, **options).save(output)
     except ValueError as err:  # a bad --max-nodes or --show
         return fail(str(err))
     except (RendererNotFoundError, RuntimeError, OSError) as err:
@@ -390,6 +398,20 @@ def _draw(args: argparse.Namespace) -> int:
     print(f"{args.expression.strip()} = {root.data:.4g}" + (f"; {grads}" if grads else ""))
     print(f"wrote {output}")
     return 0
+
+
+class _after_a_second:
+    """Print ``message`` (to stderr) if the block is still running after a second."""
+
+    def __init__(self, message: str) -> None:
+        self.timer = threading.Timer(1.0, lambda: print(message, file=sys.stderr, flush=True))
+        self.timer.daemon = True
+
+    def __enter__(self) -> None:
+        self.timer.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
 
 
 def _add_draw_command(commands: Any) -> argparse.ArgumentParser:
@@ -401,7 +423,12 @@ def _add_draw_command(commands: Any) -> argparse.ArgumentParser:
     )
     draw.add_argument("expression", help='e.g. "tanh(x*w + b)"')
     draw.add_argument("--set", nargs="+", action="extend", default=[], metavar="NAME=VALUE", help="values")
-    draw.add_argument("-o", "--output", default="graph.svg", help="a .svg, .png or .dot file (graph.svg)")
+    draw.add_argument(
+        "-o",
+        "--output",
+        default="graph.svg",
+        help="a .svg, .png, .dot or .html (the interactive page) file (graph.svg)",
+    )
     draw.add_argument("--rankdir", default="LR", choices=("LR", "TB", "RL", "BT"), help="layout direction")
     draw.add_argument(
         "--highlight",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 import numpy as np
 
@@ -197,12 +197,20 @@ def evaluate(
 class History:
     """Per-epoch numbers recorded by ``fit``: ``history["loss"]``, ``history["val_accuracy"]`` ...
 
-    ``.plot()`` draws the loss (and any metric) per epoch with matplotlib.
+    ``.plot()`` draws the loss (and any metric) per epoch with matplotlib. ``step_losses`` holds
+    the loss of every optimizer step; with ``fit(..., snapshots=k)``, ``snapshots`` holds the
+    model as it was before training and at k moments spread evenly over it, which
+    ``.explore()`` plays back in an interactive page.
     """
 
     def __init__(self) -> None:
         self.history: dict[str, list[float]] = {}
         self.epochs: list[int] = []
+        self.step_losses: list[float] = []
+        self.snapshots: list[Snapshot] = []
+        self.boundary: dict[str, np.ndarray] | None = None
+        """With snapshots of a model of 2-D inputs: the grid (``x``, ``y``) its classes were
+        predicted on, and the training data (``points``, ``labels``)."""
 
     def record(self, epoch: int, numbers: dict[str, float]) -> None:
         self.epochs.append(epoch)
@@ -225,6 +233,30 @@ class History:
     def __repr__(self) -> str:
         last = ", ".join(f"{k}={v:.4g}" for k, v in self.last().items())
         return f"History({len(self.epochs)} epochs{': ' if last else ''}{last})"
+
+    def explore(self) -> Any:
+        """The training played back, snapshot by snapshot, in one self-contained page (an
+        ``autograd.explore.Explorer``): the loss of every step up to the snapshot, the decision
+        boundary (for 2-D inputs) and each weight matrix as a heatmap, hover for data and grad.
+
+        Needs ``fit(..., snapshots=k)``.
+        """
+        from autograd.explore import playback
+
+        if not self.snapshots:
+            raise ValueError(
+                "History.explore: no snapshots; train with nn.fit(..., snapshots=10) to record some"
+            )
+        codes = _class_codes(self)
+        boundary = None
+        if self.boundary is not None:
+            boundary = {**self.boundary, "labels": codes(self.boundary["labels"])}
+        pages = [
+            {"step": s.step, "caption": s.caption, "params": s.params,
+             **({"classes": codes(s.classes)} if s.classes is not None else {})}
+            for s in self.snapshots
+        ]  # fmt: skip
+        return playback(self.step_losses, pages, boundary)
 
     def plot(self, path: Any = None, title: str | None = None) -> Any:
         """Plot loss (left) and metrics (right) per epoch; returns the matplotlib Figure.
@@ -255,6 +287,52 @@ def _is_loss(name: str) -> bool:
     return name in ("loss", "val_loss")
 
 
+class Snapshot(NamedTuple):
+    """The model at one moment of ``fit``: after ``step`` optimizer steps."""
+
+    step: int
+    caption: str
+    params: list[tuple[str, np.ndarray, np.ndarray]]  # (name, data, grad) of each weight matrix
+    classes: np.ndarray | None  # the class predicted at each point of History.boundary's grid
+
+
+def _class_codes(history: History) -> Callable[[np.ndarray], np.ndarray]:
+    """Classes (such as -1 and 1) as 0, 1, ... in order, the same in every snapshot."""
+    seen = [s.classes for s in history.snapshots if s.classes is not None]
+    if history.boundary is not None:
+        seen.append(history.boundary["labels"])
+    levels = np.unique(np.concatenate([np.ravel(c) for c in seen])) if seen else np.zeros(0)
+    return lambda classes: np.searchsorted(levels, classes)
+
+
+def weight_matrices(model: Any) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """The model's parameters as matrices to draw, each as (name, data, grad).
+
+    A Tensor parameter as it is (a vector as one row, more axes folded into the columns); a
+    scalar ``nn.MLP`` one matrix per layer, a row per neuron: its weights, then its bias.
+
+    >>> import nn
+    >>> [(name, data.shape) for name, data, _ in weight_matrices(nn.MLP(3, [4, 1], seed=0))]
+    [('layers.0', (4, 4)), ('layers.1', (1, 5))]
+    """
+    layers = getattr(model, "layers", None)
+    if isinstance(layers, list) and layers and all(hasattr(layer, "neurons") for layer in layers):
+        found = []
+        for i, layer in enumerate(layers):
+            cells = [[*n.w, n.b] for n in layer.neurons]
+            data = np.array([[v.data for v in row] for row in cells], dtype=np.float64)
+            grad = np.array([[v.grad for v in row] for row in cells], dtype=np.float64)
+            found.append((f"layers.{i}", data, grad))
+        return found
+    found = []
+    for name, p in model.named_parameters():
+        data = np.asarray(p.data, dtype=np.float64)
+        grad = np.zeros_like(data) if p.grad is None else np.asarray(p.grad, dtype=np.float64)
+        rows = data.shape[0] if data.ndim > 1 else 1
+        found.append((name, data.reshape(rows, -1), grad.reshape(rows, -1)))
+    return found
+
+
 def fit(
     model: Any,
     loss_fn: Callable[..., Any],
@@ -269,6 +347,7 @@ def fit(
     shuffle: bool = True,
     seed: Any = None,
     lr_schedule: Callable[[int], float] | None = None,
+    snapshots: int = 0,
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return the per-epoch ``History``.
 
@@ -288,6 +367,10 @@ def fit(
     ``lr_schedule``: a function of the epoch (counted from 1) giving the learning rate for that
     epoch's steps; it is set as ``optimizer.lr`` before the epoch starts. For example a rate that
     falls a hundredfold over the run: ``lr_schedule=lambda epoch: 0.02 * 0.01 ** ((epoch - 1) / epochs)``.
+
+    ``snapshots``: record the model (its weight matrices with their gradients and, for 2-D
+    inputs, the class it predicts over the plane) before training and ``snapshots`` times spread
+    evenly over the run, for ``history.explore()`` to play back.
     """
     X = np.asarray(X)
     y = np.asarray(y)
@@ -295,8 +378,9 @@ def fit(
         raise ValueError(
             f"fit: X and y must hold the same number of samples, got shapes {X.shape} and {y.shape}"
         )
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
+    for what, n in (("epochs", epochs), ("snapshots", snapshots)):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"fit: {what} must be an int >= 0, got {n!r}")
     if len(X) == 0:
         raise ValueError("fit: X holds no samples")
     size = len(X) if batch_size is None else batch_size
@@ -307,6 +391,7 @@ def fit(
     rng = np.random.default_rng(seed) if not isinstance(seed, np.random.Generator) else seed
     n_batches = max(1, math.ceil(len(X) / size)) if len(X) else 0
     history = History()
+    recorder = _Recorder(model, history, X, y, int(snapshots), epochs * n_batches)
     if hasattr(model, "train"):
         model.train()
     with ProgressBar(epochs * n_batches, unit="batch", enabled=progress) as bar:
@@ -323,6 +408,8 @@ def fit(
                 loss.backward()
                 optimizer.step()
                 value = _loss_number(loss)
+                history.step_losses.append(value)
+                recorder.after_step(f"epoch {epoch} of {epochs}", value)
                 total += value * len(Xb)
                 seen += len(Xb)
                 if chosen:
@@ -341,6 +428,41 @@ def fit(
             history.record(epoch, numbers)
             bar.report(numbers)
     return history
+
+
+class _Recorder:
+    """What ``fit(snapshots=k)`` keeps: the model before training and after k steps spread
+    evenly over the run (the last one included)."""
+
+    def __init__(
+        self, model: Any, history: History, X: np.ndarray, y: np.ndarray, k: int, steps: int
+    ) -> None:
+        self.model, self.history, self.steps = model, history, steps
+        self.marks = {math.ceil(i * steps / k) for i in range(1, k + 1)} if k else set()
+        self.grid = None
+        if k and X.ndim == 2 and X.shape[1] == 2:
+            labels = np.argmax(y, axis=1) if y.ndim == 2 else y
+            pad = 0.25 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
+            xs, ys = (np.linspace(a - p, b + p, 50) for a, b, p in zip(X.min(axis=0), X.max(axis=0), pad))
+            self.grid = np.column_stack([g.ravel() for g in np.meshgrid(xs, ys)])
+            self.labels = labels
+            history.boundary = {"x": xs, "y": ys, "points": X, "labels": labels}
+        if k:
+            self.take("before training", None)
+
+    def after_step(self, when: str, loss: float) -> None:
+        if len(self.history.step_losses) in self.marks:
+            self.take(when, loss)
+
+    def take(self, when: str, loss: float | None) -> None:
+        step = len(self.history.step_losses)
+        caption = (
+            f"after {step:,} of {self.steps:,} steps ({when}): loss {loss:.4g}" if loss is not None else when
+        )
+        classes = None
+        if self.grid is not None:
+            classes = predicted_classes(predict(self.model, self.grid), self.labels).reshape(50, 50)
+        self.history.snapshots.append(Snapshot(step, caption, weight_matrices(self.model), classes))
 
 
 def _scheduled_lr(lr_schedule: Callable[[int], float], epoch: int) -> float:

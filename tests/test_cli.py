@@ -117,7 +117,7 @@ def test_bad_expressions(
         (["x", "--set", "x"], "write NAME=NUMBER"),
         (["x", "--set", "x=two"], "is not a number"),
         (["x", "--set", "1x=2"], "write NAME=NUMBER"),
-        (["x", "--set", "x=1", "-o", "g.jpg"], "use a .svg, .png or .dot"),
+        (["x", "--set", "x=1", "-o", "g.jpg"], "use a .svg, .png, .dot or .html"),
         (["x", "--set", "x=1", "--highlight", "y"], "--highlight y: not a name"),
         (["x", "--set", "x=1", "--max-nodes", "-5"], "max_nodes must be a positive int"),
         (["x", "--set", "x=1", "--show", "bogus"], "show takes"),

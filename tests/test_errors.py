@@ -29,6 +29,7 @@ from autograd import (
     concatenate,
     detect_anomaly,
     draw,
+    explore,
     grad,
     gradcheck,
     hvp,
@@ -37,6 +38,7 @@ from autograd import (
     stack,
     where,
 )
+from autograd.explore import Explorer
 from autograd.viz import RendererNotFoundError
 from graphgrad.cli import ExpressionError, _parse_settings, evaluate_expression
 from nn.module import StateDictError
@@ -153,6 +155,12 @@ def _fit_lr_schedule() -> None:
 
 def _history_key() -> None:
     nn.History()["accuracy"]
+
+
+def _fit_snapshots() -> None:
+    model = nn.Sequential(nn.Linear(2, 1))
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    nn.fit(model, nn.mse_loss, opt, np.ones((4, 2)), np.ones((4, 1)), progress=False, snapshots=-1)
 
 
 def _highlight_elsewhere() -> None:
@@ -314,6 +322,8 @@ CASES: dict[str, Callable[..., Any]] = {
     "fit-metric": _fit_metric,
     "fit-lr-schedule": _fit_lr_schedule,
     "history-key": _history_key,
+    "fit-snapshots": _fit_snapshots,
+    "history-explore": lambda: nn.History().explore(),
     "accuracy-lengths": lambda: nn.accuracy(np.ones((3, 2)), [0, 1]),
     "plot-boundary-shape": lambda: nn.plot_decision_boundary(nn.MLP(3, [1]), np.ones((4, 3)), np.ones(4)),
     "matplotlib-missing": _no_matplotlib,
@@ -333,6 +343,9 @@ CASES: dict[str, Callable[..., Any]] = {
     "renderer-missing": _no_renderer,
     "backward-steps-root": lambda: backward_steps([1.0]),
     "frame-options": lambda: backward_steps(Value(1.0) * 2)[0].draw(colour="red"),
+    "drawing-png-scale": lambda: draw(Value(1.0)).png(scale=0),
+    "explore-root": lambda: explore(3.0),
+    "explorer-save-name": lambda: Explorer("page", "backward", {"steps": 0}).save("graph.svg"),
     "cli-expression": lambda: evaluate_expression("x +* 2", {"x": 1.0}),
     "cli-xor": lambda: evaluate_expression("x^2", {"x": 1.0}),
     "cli-missing-star": lambda: evaluate_expression("2x", {"x": 1.0}),

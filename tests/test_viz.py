@@ -12,7 +12,6 @@ import re
 import shutil
 import sys
 import time
-import types
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -501,40 +500,36 @@ def test_stepper_edge_labels_show_negative_shares_in_parentheses() -> None:
 
 
 @needs_renderer
-def test_stepper_frames_draw_and_player_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stepper_frames_draw_and_the_player_is_a_page(monkeypatch: pytest.MonkeyPatch) -> None:
     *_, y = neuron()
     steps = backward_steps(y)
     ET.fromstring(steps[1].draw().svg().encode())
     assert "image/svg+xml" in steps[1]._repr_mimebundle_()
-    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import fails: a list of SVGs instead
-    html = steps.player(max_frames=2)._repr_html_()
-    assert html.count("<svg") == 2 and "more steps" in html and "<?xml" not in html
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # the player needs no ipywidgets
+    page = steps.player()
+    assert page.steps == len(steps) == 6 and page.data["count"] == [len(f.sent) for f in steps]
+    document = page.html()
+    assert document.count("<svg") == 1 and "<?xml" not in document  # one picture, inline
+    inline = page._repr_html_()
+    assert inline.startswith('<iframe class="graphgrad-explorer"') and 'sandbox="allow-scripts"' in inline
+    assert steps._repr_html_() == inline  # Jupyter shows the steps as the page
 
 
 @needs_renderer
-def test_player_with_ipywidgets(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The slider path, against a stand-in for ipywidgets (it needs no real Jupyter)."""
-
-    class Widget:
-        def __init__(self, children: Any = (), **kw: Any) -> None:
-            self.children, self.observers = list(children), []
-            self.__dict__.update(kw)
-
-        def observe(self, fn: Any, names: str) -> None:
-            self.observers.append(fn)
-
-    fake = types.ModuleType("ipywidgets")
-    for name in ("IntSlider", "Play", "HTML", "VBox", "HBox"):
-        setattr(fake, name, Widget)
-    fake.jslink = lambda *a: None  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "ipywidgets", fake)
+def test_player_shows_every_step_of_the_pass() -> None:
+    """What the page steps through: each step's shares and the totals they make, as the frames
+    have them (the browser tests drive the page itself)."""
     *_, y = neuron()
     steps = backward_steps(y)
-    box = steps.player()
-    (_play, slider), view = box.children[0].children, box.children[1]
-    assert slider.max == len(steps) - 1 and "step 1 of 6" in view.value
-    slider.observers[0]({"new": 4})
-    assert "step 5 of 6" in view.value
+    data = steps.player().data
+    texts, j = data["texts"], 0
+    for frame in steps:
+        for x, i, share in frame.sent:
+            assert data["to"][j] == steps.replay.order.index(x) and data["slot"][j] == i
+            assert texts[data["share"][j]] == viz._short(share)
+            assert texts[data["total"][j]] == viz.value_text(frame.grads[x])
+            j += 1
+    assert j == len(data["to"]) == len(steps.replay.trace)
 
 
 # --- one set of options, one replay ------------------------------------------------------------
@@ -586,9 +581,9 @@ def test_options_are_checked_once_per_call(monkeypatch: pytest.MonkeyPatch) -> N
     steps = backward_steps(g["price"])
     steps[3].to_dot(names=g, highlight=g["apple"])
     assert len(made) == 2
-    monkeypatch.setitem(sys.modules, "ipywidgets", None)
-    frames = steps.player(max_frames=3, names=g)
-    assert len(made) == 3 and frames.opt.node_names[g["apple"]] == "apple"
+    if HAVE_RENDERER:
+        page = steps.player(names=g)
+        assert len(made) == 3 and {label for _, label in page.data["named"]} >= {"apple", "price"}
 
 
 def test_replay_is_one_traced_backward_pass() -> None:

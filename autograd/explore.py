@@ -1,0 +1,402 @@
+"""The explorer: a graph's backward pass (or a training run) in one self-contained HTML page.
+
+``explore(root)`` returns an :class:`Explorer`: ``.html()`` is a complete HTML document,
+``.save("graph.html")`` writes it, and Jupyter shows it inline. The page needs nothing else: the
+graph is laid out here in Python (the system ``dot`` when present, ``graphviz-pure`` otherwise)
+into an inline SVG, and the data, the script and the styles are inline too; it sends no network
+request and needs no server and no kernel, so it keeps working in a saved notebook and in
+``jupyter nbconvert --to html`` output. In a notebook each page sits in its own sandboxed
+``<iframe>``, so several of them never interfere.
+
+On the page: step through the backward pass (buttons, slider, arrow keys); click a node for its
+influence chain (every path to the root, its edges labelled with their local derivatives, the
+sum over the paths written out); hover a node for its details; pan (drag), zoom (wheel), fit,
+and search by label. A small script API serves tests and users' own pages::
+
+    graphgrad.step(k)       # the state after k steps (0: only the seed at the root)
+    graphgrad.select(name)  # highlight a node's influence chain (null clears)
+    graphgrad.state()       # {step, steps, caption, grads, highlighted}
+
+``grads`` maps each named node (its label, or its name from ``names=``) to the gradient shown at
+that step: a number for a Value, a nested list for a Tensor (of up to EXACT_NUMBERS numbers; the
+summary text beyond); absent until a share has arrived. ``highlighted`` lists the named nodes of
+the chain. ``playback(...)`` makes the same kind of page over the snapshots of a training run
+(``nn.History.explore()``).
+
+>>> from autograd import Value, explore
+>>> x = Value(3.0, label="x")
+>>> page = explore(x * x + x)
+>>> page.steps  # one step per node of the backward pass
+3
+>>> page.html().startswith("<!DOCTYPE html>")
+True
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+import math
+import os
+import re
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograd.viz import (
+    _WIDTHS,
+    MAX_LISTED_PATH_LENGTH,
+    MAX_LISTED_PATHS,
+    DrawOptions,
+    Replay,
+    _check_root,
+    _dot,
+    _for_browsers,
+    _FrameView,
+    _is_array,
+    _render,
+    _scene,
+    _shape_text,
+    _short,
+    _takes_options,
+    local_derivative,
+    node_kind,
+    node_name,
+    text_width,
+    value_text,
+)
+
+__all__ = ["EXACT_NUMBERS", "Explorer", "explore", "playback"]
+
+EXACT_NUMBERS = 10_000
+"""A named Tensor's gradient goes into the page number by number up to this size (else as text)."""
+
+_POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
+
+
+class Explorer:
+    """An interactive page: ``.html()`` (a complete document), ``.save(path)``, shown inline in
+    Jupyter (``_repr_html_``: the page in a sandboxed ``<iframe>``).
+
+    ``view`` names the page's kind ("backward" or "training"); ``data`` is what its script reads;
+    ``svg`` the laid-out picture, if any; ``height`` the height in pixels of the inline frame.
+    """
+
+    def __init__(self, title: str, view: str, data: dict[str, Any], svg: str = "", height: int = 560) -> None:
+        self.title, self.view, self.data, self.svg, self.height = title, view, data, svg, height
+
+    @property
+    def steps(self) -> int:
+        """How many steps the page steps through (``graphgrad.state().steps``)."""
+        return int(self.data["steps"])
+
+    def __repr__(self) -> str:
+        return f"<graphgrad Explorer: {self.title}; {self.steps:,} steps; .save('page.html'), .html()>"
+
+    def html(self) -> str:
+        """The page as one HTML document: markup, inline SVG, data, script and styles."""
+        return _PAGE.format(
+            policy=_POLICY,
+            title=html.escape(self.title),
+            css=_asset("explore.css"),
+            view=self.view,
+            svg=self.svg,
+            data=_script_json(self.data),
+            js=_asset("explore.js"),
+        )
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the page (an ``.html`` file); returns the path."""
+        target = Path(path)
+        if target.suffix.lower() not in (".html", ".htm"):
+            raise ValueError(f"Explorer.save: use an .html file name, got {str(path)!r}")
+        target.write_text(self.html(), encoding="utf-8")
+        return target
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<iframe class="graphgrad-explorer" title="{html.escape(self.title)}" sandbox="allow-scripts" '
+            f'style="width: 100%; height: {self.height}px; border: 1px solid #ddd; border-radius: 4px" '
+            f'srcdoc="{html.escape(self.html(), quote=True)}"></iframe>'
+        )
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{policy}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{css}</style>
+</head>
+<body>
+<div class="gg gg-{view}" tabindex="-1">
+  <div class="gg-bar">
+    <button type="button" class="gg-first" title="back to the start (Home)">&#xAB;</button>
+    <button type="button" class="gg-prev" title="one step back (&#x2190;)">&#x25C0;</button>
+    <button type="button" class="gg-play" title="play / pause (space)">play</button>
+    <button type="button" class="gg-next" title="one step on (&#x2192;)">&#x25B6;</button>
+    <input type="range" class="gg-slider" min="0" max="0" value="0" aria-label="step">
+    <span class="gg-count"></span>
+    <span class="gg-tools">
+      <input type="search" class="gg-search" placeholder="find a node" aria-label="find a node by label">
+      <span class="gg-found"></span>
+      <button type="button" class="gg-fit" title="fit the picture to the view">fit</button>
+    </span>
+  </div>
+  <div class="gg-caption" aria-live="polite"></div>
+  <div class="gg-view">{svg}</div>
+  <div class="gg-note"></div>
+  <div class="gg-tip" hidden></div>
+</div>
+<script type="application/json" class="gg-data">{data}</script>
+<script>{js}</script>
+</body>
+</html>
+"""
+
+
+def _asset(name: str) -> str:
+    """A file that ships beside this module (the page's script and styles)."""
+    return resources.files("autograd").joinpath(name).read_text(encoding="utf-8")
+
+
+def _script_json(data: Any) -> str:
+    """JSON that can sit inside a ``<script>`` element: no ``<``, ``>`` or ``&`` that could end
+    it or start markup (they become ``\\u003c`` ...), and no NaN or infinities (JSON has none)."""
+    text = json.dumps(data, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+    for ch in "<>&\u2028\u2029":
+        text = text.replace(ch, f"\\u{ord(ch):04x}")
+    return text
+
+
+def _exact(x: Any) -> Any:
+    """A gradient as the page's ``state().grads`` gives it: a number, or nested lists of them
+    (the summary text for a Tensor larger than EXACT_NUMBERS); nan and infinities as strings."""
+    if hasattr(x, "_inputs"):
+        x = x.data
+    if _is_array(x):
+        if x.size > EXACT_NUMBERS:
+            return value_text(x)
+        return _exact(x.tolist()) if x.ndim else _exact(x.item())
+    if isinstance(x, list):
+        return [_exact(v) for v in x]
+    v = float(x)
+    return v if math.isfinite(v) else str(v)
+
+
+class _Texts:
+    """A table of the distinct texts a page shows; the data refers to them by position."""
+
+    def __init__(self) -> None:
+        self.table: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def __call__(self, text: str) -> int:
+        k = self._index.get(text)
+        if k is None:
+            k = self._index[text] = len(self.table)
+            self.table.append(text)
+        return k
+
+
+# --- the backward pass ------------------------------------------------------------------------
+
+
+@_takes_options
+def explore(root: Any, **options: Any) -> Explorer:
+    """The interactive page of the graph of ``root``: its backward pass step by step, the
+    influence chain of a clicked node, details on hover (see the module's docstring).
+
+    Takes the keywords of :func:`autograd.draw` (:class:`autograd.viz.DrawOptions`); ``highlight``
+    selects a node's chain when the page opens. Nothing here writes ``.grad``: the page replays
+    the pass seeded with ones (a Value root: 1).
+    """
+    opt = DrawOptions.of("explore", options)
+    _check_root(root, "explore")
+    return backward_page(Replay(root), opt)
+
+
+def backward_page(replay: Replay, opt: DrawOptions, title: str = "") -> Explorer:
+    """The page of a replayed backward pass (``explore`` and ``BackwardSteps.player`` make one)."""
+    root = replay.root
+    layout = copy.copy(opt)  # the page marks the chain (and no colours) itself: none in the layout
+    layout.targets, layout.color_grad = [], False
+    frame = _FrameView({}, set(), None, [], "")  # no step done: every box sized for "grad ... so far"
+    scene = _scene(root, layout, frame, replay, with_ids=True)
+    frame.grads.update(_widest_grads(replay, set(scene.visible)))
+    svg = _page_svg(_render(_dot(scene), "svg").decode("utf-8"))
+    data = _backward_data(replay, opt, scene.visible)
+    data["hidden"] = scene.hidden
+    name = node_name(root, opt.node_names)
+    return Explorer(
+        title or f"graphgrad: the backward pass of {name}", "backward", data, svg, _frame_height(svg)
+    )
+
+
+def _widest_grads(replay: Replay, drawn: set[Any]) -> dict[Any, Any]:
+    """Drawn node -> the gradient it shows at some step whose text is the widest (so that its box
+    is wide enough for every step's text, "so far" included)."""
+    best: dict[Any, tuple[float, Any]] = {replay.root: (0.0, replay.seed)}
+    for node, i, _, total in replay.trace:
+        x = node._inputs[i]
+        if x in drawn:
+            text = f"grad {value_text(total)} so far"
+            width = text_width(text, 10) or 6.0 * len(text)
+            if x not in best or width > best[x][0]:
+                best[x] = (width, total)
+    return {node: g for node, (_, g) in best.items()}
+
+
+def _page_svg(svg: str) -> str:
+    """The rendered SVG as the page holds it: no XML prolog, fitted text, sized by the page."""
+    svg = _for_browsers(svg[svg.find("<svg") :])
+    svg = svg.replace('style="max-width: 100%; height: auto" ', "", 1)
+    return re.sub(r'<svg width="[^"]*" height="[^"]*"', '<svg class="gg-graph"', svg, count=1)
+
+
+def _frame_height(svg: str) -> int:
+    """The inline frame's height: the picture's own height plus the controls, within 360-720 px."""
+    box = re.search(r'viewBox="[\d.\-]+ [\d.\-]+ ([\d.]+) ([\d.]+)"', svg)
+    height = float(box[2]) * 96 / 72 if box else 400.0
+    return int(min(720, max(360, height + 150)))
+
+
+def _backward_data(replay: Replay, opt: DrawOptions, visible: Sequence[Any]) -> dict[str, Any]:
+    """What the page's script reads: the nodes in the order of the pass (node 0 is the root), the
+    shares of each step, the drawn nodes and their details, texts by position in one table."""
+    names = opt.node_names
+    index = {node: k for k, node in enumerate(replay.order)}
+    texts = _Texts()
+    named = {k: label for k, node in enumerate(replay.order) if (label := names.get(node) or node.label)}
+    steps = _shares_data(replay, index, texts, named)
+    root = replay.root
+    seed_is_one = bool(np.all(np.asarray(replay.seed) == 1))
+    return {
+        "steps": len(replay.order),
+        "names": [texts(node_name(node, names)) for node in replay.order],
+        "leaf": "".join("0" if node._inputs else "1" for node in replay.order),
+        "named": [[k, label] for k, label in named.items()],
+        **steps,
+        "seed": texts(value_text(replay.seed)),
+        "seedExact": _exact(replay.seed),
+        "seedIsOne": seed_is_one,
+        "rootHead": node_name(root, names) if root.label or root in names else "root",
+        "tensor": _is_array(root.data),
+        "visible": [index[node] for node in visible],
+        "details": [_details(node, index, names, opt.param_nodes) for node in visible],
+        "select": index[opt.targets[0]] if opt.targets and opt.targets[0] in index else None,
+        "listedPaths": [MAX_LISTED_PATHS, MAX_LISTED_PATH_LENGTH],
+        "widths": list(_WIDTHS[False]),
+        "texts": texts.table,
+    }
+
+
+def _shares_data(
+    replay: Replay, index: dict[Any, int], texts: _Texts, named: dict[int, str]
+) -> dict[str, Any]:
+    """The trace as columns: how many shares each step sends; for each share its input (node and
+    slot), local derivative, share and the input's new total (texts); exact totals of named nodes."""
+    ends = replay._ends
+    counts = [end - start for start, end in zip([0, *ends], ends)]
+    short, full = _text_ids(texts, _short), _text_ids(texts, value_text)
+    to, slot, ld, share, total, exact = [], [], [], [], [], []
+    for j, (node, i, s, t) in enumerate(replay.trace):
+        x = index[node._inputs[i]]
+        to.append(x)
+        slot.append(i)
+        ld.append(short(local_derivative(node, i)))
+        share.append(short(s))
+        total.append(full(t))
+        if x in named:
+            exact.append([j, _exact(t)])
+    return {"count": counts, "to": to, "slot": slot, "ld": ld, "share": share, "total": total, "exact": exact}
+
+
+def _text_ids(texts: _Texts, describe: Any) -> Any:
+    """``texts(describe(x))``, remembered for each float (a pass repeats the same numbers a lot)."""
+    seen: dict[float, int] = {}
+
+    def text_id(x: Any) -> int:
+        if type(x) is not float:
+            return texts(describe(x))
+        k = seen.get(x)
+        if k is None:
+            k = seen[x] = texts(describe(x))
+        return k
+
+    return text_id
+
+
+def _details(node: Any, index: dict[Any, int], names: dict[Any, str], params: set[Any]) -> dict[str, Any]:
+    """What hovering a drawn node shows (its gradient, which changes with the step, aside)."""
+    data = node.data
+    found: dict[str, Any] = {
+        "kind": node_kind(node, names, params),
+        "op": node._op,
+        "inputs": [
+            [index[x], _short(local_derivative(node, i)) if rule is not None else "none"]
+            for i, (x, rule) in enumerate(zip(node._inputs, node._vjps))
+        ],
+    }
+    if _is_array(data):
+        flat = data.ravel()
+        found["shape"] = _shape_text(data)
+        found["summary"] = value_text(data) if data.size <= 6 else _summary(data)
+        found["first"] = ", ".join(value_text(v) for v in flat[:8]) + (", ..." if data.size > 8 else "")
+    else:
+        found["data"] = repr(float(data))
+    return found
+
+
+def _summary(a: np.ndarray) -> str:
+    if a.dtype.kind not in "biuf":
+        return f"{a.size} values"
+    return f"min {value_text(a.min())}  mean {value_text(a.mean())}  max {value_text(a.max())}"
+
+
+# --- training playback ------------------------------------------------------------------------
+
+
+def playback(
+    losses: Sequence[float],
+    snapshots: Sequence[dict[str, Any]],
+    boundary: dict[str, Any] | None = None,
+    title: str = "graphgrad: training",
+) -> Explorer:
+    """A page that plays a training run back, snapshot by snapshot.
+
+    ``losses``: the loss of every optimizer step. ``snapshots``: one dict per recorded state,
+    the untrained model first: ``step`` (optimizer steps done), ``caption`` (a line of text),
+    ``params`` (a list of ``[name, data, grad]``: 2-D arrays drawn as heatmaps) and, with
+    ``boundary``, ``classes`` (the class predicted at each point of its grid). ``boundary``: the
+    grid (``x`` and ``y``, its coordinates) and the data (``points``, ``labels``) of a model of
+    2-D inputs, drawn as the plane coloured by class with the points on it.
+
+    >>> page = playback([1.0, 0.5], [{"step": 0, "caption": "untrained", "params": []},
+    ...                              {"step": 2, "caption": "trained", "params": []}])
+    >>> page.steps
+    1
+    """
+    if not snapshots:
+        raise ValueError("playback: no snapshots; train with nn.fit(..., snapshots=k) to record some")
+    data = {
+        "steps": len(snapshots) - 1,
+        "losses": [_exact(v) for v in losses],
+        "snapshots": [
+            {
+                "step": int(s["step"]),
+                "caption": str(s["caption"]),
+                "params": [[str(n), _exact(np.asarray(d)), _exact(np.asarray(g))] for n, d, g in s["params"]],
+                **({"classes": np.asarray(s["classes"]).astype(int).tolist()} if "classes" in s else {}),
+            }
+            for s in snapshots
+        ],
+        "boundary": None if boundary is None else {k: _exact(np.asarray(v)) for k, v in boundary.items()},
+    }
+    return Explorer(title, "training", data, "", 600)

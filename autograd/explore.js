@@ -47,115 +47,111 @@ function stepper(box, steps, view, find) {
 
 /* --- the backward pass ------------------------------------------------------------------------- */
 
-function backwardView(box, data, find) {
-  const N = data.steps, T = data.to.length, texts = data.texts;
-  const nameOf = (k) => texts[data.names[k]];
-  const caption = find("gg-caption"), note = find("gg-note"), tip = find("gg-tip");
-  // the shares of step k are the entries start[k] .. start[k + 1] - 1; src[j] sent entry j
-  const start = new Int32Array(N + 1), src = new Int32Array(T);
-  for (let k = 0, j = 0; k < N; k++) {
-    start[k] = j;
-    for (let c = 0; c < data.count[k]; c++) src[j++] = k;
-  }
-  start[N] = T;
-  const usersOf = groupBy(T, N, (j) => data.to[j]);  // entries that send to each node
-  const named = new Map(data.named), byName = new Map(data.named.map(([k, label]) => [label, k]));
-  const exact = new Map(data.exact);
-  const latest = new Int32Array(N);  // the last entry received by each node, at the step shown
-  let step = 0, chain = null;
-
-  // the picture: the drawn nodes by position (DOT id n<p>), their grad texts, a layer of labels
-  const svg = box.querySelector("svg.gg-graph");
-  const pos = new Map(data.visible.map((k, p) => [k, p]));
-  const parts = new Map();
-  if (svg) for (const g of svg.querySelectorAll("g.node, g.edge")) parts.set(g.id, g);
-  const grads = new Map(data.visible.map((k, p) => [p, gradText(parts.get("n" + p))]));
-  const labels = svg ? svg.querySelector("g.graph").appendChild(svgElement("g", { class: "gg-labels" })) : null;
-
-  function gradText(group) {
-    if (!group) return null;
-    const text = [...group.querySelectorAll("text")].find(
-      (t) => t.getAttribute("font-weight") !== "bold" && /^grad /.test(t.textContent));
-    let cell = text && text.previousElementSibling;
-    while (cell && cell.tagName !== "polygon") cell = cell.previousElementSibling;
-    if (!cell) return null;
-    const xs = cell.getAttribute("points").trim().split(/\s+/).map((p) => Number(p.split(",")[0]));
-    const left = Math.min(...xs), right = Math.max(...xs);
-    return { text, center: (left + right) / 2, room: right - left - 8 };
-  }
-
-  function setGrad(p, words, fill, italic) {
-    const g = grads.get(p);
-    if (!g) return;
-    g.text.textContent = words;
-    g.text.setAttribute("x", g.center.toFixed(2));
-    g.text.setAttribute("text-anchor", "middle");
-    g.text.setAttribute("fill", fill);
-    g.text.setAttribute("font-style", italic ? "italic" : "normal");
-    const width = textWidth(words, Number(g.text.getAttribute("font-size")) || 10, data.widths);
-    g.text.setAttribute("textLength", Math.min(width, g.room).toFixed(2));
-    g.text.setAttribute("lengthAdjust", "spacingAndGlyphs");
-  }
-
-  // the gradient of node k as shown at the step: its text, and whether it is complete
-  function gradOf(k) {
-    if (k === 0) return { text: texts[data.seed], done: true };
-    const j = latest[k];
-    return j < 0 ? null : { text: texts[data.total[j]], done: k < step };
-  }
-
-  function show(k) {
-    step = k;
-    latest.fill(-1);
-    for (let j = 0; j < start[k]; j++) latest[data.to[j]] = j;
-    for (const [p, node] of data.visible.entries()) {
-      const g = gradOf(node);
-      if (!g) setGrad(p, "grad ?", "#9a9a9a", false);
-      else if (g.done) setGrad(p, `grad ${g.text}`, "#222222", false);
-      else setGrad(p, `grad ${g.text} so far`, "#e6820e", true);
+// Node k is the k-th node of the pass (0: the root); entry j of the trace is one share: sent by
+// node src[j] (the shares of step k are the entries start[k] .. start[k + 1] - 1) to node to[j].
+class BackwardView {
+  constructor(box, data, find) {
+    const N = data.steps, T = data.to.length;
+    Object.assign(this, { box, data, N, T, texts: data.texts, step: 0, chain: null });
+    this.caption_ = find("gg-caption");
+    this.note = find("gg-note");
+    this.tip = find("gg-tip");
+    this.start = new Int32Array(N + 1);
+    this.src = new Int32Array(T);
+    for (let k = 0, j = 0; k < N; k++) {
+      this.start[k] = j;
+      for (let c = 0; c < data.count[k]; c++) this.src[j++] = k;
     }
-    for (const el of box.querySelectorAll(".gg-current, .gg-sent")) el.classList.remove("gg-current", "gg-sent");
-    clearLabels("gg-sent");
+    this.start[N] = T;
+    this.usersOf = groupBy(T, N, (j) => data.to[j]);  // the entries that send to each node
+    this.named = new Map(data.named);
+    this.byName = new Map(data.named.map(([k, label]) => [label, k]));
+    this.exact = new Map(data.exact);
+    this.latest = new Int32Array(N);  // the last entry each node has received, at the step shown
+    this.svg = box.querySelector("svg.gg-graph");
+    this.pos = new Map(data.visible.map((k, p) => [k, p]));  // drawn node -> its DOT id n<p>
+    this.parts = new Map();
+    if (this.svg) for (const g of this.svg.querySelectorAll("g.node, g.edge")) this.parts.set(g.id, g);
+    this.cells = new Map(data.visible.map((_, p) => [p, gradCell(this.parts.get("n" + p))]));
+    this.labels = this.svg ? this.svg.querySelector("g.graph").appendChild(svgElement("g", { class: "gg-labels" })) : null;
+    if (this.svg) this.wire(find);
+    if (data.select !== null) this.selectNode(data.select);
+  }
+
+  name(k) { return this.texts[this.data.names[k]]; }
+
+  // the gradient of node k at the step shown: its text and whether it is complete (or null)
+  gradOf(k) {
+    if (k === 0) return { text: this.texts[this.data.seed], done: true, entry: -1 };
+    const j = this.latest[k];
+    return j < 0 ? null : { text: this.texts[this.data.total[j]], done: k < this.step, entry: j };
+  }
+
+  show(k) {
+    this.step = k;
+    this.latest.fill(-1);
+    for (let j = 0; j < this.start[k]; j++) this.latest[this.data.to[j]] = j;
+    this.data.visible.forEach((node, p) => this.showGrad(p, this.gradOf(node)));
+    for (const el of this.box.querySelectorAll(".gg-current")) el.classList.remove("gg-current");
+    this.clearLabels("gg-sent");
     const c = k - 1;
-    if (k > 0 && pos.has(c)) {
-      const p = pos.get(c);
-      for (const id of ["n" + p, `n${p}op`, `n${p}_out`]) mark(id, "gg-current");
-      for (let j = start[c]; j < start[c + 1]; j++) {
-        const share = texts[data.share[j]];
-        edgeLabel(`n${p}_in${data.slot[j]}`, " +" + (share.startsWith("-") ? `(${share})` : share) + " ", "gg-sent");
+    if (k > 0 && this.pos.has(c)) {
+      const p = this.pos.get(c);
+      for (const id of ["n" + p, `n${p}op`, `n${p}_out`]) this.mark(id, "gg-current");
+      for (let j = this.start[c]; j < this.start[c + 1]; j++) {
+        const share = this.texts[this.data.share[j]];
+        this.edgeLabel(`n${p}_in${this.data.slot[j]}`, ` +${share.startsWith("-") ? `(${share})` : share} `, "gg-sent");
       }
     }
-    caption.textContent = captionOf(k);
+    this.caption_.textContent = this.captionOf(k);
   }
 
-  function captionOf(k) {
+  showGrad(p, g) {  // a drawn node's grad line: complete, still being summed ("so far"), or unknown
+    const cell = this.cells.get(p);
+    if (!cell) return;
+    const [words, fill, italic] = !g ? ["grad ?", "#9a9a9a", false]
+      : g.done ? [`grad ${g.text}`, "#222222", false] : [`grad ${g.text} so far`, "#e6820e", true];
+    const t = cell.text;
+    t.textContent = words;
+    t.setAttribute("x", cell.center.toFixed(2));
+    t.setAttribute("text-anchor", "middle");
+    t.setAttribute("fill", fill);
+    t.setAttribute("font-style", italic ? "italic" : "normal");
+    const width = textWidth(words, Number(t.getAttribute("font-size")) || 10, this.data.widths);
+    t.setAttribute("textLength", Math.min(width, cell.room).toFixed(2));
+    t.setAttribute("lengthAdjust", "spacingAndGlyphs");
+    if (this.data.fill) cell.box.setAttribute("fill", gradFill(g ? (g.entry < 0 ? this.data.seedFill : this.data.fill[g.entry]) : 0));
+  }
+
+  captionOf(k) {
+    const { data, texts, N } = this;
     if (k === 0) {
-      return `step 0 of ${N}: the backward pass starts from the seed ${texts[data.seed]} at ${nameOf(0)}; ` +
+      return `step 0 of ${N}: the backward pass starts from the seed ${texts[data.seed]} at ${this.name(0)}; ` +
         "step on to send it down the graph, one node at a time";
     }
-    const c = k - 1, head = `step ${k} of ${N}: ${nameOf(c)}`, g = gradOf(c);
+    const c = k - 1, head = `step ${k} of ${N}: ${this.name(c)}`, g = this.gradOf(c);
     if (!g) return `${head} receives no gradient (it reaches the root only through constant inputs)`;
     if (data.leaf[c] === "1") return `${head} is a leaf: its gradient ${g.text} is final`;
     const sent = [];
-    for (let j = start[c]; j < start[c + 1]; j++) {
-      const share = texts[data.share[j]], to = nameOf(data.to[j]);
+    for (let j = this.start[c]; j < this.start[c + 1]; j++) {
+      const share = texts[data.share[j]], to = this.name(data.to[j]);
       sent.push(data.tensor ? `${share} to ${to}` : `${g.text} * ${texts[data.ld[j]]} = ${share} to ${to}`);
     }
     const seed = c === 0 ? " (the seed)" : "";
     return `${head} has its complete gradient ${g.text}${seed}; it passes ${sent.join(", ") || "nothing"}`;
   }
 
-  // --- the influence chain: every path from the selected node to the root
-  function chainOf(t) {
-    const dep = new Uint8Array(N), stack = [t];
+  // --- the influence chain: every path from node t up to the root
+  chainOf(t) {
+    const { N, T, src, data } = this;
+    const dep = new Uint8Array(N), stack = [t];  // t and the nodes computed from it
     dep[t] = 1;
     while (stack.length) {
-      const x = stack.pop();
-      for (const j of usersOf(x)) if (!dep[src[j]]) { dep[src[j]] = 1; stack.push(src[j]); }
+      for (const j of this.usersOf(stack.pop())) if (!dep[src[j]]) { dep[src[j]] = 1; stack.push(src[j]); }
     }
     const [most, longest] = data.listedPaths;
     const paths = new Float64Array(N), depth = new Int32Array(N), edges = [];
-    let towards = new Map();  // node -> its entries on the paths, while the paths are few and short
+    let towards = new Map();  // node -> its entries on the paths, while these are few and short
     paths[0] = 1;
     for (let j = 0; j < T; j++) {
       const u = src[j], x = data.to[j];
@@ -168,228 +164,262 @@ function backwardView(box, data, find) {
         else (towards.get(x) || towards.set(x, []).get(x)).push(j);
       }
     }
-    const nodes = [];
-    for (let k = 0; k < N; k++) if (paths[k]) nodes.push(k);
-    return { target: t, reached: paths[t] > 0, count: paths[t], edges, nodes, towards };
+    const reached = paths[t] > 0, nodes = [];
+    if (reached) for (let k = 0; k < N; k++) if (paths[k]) nodes.push(k);
+    return { target: t, reached, count: paths[t], edges: reached ? edges : [], nodes, towards };
   }
 
-  function chainNote(ch) {
-    const t = ch.target, root = nameOf(0);
-    if (!ch.reached) return `${nameOf(t)} does not reach ${root} along any differentiable path: its gradient is 0`;
-    const seed = data.seedIsOne ? "" : `${texts[data.seed]} * `;
-    const head = `${seed}d${data.rootHead}/d${nameOf(t)}`;
+  chainNote(ch) {  // the sum over the paths, in the words of the static drawing's note
+    const { data, texts } = this, t = ch.target;
+    if (!ch.reached) return `${this.name(t)} does not reach ${this.name(0)} along any differentiable path: its gradient is 0`;
+    const head = `${data.seedIsOne ? "" : `${texts[data.seed]} * `}d${data.rootHead}/d${this.name(t)}`;
     if (t === 0) return `${head} = 1 (the root itself)`;
-    const total = gradAtEnd(t), count = ch.count.toLocaleString("en-US");
-    const paths = `${count} path${ch.count === 1 ? "" : "s"}`;
+    const received = this.usersOf(t), total = texts[data.total[received[received.length - 1]]];
+    const paths = `${ch.count.toLocaleString("en-US")} path${ch.count === 1 ? "" : "s"}`;
     if (data.tensor) return `${head} = sum over ${paths} of the vector-Jacobian products along each (seed: ones) = ${total}`;
     if (!ch.towards) return `${head} = sum over ${paths} of the product of local derivatives = ${total}`;
     const terms = [];
-    const walk = (x, factors) => {  // every path from x to the root, as its local derivatives
-      if (x === 0) { terms.push(factors.join(" * ")); return; }
-      for (const j of ch.towards.get(x) || []) walk(src[j], [...factors, texts[data.ld[j]]]);
+    const walk = (x, factors) => {  // every path from x up to the root, as its local derivatives
+      if (x === 0) terms.push(factors.join(" * "));
+      else for (const j of ch.towards.get(x) || []) walk(this.src[j], [...factors, texts[data.ld[j]]]);
     };
     walk(t, data.seedIsOne ? [] : [texts[data.seed]]);
-    const listed = terms.length === 1 ? `1 path: ${terms[0]}` : `${terms.length} paths: ` + terms.map((s) => `(${s})`).join(" + ");
+    const listed = terms.length === 1 ? `1 path: ${terms[0]}` : `${terms.length} paths: ${terms.map((s) => `(${s})`).join(" + ")}`;
     return `${head} = sum over paths of the product of local derivatives; ${listed} = ${total}`;
   }
 
-  function gradAtEnd(k) {
-    const received = usersOf(k);
-    return received.length ? texts[data.total[received[received.length - 1]]] : texts[data.seed];
-  }
-
-  function select(name) {
-    clear();
+  select(name) {
+    this.clear();
     if (name === null) return;
-    const k = byName.has(name) ? byName.get(name) : data.names.findIndex((n) => texts[n] === name);
+    const k = this.byName.has(name) ? this.byName.get(name) : this.data.names.findIndex((n) => this.texts[n] === name);
     if (k < 0) throw new Error(`graphgrad.select: no node is named ${JSON.stringify(name)}`);
-    selectNode(k);
+    this.selectNode(k);
   }
 
-  function selectNode(k) {
-    clear();
-    chain = chainOf(k);
-    const on = new Set();
-    for (const node of chain.nodes) if (pos.has(node)) on.add("n" + pos.get(node));
-    if (pos.has(k)) mark("n" + pos.get(k), "gg-target");
-    for (const j of chain.edges) {
-      const u = src[j];
-      if (!pos.has(u)) continue;
-      const p = pos.get(u);
-      for (const id of [`n${p}op`, `n${p}_out`, `n${p}_in${data.slot[j]}`]) on.add(id);
-      edgeLabel(`n${p}_in${data.slot[j]}`, ` ${texts[data.ld[j]]} `, "gg-chain");
+  selectNode(k) {
+    this.clear();
+    const ch = (this.chain = this.chainOf(k)), { pos, data } = this, on = new Set();
+    for (const node of ch.nodes) if (pos.has(node)) on.add("n" + pos.get(node));
+    if (pos.has(k)) this.mark("n" + pos.get(k), "gg-target");
+    for (const j of ch.edges) {
+      if (!pos.has(this.src[j])) continue;
+      const p = pos.get(this.src[j]), edge = `n${p}_in${data.slot[j]}`;
+      for (const id of [`n${p}op`, `n${p}_out`, edge]) on.add(id);
+      this.edgeLabel(edge, ` ${this.texts[data.ld[j]]} `, "gg-chain");
     }
-    for (const [id, el] of parts) {
-      if (on.has(id)) el.classList.add("gg-chain");
-      else if (id !== "more") el.classList.add("gg-dim");
-    }
-    const hidden = chain.nodes.some((node) => !pos.has(node)) ? "\n(some of the chain is in the collapsed part)" : "";
-    note.textContent = chainNote(chain) + hidden;
+    for (const [id, el] of this.parts) el.classList.add(on.has(id) ? "gg-chain" : "gg-dim");
+    const hidden = ch.nodes.some((node) => !pos.has(node)) ? "\n(some of the chain is in the collapsed part)" : "";
+    this.note.textContent = this.chainNote(ch) + hidden;
   }
 
-  function clear() {
-    chain = null;
-    for (const el of box.querySelectorAll(".gg-chain, .gg-dim, .gg-target")) el.classList.remove("gg-chain", "gg-dim", "gg-target");
-    clearLabels("gg-chain");
-    note.textContent = "";
+  clear() {
+    this.chain = null;
+    for (const el of this.box.querySelectorAll(".gg-chain, .gg-dim, .gg-target")) el.classList.remove("gg-chain", "gg-dim", "gg-target");
+    this.clearLabels("gg-chain");
+    this.note.textContent = "";
   }
 
-  function mark(id, cls) {
-    const el = parts.get(id);
+  // --- the picture's parts: marks and edge labels
+  mark(id, cls) {
+    const el = this.parts.get(id);
     if (el) el.classList.add(cls);
   }
 
-  function edgeLabel(id, words, cls) {
-    const edge = parts.get(id), path = edge && edge.querySelector("path");
+  edgeLabel(id, words, cls) {  // a label on a drawn edge: a share past its middle, a local derivative before it
+    const edge = this.parts.get(id), path = edge && edge.querySelector("path");
     if (!path) return;
     edge.classList.add(cls);
-    const length = path.getTotalLength(), at = path.getPointAtLength(length / 2);
+    const at = path.getPointAtLength(path.getTotalLength() * (cls === "gg-sent" ? 0.62 : 0.32));
     const label = svgElement("text", { x: at.x.toFixed(2), y: (at.y - 3).toFixed(2), "text-anchor": "middle",
-                                       class: `gg-label ${cls}`, "font-family": "Arial, Helvetica, Arimo, 'Liberation Sans', sans-serif" });
+                                       class: `gg-label ${cls}`, "font-family": FONTS });
     label.textContent = words;
-    labels.appendChild(label);
+    this.labels.appendChild(label);
   }
 
-  function clearLabels(cls) {
-    if (labels) for (const el of [...labels.querySelectorAll("." + cls)]) el.remove();
+  clearLabels(cls) {
+    if (this.labels) for (const el of [...this.labels.querySelectorAll("." + cls)]) el.remove();
   }
 
   // --- hover, click, search, pan and zoom
-  function drawnNode(target) {
+  drawnNode(target) {
     const group = target.closest && target.closest("g.node");
     const m = group && /^n(\d+)(op)?$/.exec(group.id);
-    return m ? data.visible[Number(m[1])] : null;
+    return m ? this.data.visible[Number(m[1])] : null;
   }
 
-  function showTip(k, e) {
-    const d = data.details[pos.get(k)], g = gradOf(k);
+  showTip(k, e) {
+    const d = this.data.details[this.pos.get(k)], g = this.gradOf(k), tip = this.tip;
     tip.replaceChildren();
     const line = (bold, rest) => {
-      const row = document.createElement("div");
+      const row = tip.appendChild(document.createElement("div"));
       if (bold) row.appendChild(document.createElement("b")).textContent = bold;
       row.appendChild(document.createTextNode(rest));
-      tip.appendChild(row);
     };
-    line(nameOf(k), ` (${d.kind}${d.op ? `, made by ${d.op}` : ""})`);
+    line(this.name(k), ` (${d.kind}${d.op ? `, made by ${d.op}` : ""})`);
     if (d.shape) {
       line("", `${d.shape}: ${d.summary}`);
       line("", `first values: ${d.first}`);
     } else line("", `data ${d.data}`);
     line("", !g ? "grad: none yet" : `grad ${g.text}${g.done ? "" : " (so far)"}`);
-    for (const [x, ld] of d.inputs) line("", `local derivative for ${nameOf(x)}: ${ld}`);
+    for (const [x, ld] of d.inputs) line("", `local derivative for ${this.name(x)}: ${ld}`);
     tip.hidden = false;
-    const area = box.getBoundingClientRect();
+    const area = this.box.getBoundingClientRect();
     tip.style.left = `${Math.min(e.clientX - area.left + 14, area.width - tip.offsetWidth - 4)}px`;
     tip.style.top = `${e.clientY - area.top + 14}px`;
   }
 
-  if (svg) {
+  wire(find) {
     const area = find("gg-view");
-    const zoom = panZoom(svg, area, (e) => {
-      const k = drawnNode(e.target);
+    this.zoom = new PanZoom(this.svg, area, (e) => {
+      const k = this.drawnNode(e.target);
       if (k === null) return;
-      if (chain && chain.target === k) clear();
-      else selectNode(k);
+      if (this.chain && this.chain.target === k) this.clear();
+      else this.selectNode(k);
     });
     area.addEventListener("mousemove", (e) => {
-      const k = drawnNode(e.target);
-      if (k === null) tip.hidden = true;
-      else showTip(k, e);
+      const k = this.drawnNode(e.target);
+      if (k === null) this.tip.hidden = true;
+      else this.showTip(k, e);
     });
-    area.addEventListener("mouseleave", () => { tip.hidden = true; });
-    find("gg-fit").addEventListener("click", zoom.fit);
-    search(find("gg-search"), find("gg-found"), zoom);
+    area.addEventListener("mouseleave", () => { this.tip.hidden = true; });
+    find("gg-fit").addEventListener("click", () => this.zoom.fit());
+    this.zoom.start(this.parts.get("n0"));
+    this.search(find("gg-search"), find("gg-found"));
   }
 
-  function search(input, found, zoom) {
+  search(input, found) {
     let hits = [], next = 0;
     input.addEventListener("input", () => {
-      for (const el of box.querySelectorAll(".gg-hit")) el.classList.remove("gg-hit");
+      for (const el of this.box.querySelectorAll(".gg-hit")) el.classList.remove("gg-hit");
       const q = input.value.trim().toLowerCase();
-      hits = [];
       let hidden = 0;
-      if (q) data.names.forEach((n, k) => {
-        if (!texts[n].toLowerCase().includes(q)) return;
-        if (pos.has(k)) hits.push(k); else hidden++;
+      hits = [];
+      if (q) this.data.names.forEach((n, k) => {
+        if (!this.texts[n].toLowerCase().includes(q)) return;
+        if (this.pos.has(k)) hits.push(k); else hidden++;
       });
-      for (const k of hits) mark("n" + pos.get(k), "gg-hit");
+      for (const k of hits) this.mark("n" + this.pos.get(k), "gg-hit");
       found.textContent = q ? `${hits.length} found` + (hidden ? ` (+${hidden} collapsed)` : "") : "";
       next = 0;
     });
     input.addEventListener("keydown", (e) => {
       if (e.key !== "Enter" || !hits.length) return;
-      zoom.show(parts.get("n" + pos.get(hits[next % hits.length])));
-      next++;
+      this.zoom.show(this.parts.get("n" + this.pos.get(hits[next++ % hits.length])));
     });
   }
 
-  if (data.select !== null) selectNode(data.select);
+  // --- what graphgrad.state() reports
+  caption() { return this.caption_.textContent; }
 
-  return {
-    show,
-    select,
-    clear,
-    caption: () => caption.textContent,
-    grads() {
-      const shown = {};
-      for (const [k, label] of named) {
-        if (k === 0) shown[label] = number(data.seedExact);
-        else if (latest[k] >= 0 && exact.has(latest[k])) shown[label] = number(exact.get(latest[k]));
-      }
-      return shown;
-    },
-    highlighted: () => (chain ? chain.nodes.filter((k) => named.has(k)).map((k) => named.get(k)) : []),
-  };
+  grads() {
+    const shown = {};
+    for (const [k, label] of this.named) {
+      if (k === 0) shown[label] = number(this.data.seedExact);
+      else if (this.latest[k] >= 0 && this.exact.has(this.latest[k])) shown[label] = number(this.exact.get(this.latest[k]));
+    }
+    return shown;
+  }
+
+  highlighted() {
+    return this.chain ? this.chain.nodes.filter((k) => this.named.has(k)).map((k) => this.named.get(k)) : [];
+  }
+}
+
+const FONTS = "Arial, Helvetica, Arimo, 'Liberation Sans', sans-serif";
+
+function gradCell(group) {  // a drawn node's grad line, the cell around it, where to centre it
+  if (!group) return null;
+  const text = [...group.querySelectorAll("text")].find(
+    (t) => t.getAttribute("font-weight") !== "bold" && /^grad /.test(t.textContent));
+  let box = text && text.previousElementSibling;
+  while (box && box.tagName !== "polygon") box = box.previousElementSibling;
+  if (!box) return null;
+  const xs = box.getAttribute("points").trim().split(/\s+/).map((p) => Number(p.split(",")[0]));
+  const left = Math.min(...xs), right = Math.max(...xs);
+  return { text, box, center: (left + right) / 2, room: right - left - 8 };
+}
+
+function gradFill(percent) {  // white for 0 up to a strong orange for the largest |grad| (as color_grad)
+  const t = Math.sqrt(Math.max(0, Math.min(100, percent)) / 100);
+  return `rgb(${Math.round(255 - 15 * t)}, ${Math.round(255 - 135 * t)}, ${Math.round(255 - 225 * t)})`;
 }
 
 /* --- pan and zoom: the picture's viewBox follows drags and the wheel ------------------------------ */
 
-function panZoom(svg, area, onClick) {
-  const start = svg.viewBox.baseVal, home = [start.x, start.y, start.width, start.height];
-  let box = home.slice(), drag = null;
-  const apply = () => svg.setAttribute("viewBox", box.map((v) => v.toFixed(2)).join(" "));
-  const toPicture = (e) => {
-    const pt = svg.createSVGPoint();
-    pt.x = e.clientX;
-    pt.y = e.clientY;
-    return pt.matrixTransform(svg.getScreenCTM().inverse());
-  };
-  area.addEventListener("wheel", (e) => {
-    e.preventDefault();
-    const at = toPicture(e), f = Math.exp(Math.max(-1, Math.min(1, e.deltaY * 0.002)));
-    box = [at.x - (at.x - box[0]) * f, at.y - (at.y - box[1]) * f, box[2] * f, box[3] * f];
-    apply();
-  }, { passive: false });
-  area.addEventListener("pointerdown", (e) => {
-    if (e.button !== 0) return;
-    drag = { x: e.clientX, y: e.clientY, box: box.slice(), scale: 1 / svg.getScreenCTM().a, moved: false };
-  });
-  area.addEventListener("pointermove", (e) => {
-    if (!drag) return;
-    const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
-    if (!drag.moved && Math.hypot(dx, dy) < 4) return;
-    if (!drag.moved) { drag.moved = true; area.setPointerCapture(e.pointerId); area.classList.add("gg-dragging"); }
-    box = [drag.box[0] - dx * drag.scale, drag.box[1] - dy * drag.scale, drag.box[2], drag.box[3]];
-    apply();
-  });
-  area.addEventListener("pointerup", (e) => {
-    const was = drag;
-    drag = null;
-    area.classList.remove("gg-dragging");
-    if (was && !was.moved) onClick(e);
-  });
-  return {
-    fit() { box = home.slice(); apply(); },
-    show(el) {  // centre an element, at least as large as the whole picture shows it
-      if (!el) return;
-      const b = el.getBBox(), w = Math.min(box[2], Math.max(b.width * 4, home[2] / 3)), h = w * box[3] / box[2];
-      const m = el.getCTM(), root = svg.getCTM(), t = root.inverse().multiply(m);
-      const cx = t.a * (b.x + b.width / 2) + t.c * (b.y + b.height / 2) + t.e;
-      const cy = t.b * (b.x + b.width / 2) + t.d * (b.y + b.height / 2) + t.f;
-      box = [cx - w / 2, cy - h / 2, w, h];
-      apply();
-    },
-  };
+class PanZoom {
+  constructor(svg, area, onClick) {
+    const v = svg.viewBox.baseVal;
+    Object.assign(this, { svg, area, home: [v.x, v.y, v.width, v.height] });
+    this.box = this.home.slice();
+    this.listen(onClick);
+  }
+
+  apply() { this.svg.setAttribute("viewBox", this.box.map((v) => v.toFixed(2)).join(" ")); }
+
+  listen(onClick) {
+    const { svg, area } = this;
+    let drag = null;
+    area.addEventListener("wheel", (e) => {  // zoom about the pointer
+      e.preventDefault();
+      const at = this.toPicture(e.clientX, e.clientY), f = Math.exp(Math.max(-1, Math.min(1, e.deltaY * 0.002)));
+      const b = this.box;
+      this.box = [at.x - (at.x - b[0]) * f, at.y - (at.y - b[1]) * f, b[2] * f, b[3] * f];
+      this.apply();
+    }, { passive: false });
+    area.addEventListener("pointerdown", (e) => {
+      if (e.button === 0) drag = { x: e.clientX, y: e.clientY, box: this.box.slice(), scale: 1 / svg.getScreenCTM().a };
+    });
+    area.addEventListener("pointermove", (e) => {  // a drag pans; a press that hardly moves is a click
+      if (!drag) return;
+      const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
+      if (!drag.moved && Math.hypot(dx, dy) < 4) return;
+      if (!drag.moved) { drag.moved = true; area.setPointerCapture(e.pointerId); area.classList.add("gg-dragging"); }
+      this.box = [drag.box[0] - dx * drag.scale, drag.box[1] - dy * drag.scale, drag.box[2], drag.box[3]];
+      this.apply();
+    });
+    area.addEventListener("pointerup", (e) => {
+      const was = drag;
+      drag = null;
+      area.classList.remove("gg-dragging");
+      if (was && !was.moved) onClick(e);
+    });
+  }
+
+  toPicture(x, y) {
+    const pt = this.svg.createSVGPoint();
+    pt.x = x;
+    pt.y = y;
+    return pt.matrixTransform(this.svg.getScreenCTM().inverse());
+  }
+
+  centreOf(el) {  // an element's centre, in the viewBox's units
+    const r = el.getBoundingClientRect();
+    return this.toPicture(r.x + r.width / 2, r.y + r.height / 2);
+  }
+
+  fit() {
+    this.box = this.home.slice();
+    this.apply();
+  }
+
+  start(el) {  // the whole picture if it reads so, else its root's end at full size
+    const { area, home } = this;
+    if (!el || Math.min(area.clientWidth / home[2], area.clientHeight / home[3]) >= 0.5) return;
+    const w = area.clientWidth, h = area.clientHeight, at = this.centreOf(el);
+    const centre = (c, size, lo, span) => (size >= span ? lo + span / 2 : Math.min(Math.max(c, lo + size / 2), lo + span - size / 2));
+    const cx = centre(at.x, w, home[0], home[2]), cy = centre(at.y, h, home[1], home[3]);
+    this.box = [cx - w / 2, cy - h / 2, w, h];
+    this.apply();
+  }
+
+  show(el) {  // centre an element, at least as large as the whole picture shows it
+    if (!el) return;
+    const r = el.getBoundingClientRect(), now = 1 / this.svg.getScreenCTM().a;
+    const w = Math.min(this.box[2], Math.max(r.width * now * 4, this.home[2] / 3)), h = (w * this.box[3]) / this.box[2];
+    const at = this.centreOf(el);
+    this.box = [at.x - w / 2, at.y - h / 2, w, h];
+    this.apply();
+  }
 }
 
 /* --- training playback: the loss curve, the decision boundary, the parameters ---------------------- */
@@ -572,7 +602,7 @@ function formatNumber(v) {
   const box = document.querySelector(".gg");
   const data = JSON.parse(box.parentNode.querySelector(".gg-data").textContent);
   const find = (cls) => box.querySelector("." + cls);
-  const view = box.classList.contains("gg-training") ? trainingView(box, data, find) : backwardView(box, data, find);
+  const view = box.classList.contains("gg-training") ? trainingView(box, data, find) : new BackwardView(box, data, find);
   const controls = stepper(box, data.steps, view, find);
   window.graphgrad = {
     step(k) {

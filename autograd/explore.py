@@ -58,6 +58,7 @@ from autograd.viz import (
     _for_browsers,
     _FrameView,
     _is_array,
+    _magnitude,
     _render,
     _scene,
     _shape_text,
@@ -233,6 +234,8 @@ def backward_page(replay: Replay, opt: DrawOptions, title: str = "") -> Explorer
     svg = _page_svg(_render(_dot(scene), "svg").decode("utf-8"))
     data = _backward_data(replay, opt, scene.visible)
     data["hidden"] = scene.hidden
+    if opt.color_grad:
+        data.update(_fills(replay))
     name = node_name(root, opt.node_names)
     return Explorer(
         title or f"graphgrad: the backward pass of {name}", "backward", data, svg, _frame_height(svg)
@@ -331,6 +334,15 @@ def _text_ids(texts: _Texts, describe: Any) -> Any:
         return k
 
     return text_id
+
+
+def _fills(replay: Replay) -> dict[str, Any]:
+    """For ``color_grad``: each total's magnitude (and the seed's) in percent of the largest of the
+    pass; the page fills grad cells from white to orange by it, as the static drawing does."""
+    sizes = [_magnitude(t) for *_, t in replay.trace]
+    seed = _magnitude(replay.seed)
+    biggest = max([seed, *sizes]) or 1.0
+    return {"fill": [round(100 * m / biggest) for m in sizes], "seedFill": round(100 * seed / biggest)}
 
 
 def _details(node: Any, index: dict[Any, int], names: dict[Any, str], params: set[Any]) -> dict[str, Any]:

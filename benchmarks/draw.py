@@ -8,14 +8,20 @@ D1  the classic moons training step (MLP 2-16-16-1, 100 points, hinge loss + L2;
 D2  the same graph with ``highlight=`` on a first-layer weight (the influence chain: ~1,600 paths).
 D3  a 100,000-deep tanh chain: ``draw(y).svg()``.
 D4  ``backward_steps(loss)`` on the moons graph (one frame per node) and drawing its middle frame.
+E1  ``explore(loss)``, the interactive page of the moons graph: the time to build it, its size,
+    and (with Chromium and Playwright installed) the time headless Chromium takes to load it
+    and to step to the end and select a node's influence chain. The budget: built in seconds,
+    a few MB at most, loaded in seconds.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +33,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from test_viz import moons_step_graph  # noqa: E402
 
 import autograd.viz as viz  # noqa: E402
-from autograd import Value, backward_steps, draw  # noqa: E402
+from autograd import Value, backward_steps, draw, explore  # noqa: E402
 from autograd.graph import topological_order  # noqa: E402
 
 
@@ -76,6 +82,44 @@ def main() -> None:
         steps[len(steps) // 2].draw().svg()
         t5 = time.perf_counter() - start
         print(f"D4 backward_steps: {len(steps):,} frames in {t4:.2f} s; drawing the middle frame {t5:.2f} s")
+        explorer(loss, params)
+
+
+def explorer(loss: Any, params: Any) -> None:
+    start = time.perf_counter()
+    page = explore(loss, params=params)
+    built = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as folder:
+        path = page.save(Path(folder) / "moons.html")
+        line = f"E1 explore(loss): built in {built:.2f} s, {path.stat().st_size / 1e6:.2f} MB"
+        chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+        if chromium and importlib.util.find_spec("playwright"):
+            line += "; " + loaded_in_chromium(chromium, path, Path(folder) / "profile", page.steps)
+    print(line)
+
+
+def loaded_in_chromium(chromium: str, path: Path, profile: Path, steps: int) -> str:
+    from playwright.sync_api import sync_playwright
+
+    args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+    ]
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(str(profile), executable_path=chromium, args=args)
+        tab = context.new_page()
+        start = time.perf_counter()
+        tab.goto(path.as_uri())
+        tab.evaluate("window.graphgrad.state()")
+        loaded = time.perf_counter() - start
+        start = time.perf_counter()
+        tab.evaluate(f"graphgrad.step({steps}); graphgrad.select('(relu)')")
+        used = time.perf_counter() - start
+        context.close()
+    return f"Chromium loads it in {loaded:.2f} s, steps to the end and selects a chain in {used:.2f} s"
 
 
 if __name__ == "__main__":

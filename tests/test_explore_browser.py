@@ -93,6 +93,13 @@ def wait_for(page: Any, condition: str, seconds: float = 15) -> None:
         time.sleep(0.05)
 
 
+def has_api(frame: Any) -> bool:
+    try:
+        return bool(frame.evaluate("window.graphgrad !== undefined"))
+    except Exception:  # still loading: no page to ask yet
+        return False
+
+
 def assert_clean(opened: Any) -> None:
     assert opened.errors == [], opened.errors
     assert opened.requests == [], opened.requests
@@ -315,6 +322,17 @@ def test_text_stays_inside_its_boxes(tmp_path: Path, open_page: Any) -> None:
     assert_clean(opened)
 
 
+def test_tensor_text_stays_inside_its_boxes_at_every_step(tmp_path: Path, open_page: Any) -> None:
+    model = nn.Sequential(nn.Linear(2, 4, seed=0), nn.Tanh(), nn.Linear(4, 1, seed=1))
+    loss = nn.mse_loss(model(Tensor(np.random.default_rng(0).normal(size=(8, 2)))), np.ones((8, 1)))
+    opened = open_page(explore(loss, params=model).save(tmp_path / "mlp.html"))
+    opened.page.click(".gg-fit")
+    for step in range(opened.page.evaluate("graphgrad.state().steps") + 1):
+        opened.page.evaluate(f"graphgrad.step({step})")
+        assert opened.page.evaluate(TEXT_PROBLEMS) == [], step
+    assert_clean(opened)
+
+
 def test_drawings_text_stays_inside_its_boxes_and_the_check_can_fail(tmp_path: Path, open_page: Any) -> None:
     g = shopping()
     g["price"].backward()
@@ -435,10 +453,12 @@ def test_pages_in_a_notebook_work_without_a_kernel_and_apart(tmp_path: Path, ope
     opened = open_page(tmp_path / "two.html")
     page = opened.page
     wait_for(page, "document.querySelectorAll('iframe.graphgrad-explorer').length === 2")
-    frames = [f for f in page.frames if f.url == "about:srcdoc"]
+    for _ in range(300):  # the frames load their pages after the document
+        frames = [f for f in page.frames if f.url == "about:srcdoc"]
+        if len(frames) == 2 and all(has_api(f) for f in frames):
+            break
+        page.wait_for_timeout(50)
     assert len(frames) == 2
-    for f in frames:
-        wait_for(f, "window.graphgrad !== undefined")
     apples, squares = sorted(frames, key=lambda f: f.evaluate("graphgrad.state().steps"), reverse=True)
     assert apples.evaluate("graphgrad.step(9).grads")["tax"] == 650
     assert squares.evaluate("graphgrad.state()")["step"] == 0  # the other page did not move
@@ -490,4 +510,21 @@ def test_training_playback(tmp_path: Path, open_page: Any, kind: str) -> None:
     assert all(p > 0.9 for p in painted)  # the plane and every heatmap are drawn
     page.click(".gg-prev")
     assert page.evaluate("graphgrad.state().step") == 3
+    assert_clean(opened)
+
+
+def test_color_grad_fills_cells_by_the_gradient_at_each_step(tmp_path: Path, open_page: Any) -> None:
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.88, label="b")
+    y = (x * w + b).tanh()
+    y.label = "y"
+    opened = open_page(explore(y, color_grad=True).save(tmp_path / "colour.html"))
+    fill = """(id) => { const t = [...document.getElementById(id).querySelectorAll("text")]
+              .find((t) => /^grad /.test(t.textContent)); let p = t.previousElementSibling;
+              while (p.tagName !== "polygon") p = p.previousElementSibling; return p.getAttribute("fill"); }"""
+    opened.page.evaluate("graphgrad.step(0)")
+    assert opened.page.evaluate(fill, node_id(opened, "x")) == "rgb(255, 255, 255)"  # no gradient yet
+    opened.page.evaluate("graphgrad.step(6)")
+    assert opened.page.evaluate(fill, node_id(opened, "x")) == "rgb(240, 120, 30)"  # |-1.503|: the largest
+    w_fill = opened.page.evaluate(fill, node_id(opened, "w"))
+    assert w_fill not in ("rgb(255, 255, 255)", "rgb(240, 120, 30)")
     assert_clean(opened)

@@ -34,9 +34,10 @@ function stepper(box, steps, view, find) {
   play.addEventListener("click", toggle);
   slider.addEventListener("input", () => { stop(); go(slider.value); });
   document.addEventListener("keydown", (e) => {
-    const typing = e.target instanceof HTMLInputElement && e.target.type !== "range";
     if (e.key === "Escape") { view.clear(); return; }
-    if (typing || e.altKey || e.ctrlKey || e.metaKey) return;
+    // the search box and the slider take their own keys, and a button its space and Enter
+    const own = e.target instanceof HTMLInputElement || (e.target instanceof HTMLButtonElement && e.key === " ");
+    if (own || e.altKey || e.ctrlKey || e.metaKey) return;
     const moves = { ArrowLeft: () => go(step - 1), ArrowRight: () => go(step + 1), Home: () => go(0),
                     End: () => go(steps), " ": toggle };
     if (moves[e.key]) { e.preventDefault(); if (e.key !== " ") stop(); moves[e.key](); }

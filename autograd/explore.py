@@ -54,6 +54,7 @@ from autograd.viz import (
     DrawOptions,
     Replay,
     _check_root,
+    _check_targets,
     _dot,
     _for_browsers,
     _FrameView,
@@ -223,9 +224,10 @@ def explore(root: Any, **options: Any) -> Explorer:
     return backward_page(Replay(root), opt)
 
 
-def backward_page(replay: Replay, opt: DrawOptions, title: str = "") -> Explorer:
+def backward_page(replay: Replay, opt: DrawOptions) -> Explorer:
     """The page of a replayed backward pass (``explore`` and ``BackwardSteps.player`` make one)."""
     root = replay.root
+    _check_targets(root, set(replay.order), opt.targets, opt.node_names)
     layout = copy.copy(opt)  # the page marks the chain (and no colours) itself: none in the layout
     layout.targets, layout.color_grad = [], False
     frame = _FrameView({}, set(), None, [], "")  # no step done: every box sized for "grad ... so far"
@@ -236,10 +238,8 @@ def backward_page(replay: Replay, opt: DrawOptions, title: str = "") -> Explorer
     data["hidden"] = scene.hidden
     if opt.color_grad:
         data.update(_fills(replay))
-    name = node_name(root, opt.node_names)
-    return Explorer(
-        title or f"graphgrad: the backward pass of {name}", "backward", data, svg, _frame_height(svg)
-    )
+    title = f"graphgrad: the backward pass of {node_name(root, opt.node_names)}"
+    return Explorer(title, "backward", data, svg, _frame_height(svg))
 
 
 def _widest_grads(replay: Replay, drawn: set[Any]) -> dict[Any, Any]:
@@ -293,7 +293,7 @@ def _backward_data(replay: Replay, opt: DrawOptions, visible: Sequence[Any]) -> 
         "tensor": _is_array(root.data),
         "visible": [index[node] for node in visible],
         "details": [_details(node, index, names, opt.param_nodes) for node in visible],
-        "select": index[opt.targets[0]] if opt.targets and opt.targets[0] in index else None,
+        "select": index[opt.targets[0]] if opt.targets else None,
         "listedPaths": [MAX_LISTED_PATHS, MAX_LISTED_PATH_LENGTH],
         "widths": list(_WIDTHS[False]),
         "texts": texts.table,

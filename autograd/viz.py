@@ -20,7 +20,8 @@ A node shows its label (or its variable name with ``names=locals()``), its data 
 every path from ``w`` to the root, each edge labelled with its local derivative, and a note
 that the gradient of ``w`` is the sum over the paths of the products along them.
 ``backward_steps(root)`` replays the backward pass one node at a time without touching any
-``.grad``. Past ``max_nodes`` the far part of the graph collapses into one summary node.
+``.grad``; its ``player()`` is the interactive page of :mod:`autograd.explore`. Past
+``max_nodes`` the far part of the graph collapses into one summary node.
 All traversals are iterative, so graphs of any depth draw.
 
 The pieces, for other views of the graph (such as an interactive page) to reuse:
@@ -68,6 +69,7 @@ __all__ = [
     "local_derivative",
     "node_kind",
     "node_name",
+    "text_width",
     "to_dot",
     "value_text",
 ]
@@ -566,6 +568,16 @@ def _chain_note(replay: Replay, target: Any, chain: _Chain, names: Mapping[Any, 
     return f"{head} = sum over {paths} of the product of local derivatives = {_fmt(replay.grads.get(target))}"
 
 
+def _check_targets(root: Any, members: set[Any], targets: list[Any], names: Mapping[Any, str]) -> None:
+    """``highlight`` takes nodes of the graph of ``root`` (``members``) only."""
+    for t in targets:
+        if t not in members:
+            raise ValueError(
+                f"highlight: {node_name(t, names)} is not part of the graph of {node_name(root, names)}; "
+                "pass nodes that the root was computed from"
+            )
+
+
 def _influence(
     root: Any, order: list[Any], targets: list[Any], names: Mapping[Any, str], replay: Replay | None
 ) -> _Influence:
@@ -573,12 +585,7 @@ def _influence(
     ``replay`` when given (a stepper's), else one over the nodes computed from the targets (the
     rest of the graph sends them no gradient)."""
     members = set(order)
-    for t in targets:
-        if t not in members:
-            raise ValueError(
-                f"highlight: {node_name(t, names)} is not part of the graph of {node_name(root, names)}; "
-                "pass nodes that the root was computed from"
-            )
+    _check_targets(root, members, targets, names)
     deps = [_depends_on(order, t) for t in targets]
     if replay is None:
         replay = Replay(root, stop_at=members.difference(*deps) - {root})
@@ -987,17 +994,16 @@ def text_width(text: str, size: float, bold: bool = False) -> float | None:
     >>> text_width("grad 2.2", 10), text_width("apple", 10, bold=True), text_width("∂", 10)
     (36.69, 26.12, None)
     """
-    widths = _WIDTHS[bold]
-    total = 0
-    for ch in text:
-        code = ord(ch) - 32
-        if not 0 <= code < len(widths):
-            return None
-        total += widths[code]
+    try:
+        total = sum(map(_WIDTH_OF[bold].__getitem__, text))
+    except KeyError:
+        return None
     return round(total * size / 1000, 2)
 
 
+_WIDTH_OF = {bold: {chr(32 + k): w for k, w in enumerate(table)} for bold, table in _WIDTHS.items()}
 _SVG_TEXT = re.compile(r"<text ([^>]*)>([^<]*)</text>")
+_FONT_SIZE = re.compile(r'font-size="([\d.]+)"')
 _FONTS = "Arial, Helvetica, Arimo, 'Liberation Sans', sans-serif"
 
 
@@ -1008,8 +1014,9 @@ def _for_browsers(svg: str) -> str:
 
     def fitted(m: re.Match[str]) -> str:
         attrs, text = m[1], m[2]
-        size = re.search(r'font-size="([\d.]+)"', attrs)
-        width = text_width(html.unescape(text), float(size[1]), "bold" in attrs) if size else None
+        size = _FONT_SIZE.search(attrs)
+        words = html.unescape(text) if "&" in text else text
+        width = text_width(words, float(size[1]), "bold" in attrs) if size else None
         attrs = attrs.replace('font-family="Arial"', f'font-family="{_FONTS}"')
         if width:
             attrs += f' textLength="{width}" lengthAdjust="spacingAndGlyphs"'

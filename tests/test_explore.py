@@ -49,6 +49,16 @@ def test_page_is_one_self_contained_document(tmp_path: Path) -> None:
     assert "Explorer" in repr(page) and "9 steps" in repr(page)
 
 
+def test_a_page_of_some_twenty_nodes_is_small() -> None:
+    x = Value(0.5, label="x")
+    y = x
+    for k in range(9):
+        y = (y * Value(1.0 + k / 10, label=f"w{k}")).tanh() if k % 2 else y + Value(0.1 * k, label=f"b{k}")
+    page = explore(y)
+    assert page.steps == 23
+    assert len(page.html().encode()) < 150_000  # the script and styles are most of it
+
+
 def test_page_data_is_the_replayed_pass() -> None:
     g = shopping()
     page = explore(g["price"], names=g)
@@ -124,6 +134,8 @@ def test_explore_takes_the_drawing_options() -> None:
         explore(g["price"], colour="red")
     with pytest.raises(TypeError, match="^explore: root must be a graph node"):
         explore([g["price"]])
+    with pytest.raises(ValueError, match="^highlight: pear is not part of the graph of price"):
+        explore(g["price"], names=g, highlight=Value(1.0, label="pear"))
 
 
 def test_inline_page_is_a_sandboxed_frame() -> None:

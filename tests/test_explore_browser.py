@@ -148,6 +148,8 @@ def test_steps_by_buttons_keys_and_slider(tmp_path: Path, open_page: Any) -> Non
     assert page.evaluate("graphgrad.state().step") == 0
     page.fill(".gg-slider", "5")
     assert page.evaluate("graphgrad.state().step") == 5
+    page.keyboard.press("ArrowRight")  # the slider has the focus: it moves one step, not two
+    assert page.evaluate("graphgrad.state().step") == 6
     page.click(".gg-first")
     page.click(".gg-play")
     wait_for(page, "graphgrad.state().step === 9")
@@ -520,7 +522,8 @@ def test_color_grad_fills_cells_by_the_gradient_at_each_step(tmp_path: Path, ope
     opened = open_page(explore(y, color_grad=True).save(tmp_path / "colour.html"))
     fill = """(id) => { const t = [...document.getElementById(id).querySelectorAll("text")]
               .find((t) => /^grad /.test(t.textContent)); let p = t.previousElementSibling;
-              while (p.tagName !== "polygon") p = p.previousElementSibling; return p.getAttribute("fill"); }"""
+              while (p.tagName !== "polygon") p = p.previousElementSibling;
+              return p.getAttribute("fill"); }"""
     opened.page.evaluate("graphgrad.step(0)")
     assert opened.page.evaluate(fill, node_id(opened, "x")) == "rgb(255, 255, 255)"  # no gradient yet
     opened.page.evaluate("graphgrad.step(6)")

@@ -14,34 +14,66 @@ from nn.data import (
     make_regression,
     spiral,
 )
-from nn.layers import Dropout, Flatten, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
-from nn.losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
+from nn.layers import (
+    ELU,
+    GELU,
+    BatchNorm1d,
+    Dropout,
+    Flatten,
+    LayerNorm,
+    LeakyReLU,
+    Linear,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
+from nn.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    mse_loss,
+    nll_loss,
+    one_hot,
+)
 from nn.module import LoadResult, Module, StateDictError
 from nn.optim import SGD, Adam
 from nn.scalar import MLP, Layer, Neuron
 from nn.train import History, accuracy, evaluate, fit, plot_decision_boundary, predict
 
 __all__ = [
+    "ELU",
+    "GELU",
     "MLP",
     "SGD",
     "Adam",
+    "BatchNorm1d",
     "Dropout",
     "Flatten",
     "History",
     "Layer",
+    "LayerNorm",
+    "LeakyReLU",
     "Linear",
     "LoadResult",
     "Module",
     "Neuron",
     "ReLU",
     "Sequential",
+    "SiLU",
     "Sigmoid",
     "Softmax",
+    "Softplus",
     "StateDictError",
     "Tanh",
     "accuracy",
     "batches",
     "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
     "cross_entropy",
     "evaluate",
     "fit",
@@ -51,6 +83,8 @@ __all__ = [
     "make_moons",
     "make_regression",
     "mse_loss",
+    "nll_loss",
+    "one_hot",
     "optim",
     "plot_decision_boundary",
     "predict",

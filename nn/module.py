@@ -20,8 +20,10 @@ register and ``super().__init__()`` is optional.
 ['b', 'w']
 
 ``state_dict()`` maps every parameter's dotted name to a copy of its data as an ndarray (a Value
-gives a 0-d float64 array). ``load_state_dict`` checks every name, shape and dtype before it
-changes anything, and lists every mismatch in one ``StateDictError``. ``save(path)`` writes the
+gives a 0-d float64 array), and so every buffer's: an array attribute a module names in its
+class attribute ``_buffers`` (BatchNorm1d's running statistics), state but no parameter.
+``load_state_dict`` checks every name, shape and dtype before it changes anything, and lists the
+mismatches in one ``StateDictError``. ``save(path)`` writes the
 state dict as an uncompressed ``.npz`` (no pickle); ``load(path)`` reads it back with
 ``allow_pickle=False``: a missing, truncated, foreign or pickled file raises ``StateDictError``
 and leaves the model as it was.
@@ -44,6 +46,17 @@ from autograd.value import Value
 
 class StateDictError(ValueError):
     """A state dict or a saved file that does not fit the model; the model was not changed."""
+
+
+class Buffer(NamedTuple):
+    """Where a buffer lives: the module and the name of its array attribute."""
+
+    module: Any
+    name: str
+
+    @property
+    def data(self) -> np.ndarray:
+        return getattr(self.module, self.name)  # type: ignore[no-any-return]
 
 
 class LoadResult(NamedTuple):
@@ -69,10 +82,23 @@ def _expected(p: Any) -> tuple[tuple[int, ...], np.dtype]:
     return tuple(p.data.shape), p.data.dtype
 
 
+MAX_LISTED = 10
+"""How many problems a StateDictError lists before it says how many more there are."""
+
+
+def _listing(problems: list[str]) -> str:
+    """The problems one per line: the first ``MAX_LISTED``, then "... and N more"."""
+    shown = problems[:MAX_LISTED]
+    if len(problems) > MAX_LISTED:
+        shown.append(f"... and {len(problems) - MAX_LISTED} more")
+    return "\n  " + "\n  ".join(shown)
+
+
 class Module:
     """Base class for networks: parameters, gradients, train/eval mode, saving and loading."""
 
     training: bool = True
+    _buffers: tuple[str, ...] = ()  # names of array attributes that are state but not parameters
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
@@ -130,14 +156,28 @@ class Module:
         """
         return self._named_parameters(prefix, set())
 
-    def _named_parameters(self, prefix: str, seen: set[int]) -> Iterator[tuple[str, Any]]:
+    def _named_parameters(
+        self, prefix: str, seen: set[int], buffers: bool = False
+    ) -> Iterator[tuple[str, Any]]:
+        """The parameters, each once; with ``buffers``, each module's buffers after its own members
+        (as a ``Buffer``): the order of ``state_dict``, which is torch's."""
         for name, value in self._members():
             full = f"{prefix}.{name}" if prefix else name
             if isinstance(value, Module):
-                yield from value._named_parameters(full, seen)
+                yield from value._named_parameters(full, seen, buffers)
             elif is_parameter(value) and id(value) not in seen:
                 seen.add(id(value))
                 yield full, value
+        if buffers and id(self) not in seen:
+            seen.add(id(self))
+            for name in self._buffers:
+                yield (f"{prefix}.{name}" if prefix else name), Buffer(self, name)
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        """(dotted name, array) for every buffer (running statistics: state, not parameters)."""
+        for name, item in self._named_parameters(prefix, set(), buffers=True):
+            if isinstance(item, Buffer):
+                yield name, item.data
 
     def parameters(self) -> list[Any]:
         """Every parameter (Values and Tensors with ``requires_grad``), in ``named_parameters`` order."""
@@ -169,10 +209,15 @@ class Module:
 
     # --- state ---------------------------------------------------------------------------------
 
+    def _state(self) -> dict[str, Any]:
+        """Dotted name -> parameter or Buffer, in state_dict order."""
+        return dict(self._named_parameters("", set(), buffers=True))
+
     def state_dict(self) -> dict[str, np.ndarray]:
-        """Dotted name -> a copy of the parameter's data (a 0-d float64 array for a Value)."""
+        """Dotted name -> a copy of the parameter's data (a 0-d float64 array for a Value), then of
+        each buffer's."""
         state = {}
-        for name, p in self.named_parameters():
+        for name, p in self._state().items():
             if isinstance(p, Value):
                 state[name] = np.array(p.data, dtype=np.float64)
             else:
@@ -183,15 +228,16 @@ class Module:
         """Copy ``state`` into the parameters, after checking all of it.
 
         Every name, shape and dtype is checked first; if anything is wrong nothing changes and
-        the ``StateDictError`` lists every problem. With ``strict=False`` missing and unexpected
-        names are allowed (and returned) but shapes and dtypes must still match.
+        the ``StateDictError`` lists the problems (the first ten, then how many more). With
+        ``strict=False`` missing and unexpected names are allowed (and returned) but shapes and
+        dtypes must still match. Buffers (running statistics) load like parameters.
         """
         if not isinstance(state, Mapping):
             raise StateDictError(
                 f"{type(self).__name__}.load_state_dict: expected a mapping of name -> array, "
                 f"got {type(state).__name__}"
             )
-        params = dict(self.named_parameters())
+        params = self._state()
         problems: list[str] = []
         missing = [name for name in params if name not in state]
         unexpected = [str(name) for name in state if name not in params]
@@ -224,10 +270,12 @@ class Module:
                 hint = "\n(no name matches: is this the state of a different model?)"
             raise StateDictError(
                 f"{type(self).__name__}.load_state_dict: {len(problems)} problem(s), nothing was "
-                "changed:\n  " + "\n  ".join(problems) + hint
+                "changed:" + _listing(problems) + hint
             )
         for p, arr in ready:
-            if isinstance(p, Value):
+            if isinstance(p, Buffer):
+                setattr(p.module, p.name, np.array(arr, copy=True))
+            elif isinstance(p, Value):
                 p.data = float(arr)
             elif p.data.flags.writeable:
                 np.copyto(p.data, arr)

@@ -226,8 +226,8 @@ CASES: dict[str, Callable[..., Any]] = {
     "len-zero-d": lambda: len(Tensor(1.0)),
     "setitem": lambda: Tensor(np.ones(3)).__setitem__(0, 5.0),
     # numpy on a Tensor
-    "numpy-function": lambda: np.cumsum(Tensor(np.ones(3))),
-    "numpy-ufunc": lambda: np.sin(Tensor(np.ones(3))),
+    "numpy-function": lambda: np.cumprod(Tensor(np.ones(3))),
+    "numpy-ufunc": lambda: np.arcsin(Tensor(np.ones(3))),
     "numpy-out": lambda: np.exp(Tensor(np.ones(3)), out=np.empty(3)),
     "numpy-ufunc-method": lambda: np.add.reduce(Tensor(np.ones(3))),
     "numpy-option": lambda: np.sum(Tensor(np.ones(3)), dtype=np.float32),

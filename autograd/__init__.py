@@ -10,7 +10,7 @@
 from autograd.anomaly import detect_anomaly, is_anomaly_enabled
 from autograd.check import GradcheckError, gradcheck
 from autograd.functional import grad, hessian, hvp, jacobian, value_and_grad
-from autograd.graph import is_grad_enabled, no_grad
+from autograd.graph import gradients, is_grad_enabled, no_grad, record
 from autograd.tensor import Tensor, concatenate, stack, where
 from autograd.value import Value
 from autograd.viz import backward_steps, draw, to_dot
@@ -25,12 +25,14 @@ __all__ = [
     "draw",
     "grad",
     "gradcheck",
+    "gradients",
     "hessian",
     "hvp",
     "is_anomaly_enabled",
     "is_grad_enabled",
     "jacobian",
     "no_grad",
+    "record",
     "stack",
     "to_dot",
     "value_and_grad",

@@ -230,15 +230,16 @@ def _report(
 ) -> None:
     """The side-by-side table of ``rows``; printed with ``verbose``, raised when any row fails."""
     first, second = headings
-    width = max(5, len(first))
-    lines = [f"{first:>{width}}  {second:<8} {'analytic':>14} {'numeric':>14} {'abs err':>12}  ok"]
+    width, width2 = max(5, len(first)), max(8, len(second))
+    columns = f"{'analytic':>14} {'numeric':>14} {'abs err':>12}  ok"
+    lines = [f"{first:>{width}}  {second:<{width2}} {columns}"]
     bad = 0
     for where, which, got, numeric in rows:
         err = abs(got - numeric)
         good = err <= atol + rtol * abs(numeric)
         bad += not good
-        mark = "yes" if good else "NO"
-        lines.append(f"{where:>{width}}  {which:<8} {got:>14.8g} {numeric:>14.8g} {err:>12.3g}  {mark}")
+        figures = f"{got:>14.8g} {numeric:>14.8g} {err:>12.3g}  {'yes' if good else 'NO'}"
+        lines.append(f"{where:>{width}}  {which:<{width2}} {figures}")
     table = "\n".join(lines)
     if verbose:
         print(table)

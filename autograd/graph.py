@@ -71,6 +71,21 @@ class Node:
     def _inputs(self, inputs: Sequence[Node]) -> None:
         self._a, self._b = _slots(tuple(inputs))
 
+    # Comparisons compare data (rules and plots use them): a bool for Values, a boolean array for
+    # Tensors, never a node (a comparison has no gradient). == stays identity: nodes are dict keys.
+
+    def __lt__(self, other: Any) -> Any:
+        return self.data < _data(other)
+
+    def __le__(self, other: Any) -> Any:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Any) -> Any:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Any) -> Any:
+        return self.data >= _data(other)
+
     def _seed(self, grad: Any, create_graph: bool) -> Any:
         """The gradient that ``backward(grad)`` starts from at this node, checked."""
         raise NotImplementedError
@@ -96,6 +111,10 @@ class Node:
         ``create_graph=True`` the gradients are nodes themselves and can be differentiated again.
         """
         self._store_grads(gradients(self, self._seed(grad, create_graph), create_graph))
+
+
+def _data(x: Any) -> Any:
+    return x.data if isinstance(x, Node) else x
 
 
 def _slots(inputs: tuple[Node, ...]) -> tuple[Any, Any]:

@@ -727,20 +727,6 @@ class Tensor(Node):
         """``np.sum(t)``, ``np.concatenate([t, u])`` ...: the differentiable op (see ``numpy_api``)."""
         return numpy_api.apply_function(func, args, kwargs)
 
-    # --- comparisons compare data and return boolean arrays (no gradient); == stays identity -----
-
-    def __lt__(self, other: Any) -> Any:
-        return self.data < _raw(other)
-
-    def __le__(self, other: Any) -> Any:
-        return self.data <= _raw(other)
-
-    def __gt__(self, other: Any) -> Any:
-        return self.data > _raw(other)
-
-    def __ge__(self, other: Any) -> Any:
-        return self.data >= _raw(other)
-
     def __setitem__(self, index: Any, value: Any) -> None:
         raise TypeError(
             "Tensor does not support item assignment (an in-place change would corrupt the graph); "

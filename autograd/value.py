@@ -402,21 +402,6 @@ class Value(Node):
         """The inputs as a set, under micrograd's name (its lecture's ``trace``/``draw_dot`` read it)."""
         return frozenset(self._inputs)
 
-    # --- comparisons compare data (rules and plots use them); == stays identity, so Values
-    # --- can be dict keys ---------------------------------------------------------------------
-
-    def __lt__(self, other: Operand) -> bool:
-        return self.data < _number(other)
-
-    def __le__(self, other: Operand) -> bool:
-        return self.data <= _number(other)
-
-    def __gt__(self, other: Operand) -> bool:
-        return self.data > _number(other)
-
-    def __ge__(self, other: Operand) -> bool:
-        return self.data >= _number(other)
-
     def __float__(self) -> float:
         return self.data
 
@@ -456,7 +441,3 @@ class Value(Node):
     def zero_grad(self) -> None:
         """Set this Value's gradient back to 0.0."""
         self.grad = 0.0
-
-
-def _number(x: Any) -> float:
-    return x.data if isinstance(x, Value) else float(x)

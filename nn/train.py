@@ -18,8 +18,9 @@ on its own and the loss function gets the list of outputs).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -267,6 +268,7 @@ def fit(
     validation_data: tuple[Any, Any] | None = None,
     shuffle: bool = True,
     seed: Any = None,
+    lr_schedule: Callable[[int], float] | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return the per-epoch ``History``.
 
@@ -279,8 +281,13 @@ def fit(
 
     ``metrics``: ``"auto"`` (accuracy when ``y`` holds integer class labels or labels in
     {-1, 0, 1}), None, or a list of names (``"accuracy"``) and functions ``f(outputs, y) -> float``.
-    The tqdm progress bar shows the epoch, the running loss and the metrics; ``progress=False``
-    turns it off. The shuffling order comes from ``np.random.default_rng(seed)``.
+    The progress (see ``ProgressBar``) shows the epoch, the running loss and the metrics: a live
+    bar on a terminal or in Jupyter, a plain line every tenth of the run when the output is piped;
+    ``progress=False`` turns it off. The shuffling order comes from ``np.random.default_rng(seed)``.
+
+    ``lr_schedule``: a function of the epoch (counted from 1) giving the learning rate for that
+    epoch's steps; it is set as ``optimizer.lr`` before the epoch starts. For example a rate that
+    falls a hundredfold over the run: ``lr_schedule=lambda epoch: 0.02 * 0.01 ** ((epoch - 1) / epochs)``.
     """
     X = np.asarray(X)
     y = np.asarray(y)
@@ -299,13 +306,14 @@ def fit(
     scalar = is_scalar_model(model)
     rng = np.random.default_rng(seed) if not isinstance(seed, np.random.Generator) else seed
     n_batches = max(1, math.ceil(len(X) / size)) if len(X) else 0
-    bar = _progress_bar(total=epochs * n_batches, enabled=progress)
     history = History()
     if hasattr(model, "train"):
         model.train()
-    try:
+    with ProgressBar(epochs * n_batches, unit="batch", enabled=progress) as bar:
         for epoch in range(1, epochs + 1):
-            bar.set_description(f"epoch {epoch}/{epochs}", refresh=False)
+            bar.describe(f"epoch {epoch}/{epochs}")
+            if lr_schedule is not None:
+                optimizer.lr = _scheduled_lr(lr_schedule, epoch)
             total, seen = 0.0, 0
             outs, labels = [], []
             for Xb, yb in batches(X, y, batch_size=size, shuffle=shuffle, seed=rng):
@@ -320,8 +328,7 @@ def fit(
                 if chosen:
                     outs.append(_as_array(outputs))
                     labels.append(yb)
-                bar.update(1)
-                bar.set_postfix_str(f"loss={total / seen:.4f}", refresh=False)
+                bar.advance(1, {"loss": total / seen})
             numbers = {"loss": total / max(seen, 1)}
             if chosen and outs:
                 all_out, all_y = np.concatenate(outs), np.concatenate(labels)
@@ -332,19 +339,142 @@ def fit(
                 val = evaluate(model, Xv, yv, loss_fn, metrics=list(chosen.values()) or None)
                 numbers.update({f"val_{k}": v for k, v in val.items()})
             history.record(epoch, numbers)
-            bar.set_postfix_str(", ".join(f"{k}={v:.4f}" for k, v in numbers.items()), refresh=False)
-    finally:
-        bar.close()
+            bar.report(numbers)
     return history
 
 
-def _progress_bar(total: int, enabled: bool) -> Any:
-    if enabled:
-        from tqdm.auto import tqdm
-    else:  # a bar nobody sees: the plain class, since tqdm.auto warns in Jupyter without ipywidgets
-        from tqdm import tqdm
+def _scheduled_lr(lr_schedule: Callable[[int], float], epoch: int) -> float:
+    lr = lr_schedule(epoch)
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) or not lr >= 0:
+        raise ValueError(
+            f"fit: lr_schedule({epoch}) returned {lr!r}; it must return a learning rate, a number >= 0"
+        )
+    return float(lr)
 
-    return tqdm(total=total, disable=not enabled, unit="batch", leave=True, dynamic_ncols=True)
+
+# --- progress -----------------------------------------------------------------------------------
+
+
+def format_accuracy(fraction: float) -> str:
+    """An accuracy as graphgrad shows it everywhere: a percentage with one decimal.
+
+    >>> format_accuracy(0.97)
+    '97.0%'
+    """
+    return f"{fraction:.1%}"
+
+
+def format_metrics(numbers: Mapping[str, float]) -> str:
+    """``name=value`` pairs as the progress bars show them: accuracies (``accuracy``,
+    ``val_accuracy``) as percentages with one decimal, everything else with four decimals.
+
+    >>> format_metrics({"loss": 0.12345, "accuracy": 0.97, "val_accuracy": 0.9})
+    'loss=0.1235, accuracy=97.0%, val_accuracy=90.0%'
+    """
+    return ", ".join(
+        f"{name}={format_accuracy(value) if name.endswith('accuracy') else f'{value:.4f}'}"
+        for name, value in numbers.items()
+    )
+
+
+class ProgressBar:
+    """The progress of a training run, shown in the way that suits where it is read.
+
+    On a terminal or in Jupyter, a live tqdm bar: one line, redrawn in place. When ``stream``
+    (stderr unless given) is a pipe or a file, plain lines instead: one at the end of a round (an
+    epoch) once another tenth of the run is done since the last line, and one with the last
+    numbers at the end. ``enabled=False`` shows nothing (and does not import tqdm). ``advance``
+    counts units done (batches, steps) with the running numbers; ``report`` gives the numbers at
+    the end of a round.
+
+    >>> import io
+    >>> log = io.StringIO()  # not a terminal: plain lines
+    >>> with ProgressBar(20, unit="step", stream=log) as bar:
+    ...     for step in range(1, 21):
+    ...         bar.describe(f"step {step}")
+    ...         bar.advance(1)
+    ...         bar.report({"loss": 1 / step, "accuracy": step / 20})
+    >>> print(log.getvalue().splitlines()[0])
+    step 2: 2/20 steps, loss=0.5000, accuracy=10.0%
+    >>> len(log.getvalue().splitlines())
+    10
+    """
+
+    def __init__(
+        self,
+        total: int,
+        description: str = "",
+        unit: str = "batch",
+        enabled: bool = True,
+        stream: TextIO | None = None,
+    ) -> None:
+        self.total, self.description, self.unit = total, description, unit
+        self.stream = sys.stderr if stream is None else stream
+        self.done = 0
+        live = enabled and (_is_terminal(self.stream) or "ipykernel.zmqshell" in sys.modules)
+        self._plain = enabled and not live
+        self._reported: dict[str, float] = {}
+        self._written_tenths = 0
+        self._unwritten = False
+        self._bar: Any = None
+        if live:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=total, desc=description, unit=unit, file=self.stream, dynamic_ncols=True)
+
+    def describe(self, description: str) -> None:
+        """Name what is running now (``epoch 3/10``)."""
+        self.description = description
+        if self._bar is not None:
+            self._bar.set_description_str(description, refresh=False)
+
+    def advance(self, n: int = 1, numbers: Mapping[str, float] | None = None) -> None:
+        """Count ``n`` more units done; a live bar shows ``numbers`` (a running loss) beside the
+        last report's."""
+        self.done += n
+        if self._bar is not None:
+            if numbers:
+                self._bar.set_postfix_str(format_metrics({**self._reported, **numbers}), refresh=False)
+            self._bar.update(n)
+
+    def report(self, numbers: Mapping[str, float]) -> None:
+        """The numbers at the end of a round; as plain lines, written once another tenth is done."""
+        self._reported = dict(numbers)
+        if self._bar is not None:
+            self._bar.set_postfix_str(format_metrics(numbers), refresh=False)
+        elif self._plain:
+            tenths = 10 * self.done // self.total if self.total else 10
+            self._unwritten = tenths <= self._written_tenths
+            if not self._unwritten:
+                self._write_line()
+                self._written_tenths = tenths
+
+    def close(self) -> None:
+        """Finish: a live bar stays on screen with the last numbers; plain lines end with them."""
+        if self._bar is not None:
+            self._bar.close()
+        elif self._unwritten:
+            self._write_line()
+            self._unwritten = False
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _write_line(self) -> None:
+        where = f"{self.description}: " if self.description else ""
+        units = self.unit + ("es" if self.unit.endswith("ch") else "s")
+        numbers = f", {format_metrics(self._reported)}" if self._reported else ""
+        print(f"{where}{self.done}/{self.total} {units}{numbers}", file=self.stream, flush=True)
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed file
+        return False
 
 
 # --- plots --------------------------------------------------------------------------------------
@@ -419,6 +549,6 @@ def plot_decision_boundary(
     ax.set_ylim(lo[1], hi[1])
     ax.set_aspect("equal")
     acc = float(np.mean(predicted_classes(predict(model, X), labels) == labels))
-    ax.set_title(title or f"decision boundary (train accuracy {acc:.0%})")
+    ax.set_title(title or f"decision boundary (train accuracy {format_accuracy(acc)})")
     fig.tight_layout()
     return _finish(fig, path)

@@ -1,4 +1,5 @@
-"""``graphgrad draw``: an expression parsed with ``ast`` and a whitelist, drawn with its gradients."""
+"""The ``graphgrad`` command: ``graphgrad draw`` (an expression parsed with ``ast`` and a whitelist,
+drawn with its gradients, its mistakes pointed at with a caret and a hint) and ``--version``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from pathlib import Path
 import pytest
 
 import autograd.viz as viz
-from autograd.cli import ExpressionError, evaluate_expression, main
+import graphgrad
+from graphgrad.cli import ExpressionError, evaluate_expression, main
 
 ROOT = Path(__file__).resolve().parents[1]
 needs_renderer = pytest.mark.skipif(
@@ -103,8 +105,9 @@ def test_bad_expressions(
     out = tmp_path / "graph.dot"
     assert main(["draw", expression, "--set", "x=2", "-o", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1, err  # one line
+    assert err.count("\n") == 3, err  # the message on one line, then the expression and the caret
     assert err.startswith(f"graphgrad draw: error at column {column}: ") and words in err, err
+    assert err.splitlines()[1:] == ExpressionError("", column).pointed(expression).splitlines()[1:]
     assert not out.exists()
 
 
@@ -186,7 +189,7 @@ def test_deep_expression_needs_no_recursion() -> None:
 def test_module_runs_as_a_command(tmp_path: Path) -> None:
     out = tmp_path / "g.dot"
     done = subprocess.run(
-        [sys.executable, "-m", "autograd.cli", "draw", "x*x", "--set", "x=3", "-o", str(out)],
+        [sys.executable, "-m", "graphgrad", "draw", "x*x", "--set", "x=3", "-o", str(out)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -209,3 +212,84 @@ def test_name_set_twice_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["draw", "x*2", "--set", "x=1", "x=2", "-o", str(out)]) == 2
     assert "x is already set to 1" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_bad_expression_is_shown_with_a_caret_under_the_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["draw", "x^^2", "--set", "x=2", "-o", str(tmp_path / "g.dot")]) == 2
+    assert capsys.readouterr().err == (
+        "graphgrad draw: error at column 3: syntax: invalid syntax\n"
+        "  x^^2\n"
+        "    ^\n"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "expression, column, hint",
+    [
+        ("x^2", 2, "^ is xor in Python; use ** for powers: x**2"),
+        ("(x+1)^2 / 3", 6, "use ** for powers: (x+1)**2 / 3"),  # ^ binds less than /
+        ("tanh(x ^ 3)", 8, "use ** for powers: x ** 3"),
+        ("2x", 2, "missing * between 2 and x: write 2*x"),
+        ("3.5x + 1", 4, "missing * between 3.5 and x: write 3.5*x"),
+        ("x + 2x^2", 6, "missing * between 2 and x: write 2*x"),
+        ("2 x", 3, "missing * between 2 and x: write 2*x"),
+        ("x w", 3, "missing * between x and w: write x*w"),
+        ("(x+1) w", 7, "missing * between (x+1) and w: write (x+1)*w"),
+        ("2(x+1)", 2, "missing * before the bracket: write 2*(x+1)"),
+        ("(x+1)(x-1)", 6, "missing * before the bracket: write (x+1)*(x-1)"),
+        ("exp(x)(w)", 7, "missing * before the bracket: write exp(x)*(w)"),
+        ("x(w + 1)", 2, "x is a value, not a function; for a product write x*(w + 1)"),
+        ("y = x*w", 3, "draw takes an expression, not an assignment: write just x*w"),
+        ("ln(x)", 1, "log is the natural logarithm: write log(x)"),
+        ("sqrt(x + w)", 1, "for a square root write (x + w)**0.5"),
+        ("Tanh(x)", 1, "did you mean tanh(x)?"),
+        ("sigmod(x)", 1, "did you mean sigmoid(x)?"),
+    ],
+)
+def test_usual_slips_get_a_hint_in_the_users_own_text(
+    expression: str, column: int, hint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["draw", expression, "--set", "x=2", "w=3", "-o", str(tmp_path / "g.dot")]) == 2
+    message, shown, caret = capsys.readouterr().err.splitlines()
+    assert message.startswith(f"graphgrad draw: error at column {column}: ") and message.endswith(hint)
+    assert shown == "  " + expression and caret == "  " + " " * (column - 1) + "^"
+
+
+def test_no_hint_where_the_repair_would_not_parse() -> None:
+    with pytest.raises(ExpressionError) as info:
+        evaluate_expression("2x +", {"x": 1.0})  # with 2*x it still does not parse
+    assert info.value.message.startswith("syntax: ") and "*" not in info.value.message
+    with pytest.raises(ExpressionError, match="unknown function 'sin'") as info:
+        evaluate_expression("sin(x)", {"x": 1.0})
+    assert "mean" not in info.value.message  # nothing close among the known functions
+
+
+def test_the_caret_is_under_the_column_in_long_and_wide_expressions() -> None:
+    long = " + ".join(f"x{i}" for i in range(100)) + " + q"
+    message, shown, caret = ExpressionError("unknown name 'q'", len(long)).pointed(long).splitlines()
+    assert message == f"error at column {len(long)}: unknown name 'q'"
+    assert shown.startswith("  ...") and shown.endswith("+ q") and len(shown) < 90
+    assert caret.index("^") == shown.index("q")
+    start = ExpressionError("nested", 1).pointed(long).splitlines()
+    assert start[1].endswith("...") and start[2] == "  ^"
+    wide = ExpressionError("unknown name 'q'", 6).pointed("变量 + q").splitlines()
+    assert wide[2] == "  " + " " * 7 + "^"  # the two wide characters take two columns each
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"graphgrad {graphgrad.__version__}\n"
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'\nversion = "{graphgrad.__version__}"\n' in pyproject  # the installed one is this tree's
+    done = subprocess.run(
+        [sys.executable, "-m", "graphgrad", "--version"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 0 and done.stdout == f"graphgrad {graphgrad.__version__}\n"
+
+
+def test_version_of_a_source_tree_that_was_never_installed() -> None:
+    assert graphgrad._distribution_version("graphgrad-not-installed") == graphgrad.__version__

@@ -1,4 +1,4 @@
-"""The examples in the docstrings of autograd and nn run and print what they show.
+"""The examples in the docstrings of autograd, nn and graphgrad run and print what they show.
 
 (The suite's ``--doctest-modules`` only reaches the files under tests/, so the library's own
 examples are run here, one test per module.)
@@ -13,13 +13,14 @@ import pkgutil
 import pytest
 
 import autograd
+import graphgrad
 import nn
 
 MODULES = sorted(
     info.name
-    for package in (autograd, nn)
+    for package in (autograd, nn, graphgrad)
     for info in pkgutil.iter_modules(package.__path__, prefix=package.__name__ + ".")
-) + ["autograd", "nn"]
+) + ["autograd", "nn", "graphgrad"]
 
 
 @pytest.mark.parametrize("name", MODULES)

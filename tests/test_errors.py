@@ -37,8 +37,8 @@ from autograd import (
     stack,
     where,
 )
-from autograd.cli import ExpressionError, _parse_settings, evaluate_expression
 from autograd.viz import RendererNotFoundError
+from graphgrad.cli import ExpressionError, _parse_settings, evaluate_expression
 from nn.module import StateDictError
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "docs" / "errors.md"
@@ -142,6 +142,13 @@ def _fit_metric() -> None:
     model = nn.Sequential(nn.Linear(2, 2))
     opt = nn.optim.SGD(model.parameters(), lr=0.1)
     nn.fit(model, nn.cross_entropy, opt, np.ones((4, 2)), np.zeros(4, int), metrics=["f1"], progress=False)
+
+
+def _fit_lr_schedule() -> None:
+    model = nn.Sequential(nn.Linear(2, 1))
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    nan_rate = lambda epoch: float("nan")  # noqa: E731
+    nn.fit(model, nn.mse_loss, opt, np.ones((4, 2)), np.ones((4, 1)), progress=False, lr_schedule=nan_rate)
 
 
 def _history_key() -> None:
@@ -305,6 +312,7 @@ CASES: dict[str, Callable[..., Any]] = {
     "adam-betas": lambda: nn.optim.Adam([Value(1.0)], betas=0.9),
     "fit-samples": _fit_mismatch,
     "fit-metric": _fit_metric,
+    "fit-lr-schedule": _fit_lr_schedule,
     "history-key": _history_key,
     "accuracy-lengths": lambda: nn.accuracy(np.ones((3, 2)), [0, 1]),
     "plot-boundary-shape": lambda: nn.plot_decision_boundary(nn.MLP(3, [1]), np.ones((4, 3)), np.ones(4)),
@@ -326,6 +334,12 @@ CASES: dict[str, Callable[..., Any]] = {
     "backward-steps-root": lambda: backward_steps([1.0]),
     "frame-options": lambda: backward_steps(Value(1.0) * 2)[0].draw(colour="red"),
     "cli-expression": lambda: evaluate_expression("x +* 2", {"x": 1.0}),
+    "cli-xor": lambda: evaluate_expression("x^2", {"x": 1.0}),
+    "cli-missing-star": lambda: evaluate_expression("2x", {"x": 1.0}),
+    "cli-missing-star-bracket": lambda: evaluate_expression("2(x+1)", {"x": 1.0}),
+    "cli-value-called": lambda: evaluate_expression("x(y)", {"x": 1.0, "y": 2.0}),
+    "cli-unknown-function": lambda: evaluate_expression("ln(x)", {"x": 1.0}),
+    "cli-assignment": lambda: evaluate_expression("y = x*2", {"x": 1.0}),
     "cli-set": lambda: _parse_settings(["x"]),
     "cli-set-twice": lambda: _parse_settings(["x=2", "x=3"]),
 }

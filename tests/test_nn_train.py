@@ -1,26 +1,49 @@
-"""nn.fit, History, plots, the lessons' accuracies, and `graphgrad demo`."""
+"""nn.fit, History, plots, progress bars, the lessons' accuracies, and `graphgrad demo`."""
 
 from __future__ import annotations
 
 import builtins
+import io
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 import nn
 from autograd import is_grad_enabled
-from autograd.cli import main
 from autograd.tensor import Tensor
-from nn import demo
+from graphgrad import demo
+from graphgrad.cli import main
+from nn.train import ProgressBar, format_metrics
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_spiral_tensor_mlp_reaches_95_percent(tmp_path: Path) -> None:
-    result = demo.spiral_demo(tmp_path, progress=False)
+@pytest.fixture(scope="module")
+def spiral(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The demo's spiral run at its real size (about a second), shared by the tests that read it."""
+    return demo.spiral_demo(tmp_path_factory.mktemp("spiral"), progress=False)
+
+
+def test_spiral_tensor_mlp_reaches_95_percent(spiral: dict[str, Any]) -> None:
+    result = spiral
     assert result["accuracy"] >= 0.95
     assert all(Path(f).stat().st_size > 0 for f in result["files"])
+
+
+def test_spiral_accuracy_rises_steadily(spiral: dict[str, Any]) -> None:
+    accuracy = np.array(spiral["history"]["accuracy"])
+    assert len(accuracy) == demo.SPIRAL_EPOCHS
+    first = int(np.argmax(accuracy >= 0.9))
+    assert accuracy[first] >= 0.9 and first < demo.SPIRAL_EPOCHS // 4, "slow to reach 90%"
+    fall = np.maximum.accumulate(accuracy[first:]) - accuracy[first:]
+    worst = int(np.argmax(fall)) + first
+    assert fall.max() <= 0.03, f"accuracy fell {fall.max():.1%} below its best by epoch {worst + 1}"
+    assert accuracy[-demo.SPIRAL_EPOCHS // 10 :].min() >= 0.95
 
 
 def test_digits_tensor_mlp_reaches_95_percent_test_accuracy(tmp_path: Path) -> None:
@@ -186,3 +209,101 @@ def test_fit_without_progress_does_not_import_tqdm_auto():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_fit_lr_schedule_sets_the_rate_of_each_epoch() -> None:
+    model = nn.Linear(2, 1, seed=0)
+    opt = nn.SGD(model.parameters(), lr=1.0)
+    rates = []
+    step = opt.step
+
+    def record_and_step() -> None:
+        rates.append(opt.lr)
+        step()
+
+    opt.step = record_and_step  # type: ignore[method-assign]
+    X, y = np.ones((4, 2)), np.zeros((4, 1))
+    nn.fit(
+        model, nn.mse_loss, opt, X, y, epochs=3, batch_size=2, progress=False, lr_schedule=lambda e: 0.1 / e
+    )
+    assert rates == [0.1, 0.1, 0.05, 0.05, 0.1 / 3, 0.1 / 3]
+    with pytest.raises(ValueError, match=r"lr_schedule\(1\) returned nan"):
+        nn.fit(model, nn.mse_loss, opt, X, y, epochs=1, progress=False, lr_schedule=lambda e: float("nan"))
+
+
+def test_one_format_for_accuracy_everywhere() -> None:
+    assert format_metrics({"loss": 0.25, "accuracy": 0.9712, "val_accuracy": 1.0, "top1": 0.5}) == (
+        "loss=0.2500, accuracy=97.1%, val_accuracy=100.0%, top1=0.5000"
+    )
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_on_a_terminal_is_one_line_redrawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    X, y = nn.spiral(20, 3, seed=0)
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    history = nn.fit(
+        model, nn.cross_entropy, nn.Adam(model.parameters(), lr=0.01), X, y, epochs=3, batch_size=20
+    )
+    shown = terminal.getvalue()
+    assert shown.count("\n") == 1 and shown.count("\r") >= 2  # redrawn in place, left on screen at the end
+    last = shown.rsplit("\r", 1)[1]
+    assert last.startswith("epoch 3/3: 100%") and "9/9" in last
+    assert f"accuracy={history['accuracy'][-1]:.1%}" in last
+
+
+def test_progress_into_a_pipe_is_plain_lines() -> None:
+    log = io.StringIO()
+    with ProgressBar(1000, "training", unit="step", stream=log) as bar:
+        for step in range(1, 1001):
+            bar.advance(1, {"loss": 1 / step})
+            if step % 3 == 0 or step == 1000:  # rounds of three steps, and the last
+                bar.report({"loss": 1 / step, "accuracy": step / 1000})
+    lines = log.getvalue().splitlines()
+    assert "\r" not in log.getvalue() and len(lines) == 10
+    assert lines[0] == "training: 102/1000 steps, loss=0.0098, accuracy=10.2%"
+    assert lines[-1] == "training: 1000/1000 steps, loss=0.0010, accuracy=100.0%"
+    quiet = io.StringIO()
+    with ProgressBar(10, stream=quiet, enabled=False) as bar:
+        bar.advance(10)
+        bar.report({"loss": 1.0})
+    assert quiet.getvalue() == ""
+
+
+def test_progress_ends_with_the_last_numbers_when_the_run_ends_between_tenths() -> None:
+    log = io.StringIO()
+    with ProgressBar(100, "fit", stream=log) as bar:
+        for step in range(1, 16):
+            bar.advance(1)
+            bar.report({"loss": float(step)})
+    assert log.getvalue().splitlines() == [
+        "fit: 10/100 batches, loss=10.0000",
+        "fit: 15/100 batches, loss=15.0000",
+    ]
+
+
+def test_demo_piped_writes_plain_progress_lines(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from graphgrad import demo\n"
+        "from graphgrad.cli import main\n"
+        "demo.MOONS_STEPS, demo.SPIRAL_EPOCHS, demo.DIGITS_EPOCHS = 20, 50, 2\n"
+        "sys.exit(main(['demo', '--out', sys.argv[1]]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert "\r" not in done.stderr and "\r" not in done.stdout
+    progress = done.stderr.splitlines()
+    assert len(progress) == 22, done.stderr  # a tenth of moons and spiral a line, the digits' 2 epochs
+    assert progress[0].startswith("moons (Values): 2/20 steps, loss=")
+    assert progress[10].startswith("epoch 5/50: 5/50 batches, loss=")
+    assert "val_accuracy=" in progress[-1]
+    accuracies = re.findall(r"accuracy=(\S+?)(?:,|$)", done.stderr, re.MULTILINE)
+    assert len(accuracies) == 24 and all(re.fullmatch(r"\d{1,3}\.\d%", a) for a in accuracies), accuracies
+    assert re.search(r"train accuracy \d+\.\d%", done.stdout)

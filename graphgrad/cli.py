@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import argparse
 import ast
+import difflib
+import re
 import sys
+import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -15,7 +18,7 @@ from typing import Any
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from nn.demo import run
+    from graphgrad.demo import run
 
     run(args.out, progress=not args.no_progress)
     return 0
@@ -23,9 +26,12 @@ def _demo(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    from graphgrad import __version__
+
     parser = argparse.ArgumentParser(
         prog="graphgrad", description="graphgrad: autodiff with the graph on show"
     )
+    parser.add_argument("--version", action="version", version=f"graphgrad {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="train small networks and write plots and a drawn graph")
     demo.add_argument("--out", default="graphgrad-demo", help="folder for the plots, weights and drawing")
@@ -46,8 +52,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(args.run(args))
 
 
-# --- graphgrad draw (issue 5) ------------------------------------------------------------------
-
 _FUNCTIONS = ("exp", "log", "tanh", "relu", "sigmoid", "abs")
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _SYNTAX_NAMES = {
@@ -62,10 +66,22 @@ _SYNTAX_NAMES = {
     "JoinedStr": "f-string",
     "NamedExpr": "assignment (:=)",
 }
+# the pieces of an expression, enough to see two operands side by side (numbers, names, brackets)
+_TOKEN = re.compile(
+    r"\s*(?:(?P<number>(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?)|(?P<name>[^\W\d]\w*)|(?P<other>\S))"
+)
+_CARET_WIDTH = 76  # longer expressions are shown as a window around the column
 
 
 class ExpressionError(ValueError):
-    """An expression that ``graphgrad draw`` does not accept; ``column`` counts from 1."""
+    """An expression that ``graphgrad draw`` does not accept; ``column`` counts from 1.
+
+    >>> err = ExpressionError("syntax: invalid syntax", 3)
+    >>> print(err.pointed("x^^2"))
+    error at column 3: syntax: invalid syntax
+      x^^2
+        ^
+    """
 
     def __init__(self, message: str, column: int) -> None:
         super().__init__(message)
@@ -75,17 +91,145 @@ class ExpressionError(ValueError):
     def __str__(self) -> str:
         return f"error at column {self.column}: {self.message}"
 
+    def pointed(self, expression: str) -> str:
+        """The message, then the expression (a window of it, when long) with a caret under the column."""
+        text = expression.replace("\n", " ").replace("\t", " ")
+        start = max(0, min(self.column - 1 - _CARET_WIDTH // 2, len(text) - _CARET_WIDTH))
+        shown = text[start : start + _CARET_WIDTH]
+        before = "..." if start > 0 else ""
+        after = "..." if start + _CARET_WIDTH < len(text) else ""
+        lead = before + shown[: self.column - 1 - start]
+        pad = "".join("  " if unicodedata.east_asian_width(c) in "WF" else " " for c in lead)
+        return f"{self}\n  {before}{shown}{after}\n  {pad}^"
+
+
+class _Source:
+    """Positions in the expression as typed: the AST counts UTF-8 bytes, the user counts characters."""
+
+    def __init__(self, body: str, indent: int) -> None:
+        self.body, self.indent = body, indent
+        self._utf8 = body.encode("utf-8")
+
+    def index(self, byte_offset: int | None) -> int:
+        """The character index in the body of a byte offset."""
+        return len(self._utf8[: byte_offset or 0].decode("utf-8", "ignore"))
+
+    def column(self, node: ast.AST) -> int:
+        """The column (from 1, as typed) where ``node`` starts."""
+        return self.indent + self.index(getattr(node, "col_offset", 0)) + 1
+
+    def after(self, node: ast.AST) -> int:
+        """The index of the first character after ``node``, its closing brackets and spaces."""
+        end = self.index(getattr(node, "end_col_offset", 0))
+        rest = self.body[end:]
+        return end + len(rest) - len(rest.lstrip(" )"))
+
+    def text(self, node: ast.AST) -> str:
+        """The text of ``node`` as typed."""
+        start, end = getattr(node, "col_offset", 0), getattr(node, "end_col_offset", 0)
+        return self.body[self.index(start) : self.index(end)]
+
+
+def _products_written_without_star(body: str) -> list[tuple[int, str, str]]:
+    """Where two operands stand side by side (``2x``, ``2 x``, ``x y``, ``(x+1) y``): for each,
+    the index of the second one and the texts of both (a bracketed group as a whole)."""
+    tokens = [(m.lastgroup, m[m.lastgroup or 0], m.start(m.lastgroup or 0)) for m in _TOKEN.finditer(body)]
+
+    def group_end(i: int) -> int:  # the index in ``body`` just past the group opened at tokens[i]
+        depth = 0
+        for _, text, at in tokens[i:]:
+            depth += (text == "(") - (text == ")")
+            if depth == 0:
+                return at + 1
+        return len(body)
+
+    def group_start(i: int) -> int:  # the index in ``body`` of the "(" closed at tokens[i]
+        depth = 0
+        for _, text, at in reversed(tokens[: i + 1]):
+            depth += (text == ")") - (text == "(")
+            if depth == 0:
+                return at
+        return 0
+
+    found = []
+    for i in range(1, len(tokens)):
+        (kind_a, a, at_a), (kind_b, b, at_b) = tokens[i - 1], tokens[i]
+        ends_operand = kind_a in ("number", "name") or a == ")"
+        starts_operand = kind_b in ("number", "name") or b == "("
+        if ends_operand and starts_operand and not (kind_a == "name" and b == "("):  # f(x) is a call
+            left = body[group_start(i - 1) : at_a + 1] if a == ")" else a
+            right = body[at_b : group_end(i)] if b == "(" else b
+            found.append((at_b, left, right))
+    return found
+
+
+def _syntax_slip(body: str) -> tuple[str, int] | None:
+    """A hint and the index it points at, for an expression that does not parse because of a
+    usual slip: an assignment (``y = x*2``), or a product without ``*`` (``2x``, ``x y``)."""
+    assignment = re.fullmatch(r"\s*[^\W\d]\w*\s*=(?!=)\s*(.*?)\s*", body)
+    if assignment and _parses(assignment[1]):
+        return f"draw takes an expression, not an assignment: write just {assignment[1]}", body.index("=")
+    products = _products_written_without_star(body)
+    repaired = body
+    for at, _, _ in reversed(products):
+        repaired = repaired[:at] + "*" + repaired[at:]
+    if products and _parses(repaired):
+        at, left, right = products[0]
+        return f"missing * between {left} and {right}: write {left}*{right}", at
+    return None
+
+
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(text, mode="eval")
+    except (SyntaxError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _call_error(node: ast.Call, source: _Source, values: Mapping[str, float]) -> ExpressionError:
+    """Why a call is refused, with a hint: ``2(x+1)`` and ``x(y)`` are products without ``*``,
+    ``ln``, ``sqrt`` and misspelt names have a known function instead."""
+    func = node.func
+    star = source.after(func)
+    call_start = source.index(node.col_offset)
+    as_product = source.text(node)[: star - call_start] + "*" + source.text(node)[star - call_start :]
+    where = source.indent + star + 1
+    if isinstance(func, ast.Name) and func.id in values:
+        message = f"{func.id} is a value, not a function; for a product write {as_product}"
+        return ExpressionError(message, where)
+    if isinstance(func, ast.Name):
+        message = f"unknown function {func.id!r} (known: {', '.join(_FUNCTIONS)})"
+        argument = source.text(node.args[0]) if len(node.args) == 1 else "..."
+        close = difflib.get_close_matches(func.id.lower(), _FUNCTIONS, n=1)
+        if func.id == "ln":
+            message += f"; log is the natural logarithm: write log({argument})"
+        elif func.id == "sqrt":
+            message += f"; for a square root write ({argument})**0.5"
+        elif close:
+            message += f"; did you mean {close[0]}({argument})?"
+        return ExpressionError(message, source.column(func))
+    is_number = isinstance(func, ast.Constant) and isinstance(func.value, (int, float))
+    if is_number or isinstance(func, (ast.BinOp, ast.UnaryOp, ast.Call)):
+        return ExpressionError(f"missing * before the bracket: write {as_product}", where)
+    return ExpressionError(f"unsupported call (functions: {', '.join(_FUNCTIONS)})", source.column(node))
+
 
 def evaluate_expression(expression: str, values: Mapping[str, float]) -> tuple[Any, dict[str, Any]]:
     """Build the graph of ``expression`` with Values for its names: (root, {name: Value}).
 
     Accepts numbers, names given in ``values``, ``+ - * / **``, unary minus and the functions
     exp, log, tanh, relu, sigmoid and abs. It walks the ``ast`` tree itself with an explicit stack
-    (never ``eval``); anything else raises :class:`ExpressionError` with the column.
+    (never ``eval``); anything else raises :class:`ExpressionError` with the column, and a hint
+    for the usual slips (``x^2`` for ``x**2``, ``2x`` for ``2*x``).
 
     >>> y, leaves = evaluate_expression("tanh(x*w + b)", {"x": 2, "w": -3, "b": 6.88})
     >>> round(y.data, 4), sorted(leaves)
     (0.7064, ['b', 'w', 'x'])
+    >>> evaluate_expression("x^2", {"x": 3.0})
+    Traceback (most recent call last):
+    ...
+    graphgrad.cli.ExpressionError: error at column 2: ^ is xor in Python; use ** for powers: x**2
     """
     from autograd.value import Value
 
@@ -97,24 +241,21 @@ def evaluate_expression(expression: str, values: Mapping[str, float]) -> tuple[A
     try:
         tree = ast.parse(body, mode="eval")
     except SyntaxError as err:
+        slip = _syntax_slip(body)
+        if slip is not None:
+            raise ExpressionError(slip[0], indent + slip[1] + 1) from None
         offset = err.offset if err.offset and err.offset > 0 else len(body) + 1
         raise ExpressionError(f"syntax: {err.msg}", indent + offset) from None
     except (RecursionError, MemoryError):  # Python's own parser gives up on very deep nesting
         raise ExpressionError("the expression is nested too deeply for Python's parser", indent + 1) from None
-
-    def column(node: ast.AST) -> int:
-        col = getattr(node, "col_offset", 0)  # a byte offset into the UTF-8 text
-        return indent + len(body.encode("utf-8")[:col].decode("utf-8", "ignore")) + 1
+    source = _Source(body, indent)
 
     def operator_column(node: ast.BinOp) -> int:
-        after_left = len(body.encode("utf-8")[: node.left.end_col_offset or 0].decode("utf-8", "ignore"))
-        rest = body[after_left:]
-        return indent + after_left + len(rest) - len(rest.lstrip(" )")) + 1
+        return indent + source.after(node.left) + 1
 
     def lift(x: Any) -> Any:
         return x if isinstance(x, Value) else Value(x)
 
-    known = ", ".join(_FUNCTIONS)
     leaves: dict[str, Any] = {}
     stack: list[tuple[ast.AST, bool]] = [(tree.body, False)]
     results: list[Any] = []
@@ -123,34 +264,34 @@ def evaluate_expression(expression: str, values: Mapping[str, float]) -> tuple[A
         if not ready:  # check the node, then visit its operands before it
             children: list[ast.AST] = []
             if isinstance(node, ast.BinOp):
+                if isinstance(node.op, ast.BitXor):
+                    message = f"^ is xor in Python; use ** for powers: {source.text(node).replace('^', '**')}"
+                    raise ExpressionError(message, operator_column(node))
                 if type(node.op) not in _BINARY:
                     raise ExpressionError("unsupported operator (use + - * / **)", operator_column(node))
                 children = [node.left, node.right]
             elif isinstance(node, ast.UnaryOp):
                 if not isinstance(node.op, (ast.USub, ast.UAdd)):
-                    raise ExpressionError("unsupported operator (use + - * / **)", column(node))
+                    raise ExpressionError("unsupported operator (use + - * / **)", source.column(node))
                 children = [node.operand]
             elif isinstance(node, ast.Call):
-                if not isinstance(node.func, ast.Name):
-                    raise ExpressionError(f"unsupported call (functions: {known})", column(node))
-                if node.func.id not in _FUNCTIONS:
-                    message = f"unknown function {node.func.id!r} (known: {known})"
-                    raise ExpressionError(message, column(node.func))
+                if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCTIONS:
+                    raise _call_error(node, source, values)
                 if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
-                    raise ExpressionError(f"{node.func.id}() takes exactly one argument", column(node))
+                    raise ExpressionError(f"{node.func.id}() takes exactly one argument", source.column(node))
                 children = [node.args[0]]
             elif isinstance(node, ast.Constant):
                 if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
                     message = f"unsupported constant {node.value!r} (real numbers only)"
-                    raise ExpressionError(message, column(node))
+                    raise ExpressionError(message, source.column(node))
             elif isinstance(node, ast.Name):
                 if node.id not in values:
                     hint = f"; {node.id} is a function: call it" if node.id in _FUNCTIONS else ""
                     message = f"unknown name {node.id!r}: give it a value with --set {node.id}=...{hint}"
-                    raise ExpressionError(message, column(node))
+                    raise ExpressionError(message, source.column(node))
             else:
                 what = _SYNTAX_NAMES.get(type(node).__name__, type(node).__name__)
-                raise ExpressionError(f"unsupported syntax: {what}", column(node))
+                raise ExpressionError(f"unsupported syntax: {what}", source.column(node))
             stack.append((node, True))
             stack.extend((child, False) for child in reversed(children))
             continue
@@ -184,7 +325,7 @@ def evaluate_expression(expression: str, values: Mapping[str, float]) -> tuple[A
                 else:
                     results.append(left**right)
         except (ValueError, TypeError, ArithmeticError) as err:
-            where = operator_column(node) if isinstance(node, ast.BinOp) else column(node)
+            where = operator_column(node) if isinstance(node, ast.BinOp) else source.column(node)
             raise ExpressionError(str(err).splitlines()[0], where) from None
     return lift(results.pop()), leaves
 
@@ -220,7 +361,9 @@ def _draw(args: argparse.Namespace) -> int:
         with warnings.catch_warnings(record=True) as caught:  # log(0) and the like: one line each
             warnings.simplefilter("always")
             root, leaves = evaluate_expression(args.expression, values)
-    except ValueError as err:  # ExpressionError included
+    except ExpressionError as err:
+        return fail(err.pointed(args.expression))
+    except ValueError as err:
         return fail(str(err))
     for warning in caught:
         print(f"graphgrad draw: warning: {warning.message}", file=sys.stderr)

@@ -2,7 +2,9 @@
 
 1. the classic scalar demo: ``MLP(2, [16, 16, 1])`` on Values, the 2-moons data, the hinge loss
    with a little L2, SGD with a decaying learning rate, 100 full-batch steps (100% train accuracy);
-2. a Tensor MLP (2-64-64-3, Adam) on the 3-class spiral;
+2. a Tensor MLP (2-64-64-3, Adam) on the 3-class spiral, full batch, its learning rate falling
+   from 0.02 a hundredfold over the run (at a constant 0.02 the accuracy reaches 97% and then
+   falls to 71% in one step);
 3. a Tensor MLP (64-64-10, Adam) on the 8x8 handwritten digits, with a held-out test set (needs
    scikit-learn, the ``digits`` extra; skipped with a note without it);
 
@@ -25,12 +27,23 @@ from nn.layers import Linear, ReLU, Sequential
 from nn.losses import cross_entropy, hinge_loss
 from nn.optim import SGD, Adam
 from nn.scalar import MLP
-from nn.train import History, _progress_bar, accuracy, evaluate, fit, plot_decision_boundary
+from nn.train import (
+    History,
+    ProgressBar,
+    accuracy,
+    evaluate,
+    fit,
+    format_accuracy,
+    plot_decision_boundary,
+)
 
 # Sizes of the three trainings (the tests shrink them to check the plumbing quickly).
 MOONS_STEPS = 100
 SPIRAL_EPOCHS = 1000
 DIGITS_EPOCHS = 10
+# The spiral's learning rate: from SPIRAL_LR at the first epoch down to SPIRAL_LR * SPIRAL_LR_FALL
+SPIRAL_LR = 0.02
+SPIRAL_LR_FALL = 0.01
 
 
 def _say(text: str) -> None:
@@ -47,32 +60,32 @@ def moons_demo(out: Path, progress: bool = True, steps: int | None = None, seed:
     params = model.parameters()
     opt = SGD(params, lr=1.0)
     history = History()
-    bar = _progress_bar(steps, progress)
-    bar.set_description("moons (Values)")
-    try:
+    with ProgressBar(steps, "moons (Values)", unit="step", enabled=progress) as bar:
         for k in range(steps):
             scores = [model(row) for row in rows]
             loss = hinge_loss(scores, y) + 1e-4 * sum(p * p for p in params)
-            acc = accuracy(scores, y)
-            history.record(k + 1, {"loss": loss.data, "accuracy": acc})
+            numbers = {"loss": loss.data, "accuracy": accuracy(scores, y)}
+            history.record(k + 1, numbers)
             model.zero_grad()
             loss.backward()
             opt.lr = 1.0 - 0.9 * k / steps
             opt.step()
-            bar.update(1)
-            bar.set_postfix_str(f"loss={loss.data:.4f}, accuracy={acc:.0%}", refresh=False)
-    finally:
-        bar.close()
+            bar.advance(1)
+            bar.report(numbers)
     final = accuracy(model.predict(X), y)
     history.plot(out / "moons_loss.png", title="MLP(2, [16, 16, 1]) on moons: hinge loss, SGD")
     plot_decision_boundary(model, X, y, path=out / "moons_boundary.png")
     files = [out / "moons_loss.png", out / "moons_boundary.png", model.save(out / "moons_mlp.npz")]
-    _say(f"  moons: {len(params)} Values, final loss {history['loss'][-1]:.4f}, train accuracy {final:.0%}")
+    final_loss, shown = history["loss"][-1], format_accuracy(final)
+    _say(f"  moons: {len(params)} Values, final loss {final_loss:.4f}, train accuracy {shown}")
     return {"accuracy": final, "loss": history["loss"][-1], "history": history, "files": files}
 
 
 def spiral_demo(out: Path, progress: bool = True, epochs: int | None = None, seed: int = 0) -> dict[str, Any]:
-    """A Tensor MLP on the 3-class spiral (full batch, Adam)."""
+    """A Tensor MLP on the 3-class spiral (full batch, Adam with a falling learning rate).
+
+    Returns the final loss and accuracy, the per-epoch ``History`` and the files written.
+    """
     epochs = SPIRAL_EPOCHS if epochs is None else epochs
     X, y = spiral(100, 3, seed=seed)
     model = Sequential(
@@ -81,19 +94,20 @@ def spiral_demo(out: Path, progress: bool = True, epochs: int | None = None, see
     history = fit(
         model,
         cross_entropy,
-        Adam(model.parameters(), lr=0.02),
+        Adam(model.parameters(), lr=SPIRAL_LR),
         X,
         y,
         epochs=epochs,
         batch_size=None,
         progress=progress,
         seed=seed,
+        lr_schedule=lambda epoch: SPIRAL_LR * SPIRAL_LR_FALL ** ((epoch - 1) / epochs),
     )
     final = evaluate(model, X, y, cross_entropy)
     history.plot(out / "spiral_loss.png", title="2-64-64-3 MLP on the spiral: cross-entropy, Adam")
     plot_decision_boundary(model, X, y, path=out / "spiral_boundary.png")
-    _say(f"  spiral: final loss {final['loss']:.4f}, train accuracy {final['accuracy']:.1%}")
-    return {**final, "files": [out / "spiral_loss.png", out / "spiral_boundary.png"]}
+    _say(f"  spiral: final loss {final['loss']:.4f}, train accuracy {format_accuracy(final['accuracy'])}")
+    return {**final, "history": history, "files": [out / "spiral_loss.png", out / "spiral_boundary.png"]}
 
 
 def digits_demo(
@@ -125,7 +139,7 @@ def digits_demo(
     final = evaluate(model, X[test], y[test], cross_entropy)
     history.plot(out / "digits_loss.png", title="64-64-10 MLP on the digits: cross-entropy, Adam")
     path = model.save(out / "digits_mlp.npz")
-    _say(f"  digits: test accuracy {final['accuracy']:.1%} on {n_test} held-out images")
+    _say(f"  digits: test accuracy {format_accuracy(final['accuracy'])} on {n_test} held-out images")
     return {**final, "files": [out / "digits_loss.png", path]}
 
 
@@ -162,7 +176,7 @@ def run(out: str | Path = "graphgrad-demo", progress: bool = True) -> list[Path]
     _say("graphgrad demo: three small networks trained with graphgrad")
     _say(f"1. MLP(2, [16, 16, 1]) on Values, 2-moons data, hinge loss, SGD, {MOONS_STEPS} steps")
     files = list(moons_demo(folder, progress)["files"])
-    _say("2. Tensor MLP on the 3-class spiral")
+    _say(f"2. Tensor MLP on the 3-class spiral, Adam, {SPIRAL_EPOCHS} full-batch epochs")
     files += spiral_demo(folder, progress)["files"]
     _say("3. Tensor MLP on the 8x8 handwritten digits")
     digits = digits_demo(folder, progress)

@@ -100,6 +100,11 @@ def _wrong_architecture() -> None:
     big.load_state_dict(small.state_dict())
 
 
+def _many_problems() -> None:
+    model = nn.Sequential(*[nn.Linear(2, 2) for _ in range(6)])
+    model.load_state_dict({f"layer{i}.weight": np.ones((2, 2)) for i in range(12)})
+
+
 def _foreign_state() -> None:
     nn.MLP(2, [1]).load_state_dict({"weight": np.ones(2)})
 
@@ -227,6 +232,14 @@ CASES: dict[str, Callable[..., Any]] = {
     "index-range": lambda: Tensor(np.ones(3))[5],
     "clip-no-bounds": lambda: Tensor([1.0]).clip(),
     "clip-bounds-shape": lambda: Tensor(np.ones(3)).clip(np.zeros(2), None),
+    "op-number-parameter": lambda: Tensor([1.0]).leaky_relu(Tensor(0.1, requires_grad=True)),
+    "where-condition-grad": lambda: where(Tensor([0.5], requires_grad=True), 1.0, 0.0),
+    "one-axis": lambda: Tensor(np.ones((2, 2))).cumsum(axis=(0, 1)),
+    "var-ddof": lambda: Tensor(np.ones(3)).var(ddof=-1),
+    "arg-empty": lambda: Tensor(np.ones((0, 3))).argmax(),
+    "pad-width": lambda: Tensor(np.ones((2, 3))).pad(((1, 1),) * 3),
+    "pad-negative": lambda: Tensor(np.ones(3)).pad(-1),
+    "tile-reps": lambda: Tensor(np.ones(3)).tile((2.5,)),
     "astype-int": lambda: Tensor([1.0]).astype(int),
     "item-size": lambda: Tensor([1.0, 2.0]).item(),
     "truth-value": lambda: bool(Tensor([1.0, 2.0])),
@@ -238,6 +251,7 @@ CASES: dict[str, Callable[..., Any]] = {
     "numpy-out": lambda: np.exp(Tensor(np.ones(3)), out=np.empty(3)),
     "numpy-ufunc-method": lambda: np.add.reduce(Tensor(np.ones(3))),
     "numpy-option": lambda: np.sum(Tensor(np.ones(3)), dtype=np.float32),
+    "numpy-pad-mode": lambda: np.pad(Tensor(np.ones(3)), 1, mode="reflect"),
     "numpy-nonzero": lambda: np.where(Tensor(np.ones(3))),
     "numpy-dot-3d": lambda: np.dot(Tensor(np.ones((2, 2, 2))), Tensor(np.ones((2, 2)))),
     "numpy-reshape-order": lambda: np.reshape(Tensor(np.ones(4)), (2, 2), order="F"),
@@ -280,11 +294,16 @@ CASES: dict[str, Callable[..., Any]] = {
     "mlp-sizes": lambda: nn.MLP(2, []),
     "mlp-size-value": lambda: nn.MLP(0, [1]),
     "mlp-activation": lambda: nn.MLP(2, [1], activation="gelu"),
+    "mlp-output-activation": lambda: nn.MLP(2, [1], output_activation="softmax"),
+    "mlp-batch": lambda: nn.MLP(3, [1])(np.ones((4, 3))),
     "model-seed": lambda: nn.MLP(2, [1], seed=-1),
     "mlp-predict-shape": lambda: nn.MLP(2, [1]).predict(np.ones((3, 3))),
     "module-forward": lambda: nn.Module()(1.0),
+    "norm-input-shape": lambda: nn.BatchNorm1d(3)(Tensor(np.ones((4, 5)))),
+    "batchnorm-one-sample": lambda: nn.BatchNorm1d(3)(Tensor(np.ones((1, 3)))),
     # nn: saving and loading
     "state-dict-architecture": _wrong_architecture,
+    "state-dict-many-problems": _many_problems,
     "state-dict-foreign": _foreign_state,
     "state-dict-type": lambda: nn.MLP(2, [1]).load_state_dict([1.0, 2.0]),  # type: ignore[arg-type]
     "save-folder": _save_missing_folder,
@@ -300,6 +319,12 @@ CASES: dict[str, Callable[..., Any]] = {
     "cross-entropy-logits-shape": lambda: nn.cross_entropy(Tensor(np.zeros(3)), [0]),
     "cross-entropy-one-hot": lambda: nn.cross_entropy(Tensor(np.zeros((2, 2))), np.ones((2, 2))),
     "cross-entropy-values": lambda: nn.cross_entropy([Value(1.0), Value(2.0)], [0]),
+    "label-target-grad": lambda: nn.cross_entropy(
+        Tensor(np.zeros((2, 3))), Tensor([0.0, 1.0], requires_grad=True)
+    ),
+    "loss-target-kind": lambda: nn.mse_loss(Tensor([1.0]), Value(2.0)),
+    "nll-loss-shapes": lambda: nn.nll_loss(Tensor(np.zeros((2, 3))), [0, 1, 2]),
+    "one-hot-range": lambda: nn.one_hot([0, 3], 3),
     "bce-range": lambda: nn.binary_cross_entropy(Tensor([1.5]), [1.0]),
     "hinge-labels": lambda: nn.hinge_loss(Tensor([0.5, -0.5]), [0, 1]),
     # nn: optimizers and training
@@ -415,11 +440,19 @@ def test_integer_data() -> None:
     assert (Tensor([1.0], dtype=np.float32) * np.int64(3)).dtype == np.float32
 
 
+def test_var_no_degrees_of_freedom() -> None:
+    with pytest.warns(RuntimeWarning, match=r"var: ddof=1 leaves no degrees of freedom over 1 element"):
+        assert np.isnan(Tensor([2.0]).var(ddof=1).item())
+    x = Tensor([3.0, 3.0, 3.0], requires_grad=True)
+    x.std().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0])
+
+
 def test_log_sqrt_div_give_nan_or_inf() -> None:
     with pytest.warns(RuntimeWarning, match="log of 0"):
         assert Value(0.0).log().data == -np.inf
     assert (Value(1.0) / 0.0).data == np.inf
-    with pytest.warns(RuntimeWarning):
+    with pytest.warns(RuntimeWarning, match=r"Tensor\.log: log of 0 gives -inf \(1 of 3 entries\)"):
         data = Tensor([0.0, -1.0, 1.0]).log().data
     assert data[0] == -np.inf and np.isnan(data[1])
     with pytest.warns(RuntimeWarning):

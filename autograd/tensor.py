@@ -374,12 +374,14 @@ def _pad_pairs(pad_width: Any, shape: tuple[int, ...]) -> tuple[tuple[int, int],
     if isinstance(pad_width, Node):
         raise TypeError("pad: pad_width must be ints, got a Tensor; pass a tuple of ints")
     arr = np.asarray(pad_width)
-    if arr.dtype.kind not in "iu" or arr.ndim > 2:
+    if (arr.size and arr.dtype.kind not in "iu") or arr.ndim > 2:
         raise TypeError(
             f"pad: pad_width must be an int, a (before, after) pair or one pair per axis, got {pad_width!r}"
         )
+    if not shape:  # a 0-d tensor has no axes to pad
+        return ()
     try:
-        pairs = np.broadcast_to(arr, (len(shape), 2))
+        pairs = np.broadcast_to(arr.astype(np.intp), (len(shape), 2))
     except ValueError:
         raise ValueError(
             f"pad: pad_width {pad_width!r} does not fit a tensor of shape {shape}: give one (before, after) "

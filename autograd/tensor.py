@@ -920,7 +920,11 @@ class Tensor(Node):
         return _result(_np_erf(self.data), (self,), self._ERF, "erf")
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
-        """x above 0, ``negative_slope * x`` below; the derivative at 0 is the slope, as torch."""
+        """x above 0, ``negative_slope * x`` below; the derivative at 0 is the slope, as torch.
+
+        >>> Tensor([-2.0, 3.0]).leaky_relu(0.1).data
+        array([-0.2,  3. ])
+        """
         slope = _number(negative_slope, "leaky_relu", "negative_slope")
         x = self.data
         data = np.where(x > 0, x, x * slope).astype(x.dtype, copy=False)
@@ -950,7 +954,11 @@ class Tensor(Node):
     )
 
     def gelu(self) -> Tensor:
-        """``x * Phi(x)`` with Phi the normal CDF, in its exact erf form (torch's default)."""
+        """``x * Phi(x)`` with Phi the normal CDF, in its exact erf form (torch's default).
+
+        >>> Tensor([-1.0, 0.0, 1.0]).gelu().data.round(4)
+        array([-0.1587,  0.    ,  0.8413])
+        """
         x = self.data
         return _result(0.5 * x * (1 + _np_erf(x * SQRT_HALF)), (self,), self._GELU, "gelu")
 
@@ -973,6 +981,11 @@ class Tensor(Node):
         As torch.clamp: the gradient passes to x where ``lo <= x <= hi`` (bounds included), to
         ``lo`` where x is below it (and lo < hi), to ``hi`` where x is above it or hi < lo; with
         lo > hi every entry becomes hi.
+
+        >>> x, lo = Tensor([-2.0, 0.5, 3.0], requires_grad=True), Tensor([-1.0] * 3, requires_grad=True)
+        >>> x.clip(lo, 1.0).sum().backward()
+        >>> x.grad, lo.grad
+        (array([0., 1., 0.]), array([1., 0., 0.]))
         """
         if lo is None and hi is None:
             raise ValueError("clip: give lo, hi or both (None means no bound on that side)")
@@ -1101,7 +1114,13 @@ class Tensor(Node):
 
     def prod(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Product over ``axis``. Zeros are fine (as torch): an entry's gradient is the product of
-        the other entries, computed without dividing by it where the tensor holds a 0."""
+        the other entries, computed without dividing by it where the tensor holds a 0.
+
+        >>> x = Tensor([2.0, 0.0, 4.0], requires_grad=True)
+        >>> x.prod().backward()
+        >>> x.grad
+        array([0., 8., 0.])
+        """
         shape = self.data.shape
         axes = _axes(axis, self.data.ndim, "prod", shape)
         data = np.prod(self.data, axis=axes, keepdims=keepdims)
@@ -1116,7 +1135,11 @@ class Tensor(Node):
 
     def var(self, axis: Axis = None, keepdims: bool = False, ddof: float = 0) -> Tensor:
         """Variance over ``axis``: the mean squared deviation from the mean, divided by
-        ``n - ddof`` instead of ``n`` (numpy's names; ``ddof=1`` is torch's default, unbiased)."""
+        ``n - ddof`` instead of ``n`` (numpy's names; ``ddof=1`` is torch's default, unbiased).
+
+        >>> Tensor([1.0, 2.0, 3.0, 4.0]).var().item(), Tensor([1.0, 2.0, 3.0, 4.0]).var(ddof=1).item()
+        (1.25, 1.6666666666666667)
+        """
         return self._var(axis, keepdims, ddof, "var")
 
     def _var(self, axis: Axis, keepdims: bool, ddof: float, who: str) -> Tensor:
@@ -1153,13 +1176,24 @@ class Tensor(Node):
 
         Where it is 0 (all entries equal) its gradient is 0, as torch's (sqrt alone would give
         nan there).
+
+        >>> x = Tensor([[1.0, 3.0], [2.0, 2.0]], requires_grad=True)
+        >>> s = x.std(axis=1)
+        >>> s.sum().backward()
+        >>> s.data, x.grad
+        (array([1., 0.]), array([[-0.5,  0.5],
+               [ 0. ,  0. ]]))
         """
         variance = self._var(axis, keepdims, ddof, "std")
         return _result(np.sqrt(variance.data), (variance,), (self._std_rule,), "std")
 
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
         """Index of the largest entry (of the flattened tensor, or along ``axis``), the first one
-        on a tie, as numpy and torch. An integer ndarray: indices have no gradient."""
+        on a tie, as numpy and torch. An integer ndarray: indices have no gradient.
+
+        >>> Tensor([[1.0, 5.0, 5.0], [7.0, 0.0, 2.0]]).argmax(axis=1)
+        array([1, 0])
+        """
         return self._arg_extreme(np.argmax, axis, keepdims, "argmax")
 
     def argmin(self, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
@@ -1285,7 +1319,12 @@ class Tensor(Node):
         return _result(data, (self,), rule, "broadcast_to", {"shape": data.shape})
 
     def cumsum(self, axis: int | None = None) -> Tensor:
-        """Running sums along ``axis`` (None: over the flattened tensor, as numpy)."""
+        """Running sums along ``axis`` (None: over the flattened tensor, as numpy).
+
+        >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).cumsum(axis=1).data
+        array([[1., 3.],
+               [3., 7.]])
+        """
         if axis is None:
             return self.reshape(-1).cumsum(0)
         ax = _one_axis(axis, self.data.ndim, "cumsum", self.shape)
@@ -1294,7 +1333,11 @@ class Tensor(Node):
         return _result(np.cumsum(self.data, axis=ax), (self,), rule, "cumsum", {"axis": ax})
 
     def flip(self, axis: Axis = None) -> Tensor:
-        """Reverse the order of the entries along ``axis`` (None: along every axis, as numpy)."""
+        """Reverse the order of the entries along ``axis`` (None: along every axis, as numpy).
+
+        >>> Tensor([1.0, 2.0, 3.0]).flip().data
+        array([3., 2., 1.])
+        """
         axes = _axes(axis, self.data.ndim, "flip", self.shape)
         if not axes:
             return self
@@ -1303,7 +1346,12 @@ class Tensor(Node):
 
     def pad(self, pad_width: Any) -> Tensor:
         """Zeros around the entries, numpy's constant form: ``pad_width`` is one ``(before, after)``
-        pair per axis, one pair for every axis, or one int (``np.pad(t, 1)``)."""
+        pair per axis, one pair for every axis, or one int (``np.pad(t, 1)``).
+
+        >>> Tensor([[1.0, 2.0]]).pad(((0, 1), (1, 0))).data
+        array([[0., 1., 2.],
+               [0., 0., 0.]])
+        """
         shape = self.data.shape
         pairs = _pad_pairs(pad_width, shape)
         if not any(b or e for b, e in pairs):
@@ -1314,7 +1362,16 @@ class Tensor(Node):
 
     def tile(self, reps: Any) -> Tensor:
         """Repeat the whole tensor ``reps`` times along each axis, as np.tile (a short ``reps``
-        counts from the last axis; a long one adds leading axes)."""
+        counts from the last axis; a long one adds leading axes).
+
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x.tile((2, 3))
+        >>> y.shape
+        (2, 6)
+        >>> y.sum().backward()
+        >>> x.grad
+        array([6., 6.])
+        """
         items = (reps,) if isinstance(reps, (int, np.integer)) else reps
         if not isinstance(items, (tuple, list)) or not all(
             isinstance(r, (int, np.integer)) and not isinstance(r, (bool, np.bool_)) and r >= 0 for r in items

@@ -369,7 +369,13 @@ class Value(Node):
     _ELU = (lambda g, out, a, alpha: g * alpha * _exp(a) if a < 0 else (g * alpha if a <= 0 else g), None)
 
     def elu(self, alpha: float = 1.0) -> Value:
-        """x above 0, ``alpha * (e**x - 1)`` below; the derivative at 0 is alpha, as torch."""
+        """x above 0, ``alpha * (e**x - 1)`` below; the derivative at 0 is alpha, as torch.
+
+        >>> y = Value(-1.0).elu()
+        >>> y.backward()
+        >>> round(y.data, 4), round(y._inputs[0].grad, 4)
+        (-0.6321, 0.3679)
+        """
         al = _parameter(alpha, "elu", "alpha")
         x = self.data
         return _result(x if x > 0.0 else al.data * math.expm1(x), (self, al), self._ELU, "elu")
@@ -390,7 +396,11 @@ class Value(Node):
     _SOFTPLUS = (lambda g, out, a: g if a > SOFTPLUS_THRESHOLD else g * _sigmoid(a),)
 
     def softplus(self) -> Value:
-        """log(1 + e**x) without overflow: x itself above 20 (as torch), where the gradient is 1."""
+        """log(1 + e**x) without overflow: x itself above 20 (as torch), where the gradient is 1.
+
+        >>> round(Value(0.0).softplus().data, 4), Value(50.0).softplus().data
+        (0.6931, 50.0)
+        """
         x = self.data
         data = x if x > SOFTPLUS_THRESHOLD else math.log1p(_fexp(x))
         return _result(data, (self,), self._SOFTPLUS, "softplus")

@@ -52,7 +52,7 @@ from typing import Any, Union
 import numpy as np
 
 from autograd.graph import Node, grad_mode
-from autograd.value import INV_SQRT_2PI, SOFTPLUS_THRESHOLD, SQRT_HALF, TWO_OVER_SQRT_PI
+from autograd.value import INV_SQRT_2PI, SOFTPLUS_THRESHOLD, SQRT_HALF, TWO_OVER_SQRT_PI, number_parameter
 
 Operand = Union["Tensor", float, int, np.ndarray, Sequence[Any]]
 Axis = Union[int, Sequence[int], None]
@@ -466,16 +466,6 @@ def _sigmoid(x: Any) -> Any:
     return x.sigmoid() if isinstance(x, Tensor) else _np_sigmoid(x)
 
 
-def _number(x: Any, op: str, name: str) -> float:
-    """An op's number parameter (a slope, an alpha, ddof): a constant, never a node."""
-    if isinstance(x, (Node, bool, np.bool_)) or not isinstance(x, (numbers.Real, np.number)):
-        raise TypeError(
-            f"{op}: {name} must be a plain number, got {type(x).__name__}; it is a constant of the op, "
-            f"not differentiated (torch takes a float too): pass {name}=float(t.item()) for a tensor t"
-        )
-    return float(x)
-
-
 def _warn_log(x: np.ndarray) -> None:
     """Tensor.log's warning, naming the op, where numpy's own would come: how many entries were 0
     (numpy's ``divide`` setting) or negative (``invalid``). ``np.errstate`` applies as to numpy's
@@ -552,7 +542,7 @@ def _extremum_rules(loses: Callable[[Any, Any], Any]) -> tuple[Any, Any]:
     return (lambda g, out, a, b: share(g, a, b, a.shape), lambda g, out, a, b: share(g, b, a, b.shape))
 
 
-def _share(g: Any, where: Any, shape: tuple[int, ...]) -> Any:
+def _masked(g: Any, where: Any, shape: tuple[int, ...]) -> Any:
     """The gradient where the mask ``where`` holds, summed back to ``shape``."""
     return unbroadcast(g * where, shape)
 
@@ -560,17 +550,17 @@ def _share(g: Any, where: Any, shape: tuple[int, ...]) -> Any:
 # clip's rules, by the bounds given: (x, lo), (x, hi) or (x, lo, hi); the masks as torch.clamp's
 _CLIP = {
     "lo": (
-        lambda g, out, x, lo: _share(g, _raw(x) >= _raw(lo), x.shape),
-        lambda g, out, x, lo: _share(g, _raw(x) < _raw(lo), lo.shape),
+        lambda g, out, x, lo: _masked(g, _raw(x) >= _raw(lo), x.shape),
+        lambda g, out, x, lo: _masked(g, _raw(x) < _raw(lo), lo.shape),
     ),
     "hi": (
-        lambda g, out, x, hi: _share(g, _raw(x) <= _raw(hi), x.shape),
-        lambda g, out, x, hi: _share(g, _raw(x) > _raw(hi), hi.shape),
+        lambda g, out, x, hi: _masked(g, _raw(x) <= _raw(hi), x.shape),
+        lambda g, out, x, hi: _masked(g, _raw(x) > _raw(hi), hi.shape),
     ),
     "both": (
-        lambda g, out, x, lo, hi: _share(g, (_raw(x) >= _raw(lo)) & (_raw(x) <= _raw(hi)), x.shape),
-        lambda g, out, x, lo, hi: _share(g, (_raw(x) < _raw(lo)) & (_raw(lo) < _raw(hi)), lo.shape),
-        lambda g, out, x, lo, hi: _share(g, (_raw(x) > _raw(hi)) | (_raw(hi) < _raw(lo)), hi.shape),
+        lambda g, out, x, lo, hi: _masked(g, (_raw(x) >= _raw(lo)) & (_raw(x) <= _raw(hi)), x.shape),
+        lambda g, out, x, lo, hi: _masked(g, (_raw(x) < _raw(lo)) & (_raw(lo) < _raw(hi)), lo.shape),
+        lambda g, out, x, lo, hi: _masked(g, (_raw(x) > _raw(hi)) | (_raw(hi) < _raw(lo)), hi.shape),
     ),
 }
 
@@ -925,7 +915,7 @@ class Tensor(Node):
         >>> Tensor([-2.0, 3.0]).leaky_relu(0.1).data
         array([-0.2,  3. ])
         """
-        slope = _number(negative_slope, "leaky_relu", "negative_slope")
+        slope = number_parameter(negative_slope, "leaky_relu", "negative_slope")
         x = self.data
         data = np.where(x > 0, x, x * slope).astype(x.dtype, copy=False)
 
@@ -937,7 +927,7 @@ class Tensor(Node):
 
     def elu(self, alpha: float = 1.0) -> Tensor:
         """x above 0, ``alpha * (e**x - 1)`` below; the derivative at 0 is alpha, as torch."""
-        al = _number(alpha, "elu", "alpha")
+        al = number_parameter(alpha, "elu", "alpha")
         x = self.data
         data = np.where(x > 0, x, al * np.expm1(np.minimum(x, 0))).astype(x.dtype, copy=False)
 
@@ -1146,7 +1136,7 @@ class Tensor(Node):
         """``var``, its errors reported as coming from ``who`` (``std`` is built on it)."""
         shape = self.data.shape
         axes = _axes(axis, self.data.ndim, who, shape)
-        ddof = _number(ddof, who, "ddof")
+        ddof = number_parameter(ddof, who, "ddof")
         if ddof < 0:
             raise ValueError(f"{who}: ddof must be >= 0, got {ddof:g}")
         n = math.prod(shape[ax] for ax in axes)

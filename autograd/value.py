@@ -175,14 +175,20 @@ def _result(data: float, inputs: tuple[Value, ...], vjps: tuple[Any, ...], op: s
     return node
 
 
-def _parameter(x: Any, op: str, name: str) -> Value:
-    """An op's number parameter (a slope, an alpha) as a constant Value input, with no gradient."""
-    if isinstance(x, (Node, bool, np.bool_)) or not isinstance(x, numbers.Real):
+def number_parameter(x: Any, op: str, name: str) -> float:
+    """An op's number parameter (a slope, an alpha, ddof) as a float; a node there is an error
+    naming it: it is a constant of the op, not differentiated (as in torch, which takes floats)."""
+    if isinstance(x, (Node, bool, np.bool_)) or not isinstance(x, (numbers.Real, np.number)):
         raise TypeError(
-            f"Value.{op}: {name} must be a plain number, got {type(x).__name__}; it is a constant of the "
-            f"op, not differentiated (torch takes a float too): pass {name}=x.data for a node x"
+            f"{op}: {name} must be a plain number, got {type(x).__name__}; it is a constant of the op, "
+            "not differentiated (torch takes a float too): pass a number (v.data, t.item())"
         )
-    return _result(float(x), (), (), "")
+    return float(x)
+
+
+def _parameter(x: Any, op: str, name: str) -> Value:
+    """An op's number parameter as a constant Value input, with no gradient."""
+    return _result(number_parameter(x, f"Value.{op}", name), (), (), "")
 
 
 def _lift(x: Any, op: str) -> Value:

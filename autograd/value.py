@@ -178,7 +178,7 @@ def _result(data: float, inputs: tuple[Value, ...], vjps: tuple[Any, ...], op: s
 def number_parameter(x: Any, op: str, name: str) -> float:
     """An op's number parameter (a slope, an alpha, ddof) as a float; a node there is an error
     naming it: it is a constant of the op, not differentiated (as in torch, which takes floats)."""
-    if isinstance(x, (Node, bool, np.bool_)) or not isinstance(x, (numbers.Real, np.number)):
+    if isinstance(x, (Node, bool, np.bool_)) or not isinstance(x, numbers.Real):
         raise TypeError(
             f"{op}: {name} must be a plain number, got {type(x).__name__}; it is a constant of the op, "
             "not differentiated (torch takes a float too): pass a number (v.data, t.item())"

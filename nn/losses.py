@@ -309,6 +309,7 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
     probs /= total
     log_total = np.log(total[:, 0])
     node = target if soft is not None and isinstance(target, Tensor) and target.requires_grad else None
+    mass: Any = None  # the rows' sums, for probability rows
     if soft is not None:
         soft = soft.astype(x.dtype, copy=False)
         mass = soft.sum(axis=1, keepdims=True)

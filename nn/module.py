@@ -198,13 +198,15 @@ class Module:
     # --- modes ---------------------------------------------------------------------------------
 
     def train(self, mode: bool = True) -> Module:
-        """Switch this module and all inside it to training mode (Dropout active); returns self."""
+        """Switch this module and all inside it to training mode (Dropout active, BatchNorm1d on the
+        batch's statistics); returns self."""
         for module in self.modules():
             module.training = bool(mode)
         return self
 
     def eval(self) -> Module:
-        """Switch to evaluation mode (Dropout passes inputs through); returns self."""
+        """Switch to evaluation mode (Dropout passes inputs through, BatchNorm1d uses its running
+        statistics); returns self."""
         return self.train(False)
 
     # --- state ---------------------------------------------------------------------------------

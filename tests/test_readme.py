@@ -21,7 +21,8 @@ def test_quick_start_is_two_commands():
     assert "graphgrad demo" in lines[0] and "pytest" in lines[1] and "[test]" in lines[1]
 
 
-def test_python_snippets_run(capsys):
+def test_python_snippets_run(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # files the snippets write land there
     for block in python_blocks():
         if "def __mul__" in block:  # an excerpt of value.py, not a runnable snippet
             continue

@@ -281,9 +281,17 @@ def _build(module: Any, torch: Any, path: str) -> Any:
             f"{_equivalent_names()}. Build the model of those, or write it in torch and copy the "
             "parameters over with load_torch"
         )
-    built = entry.build(module, torch, lambda child, name: _build(child, torch, f"{path}.{name}"))
-    for part in built.modules():
-        part.training = module.training
+    children: list[Any] = []
+
+    def build_child(child: Any, name: str) -> Any:
+        children.append(_build(child, torch, f"{path}.{name}"))
+        return children[-1]
+
+    built = entry.build(module, torch, build_child)
+    inside_children = {id(part) for child in children for part in child.modules()}
+    for part in built.modules():  # the parts made for this module take its mode; children keep theirs
+        if id(part) not in inside_children:
+            part.training = module.training
     return built
 
 

@@ -107,6 +107,9 @@ def test_modes_are_copied() -> None:
     assert all(m.training for m in model.to_torch().modules())
     model.eval()
     assert not any(m.training for m in model.to_torch().modules())
+    model.train()
+    model[1].eval()  # one layer in another mode
+    assert [m.training for m in model.to_torch()] == [True, False, True]
     back = nn.from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout(0.1)).eval())
     assert not any(m.training for m in back.modules())
 

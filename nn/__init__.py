@@ -2,7 +2,8 @@
 
 Scalar networks on Values (``MLP``, ``Layer``, ``Neuron``), Tensor layers (``Linear``,
 ``Sequential`` and friends), losses, optimizers (``nn.optim.SGD``, ``nn.optim.Adam``), data
-sets, and the training loop ``fit``.
+sets, the training loop ``fit``, and the way to PyTorch: ``Module.to_torch()``,
+``Module.load_torch()`` and ``from_torch`` (torch is imported only when they are called).
 """
 
 from nn import optim
@@ -19,6 +20,7 @@ from nn.losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
 from nn.module import LoadResult, Module, StateDictError
 from nn.optim import SGD, Adam
 from nn.scalar import MLP, Layer, Neuron
+from nn.torch_bridge import from_torch
 from nn.train import History, accuracy, evaluate, fit, plot_decision_boundary, predict
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "cross_entropy",
     "evaluate",
     "fit",
+    "from_torch",
     "hinge_loss",
     "load_digits",
     "load_mnist",

@@ -22,36 +22,53 @@ that the gradient of ``w`` is the sum over the paths of the products along them.
 ``backward_steps(root)`` replays the backward pass one node at a time without touching any
 ``.grad``. Past ``max_nodes`` the far part of the graph collapses into one summary node.
 All traversals are iterative, so graphs of any depth draw.
+
+The pieces, for other views of the graph (such as an interactive page) to reuse:
+
+- :class:`DrawOptions`: every drawing option, checked once;
+- :class:`Replay`: one backward pass recorded share by share (``gradients(..., trace=)``), which
+  both the stepper and the influence chain read;
+- :func:`node_name`, :func:`node_kind`, :func:`value_text`, :func:`local_derivative`: what a
+  drawing writes for a node and an edge.
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 import re
 import shutil
 import subprocess
 import sys
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
-from autograd.graph import topological_order
+from autograd.graph import Share, gradients, topological_order
 
 __all__ = [
     "DEFAULT_MAX_NODES",
     "BackwardSteps",
+    "DrawOptions",
     "Drawing",
     "Frame",
     "RendererNotFoundError",
+    "Replay",
     "backward_steps",
     "draw",
     "find_renderer",
+    "local_derivative",
+    "node_kind",
+    "node_name",
     "to_dot",
+    "value_text",
 ]
 
 DEFAULT_MAX_NODES = 300
@@ -62,7 +79,6 @@ MAX_LISTED_PATH_LENGTH = 12
 """The influence-chain note writes out each path's product for up to MAX_LISTED_PATHS paths of
 up to MAX_LISTED_PATH_LENGTH edges; past that it gives the number of paths and their sum."""
 
-_INK = "#333333"
 _PATH = "#d62728"  # the influence chain
 _CURRENT = "#1f77b4"  # the node the backward stepper is processing
 _PARTIAL = "#e6820e"  # a gradient still being summed
@@ -76,7 +92,7 @@ class RendererNotFoundError(RuntimeError):
     """Neither the Graphviz ``dot`` program nor ``graphviz-pure`` could be found."""
 
 
-# --- small helpers ----------------------------------------------------------------------------
+# --- numbers as text --------------------------------------------------------------------------
 
 
 def _is_node(x: Any) -> bool:
@@ -122,8 +138,12 @@ def _shape_text(a: np.ndarray) -> str:
     return f"{_shape(a)} {a.dtype}"
 
 
-def _value_text(x: Any, numbers_up_to: int = 6) -> str:
-    """A gradient, local derivative or data value, whichever kind of number it is."""
+def value_text(x: Any, numbers_up_to: int = 6) -> str:
+    """A gradient, local derivative or data value as a drawing writes it, whatever kind it is.
+
+    >>> value_text(715.0000000000001), value_text(np.arange(7.0)), value_text(None)
+    ('715', 'min 0  mean 3  max 6', 'None')
+    """
     if x is None:
         return "None"
     if _is_node(x):  # a gradient from create_graph=True is a node itself
@@ -139,7 +159,7 @@ def _short(x: Any) -> str:
         x = x.data
     if _is_array(x) and x.size > 3:
         return f"{_shape(x)} in [{_fmt(x.min())}, {_fmt(x.max())}]"
-    return _value_text(x, numbers_up_to=3)
+    return value_text(x, numbers_up_to=3)
 
 
 def _magnitude(g: Any) -> float:
@@ -176,27 +196,59 @@ def _grad_fill(fraction: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def _rules(node: Any) -> Sequence[Any]:
-    inputs = node._inputs
-    vjps = node._vjps
-    if vjps is None or len(vjps) != len(inputs):
-        return (None,) * len(inputs)
-    return vjps
+# --- what a drawing says about a node and an edge ---------------------------------------------
 
 
 def _seed_like(data: Any) -> Any:
     return np.ones_like(data) if _is_array(data) else 1.0
 
 
-def _local_derivative(node: Any, i: int) -> Any:
-    """d node / d input i: the rule called with an incoming gradient of one (ones for arrays)."""
-    rule = _rules(node)[i]
+def local_derivative(node: Any, i: int) -> Any:
+    """d node / d input i: the rule called with an incoming gradient of one (ones for arrays).
+
+    None for an input that gets no gradient (or whose rule cannot take that seed).
+
+    >>> from autograd import Value
+    >>> a, b = Value(2.0), Value(5.0)
+    >>> local_derivative(a * b, 0), local_derivative(a * b, 1)
+    (5.0, 2.0)
+    """
+    rule = node._vjps[i]
     if rule is None:
         return None
     try:
         return rule(_seed_like(node.data), node.data, *(x.data for x in node._inputs))
     except Exception:  # a rule that cannot take this seed: show '?' rather than fail the drawing
         return None
+
+
+def node_name(node: Any, names: Mapping[Any, str]) -> str:
+    """What a drawing calls a node: its label, its name in ``names`` ({node: name}), else its op
+    in parentheses, else its value in brackets.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0)
+    >>> node_name(x, {x: "x"}), node_name(x * 3, {}), node_name(x, {})
+    ('x', '(*)', '[2]')
+    """
+    return node.label or names.get(node) or (f"({node._op})" if node._op else f"[{value_text(node.data, 3)}]")
+
+
+def node_kind(node: Any, names: Mapping[Any, str], params: Iterable[Any] = ()) -> str:
+    """The kind of node a drawing styles: "result" (made by an op), "parameter" (in ``params``,
+    or a Tensor with ``requires_grad``), "input" (a leaf with a label or a name in ``names``) or
+    "constant" (an unnamed leaf: a number lifted into the graph, or data).
+
+    >>> from autograd import Value
+    >>> w, x = Value(0.5), Value(2.0, label="x")
+    >>> [node_kind(n, {}, params=[w]) for n in (w * x, w, x, Value(1.0))]
+    ['result', 'parameter', 'input', 'constant']
+    """
+    if node._inputs:
+        return "result"
+    if node in params or getattr(node, "requires_grad", None) is True:
+        return "parameter"
+    return "input" if node.label or names.get(node) else "constant"
 
 
 def _names_of(names: Mapping[Any, Any] | None) -> dict[Any, str]:
@@ -228,6 +280,167 @@ def _as_nodes(x: Any, what: str) -> list[Any]:
     return nodes
 
 
+def _check_root(root: Any, caller: str) -> None:
+    if not _is_node(root):
+        raise TypeError(f"{caller}: root must be a graph node (Value or Tensor), got {type(root).__name__}")
+
+
+# --- the options ------------------------------------------------------------------------------
+
+
+@dataclass
+class DrawOptions:
+    """How a picture of the graph looks: the keywords that every drawing entry point takes
+    (``to_dot``, ``draw``, a stepper frame's ``to_dot``/``draw``, ``BackwardSteps.player``),
+    checked once, here.
+
+    ``rankdir``: "LR" (inputs left, root right) or "TB", "RL", "BT". ``names``: ``locals()`` (or
+    any {variable name: node} or {node: name} mapping) to name nodes that have no ``label``.
+    ``highlight``: a node or several; every path from them to the root is marked, its edges
+    labelled with their local derivatives, with a note summing the products over the paths.
+    ``max_nodes``: graph nodes drawn before the far part collapses into one summary node.
+    ``show``: "data,grad", "data", "grad" or "" (labels only). ``params``: nodes to style as
+    parameters (Tensors with ``requires_grad`` are styled so anyway). ``color_grad``: fill the
+    data and grad cells from white to orange by gradient magnitude.
+
+    The fields keep what was given; ``node_names``, ``targets``, ``param_nodes`` and ``shown``
+    hold it in the form the drawing reads.
+
+    >>> DrawOptions(show="data").shown
+    ('data',)
+    >>> DrawOptions(rankdir="up")
+    Traceback (most recent call last):
+    ...
+    ValueError: draw: rankdir must be 'LR', 'RL', 'TB' or 'BT', got 'up'
+    """
+
+    rankdir: str = "LR"
+    names: Mapping[Any, Any] | None = None
+    highlight: Any = None
+    max_nodes: int = DEFAULT_MAX_NODES
+    show: str | Iterable[str] = "data,grad"
+    params: Any = None
+    color_grad: bool = False
+    node_names: dict[Any, str] = field(init=False, repr=False)
+    targets: list[Any] = field(init=False, repr=False)
+    param_nodes: set[Any] = field(init=False, repr=False)
+    shown: tuple[str, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.rankdir not in ("LR", "RL", "TB", "BT"):
+            raise ValueError(f"draw: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {self.rankdir!r}")
+        if not isinstance(self.max_nodes, int) or self.max_nodes < 1:
+            raise ValueError(f"draw: max_nodes must be a positive int, got {self.max_nodes!r}")
+        show = self.show
+        given = [s.strip() for s in show.split(",")] if isinstance(show, str) else [str(s) for s in show]
+        shown = tuple(f for f in given if f and f != "none")
+        for f in shown:
+            if f not in _SHOW_FIELDS:
+                raise ValueError(f"draw: show takes 'data', 'grad' or both ('data,grad'), got {f!r}")
+        self.shown = shown
+        self.node_names = _names_of(self.names)
+        self.targets = _as_nodes(self.highlight, "highlight")
+        self.param_nodes = set(_as_nodes(self.params, "params"))
+        self.color_grad = bool(self.color_grad)
+
+    @classmethod
+    def of(cls, caller: str, options: Mapping[str, Any]) -> DrawOptions:
+        """The options given to ``caller`` as keywords; a name that is not an option is an error.
+
+        >>> DrawOptions.of("Frame.draw", {"colour": "red"})
+        Traceback (most recent call last):
+        ...
+        TypeError: Frame.draw: unknown options ['colour']; the options are rankdir, names, highlight, ...
+        """
+        unknown = sorted(set(options) - set(_OPTION_NAMES))
+        if unknown:
+            raise TypeError(
+                f"{caller}: unknown options {unknown}; the options are {', '.join(_OPTION_NAMES)}"
+            )
+        return cls(**options)
+
+
+_OPTION_NAMES = tuple(f.name for f in fields(DrawOptions) if f.init)
+
+Function = TypeVar("Function", bound=Callable[..., Any])
+
+
+def _takes_options(fn: Function) -> Function:
+    """Show the drawing options as ``fn``'s keywords (in ``help()`` and completion): ``fn`` takes
+    them as ``**options`` and hands them to :meth:`DrawOptions.of`."""
+    signature = inspect.signature(fn)
+    own = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    keywords = [
+        inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=f.type)
+        for f in fields(DrawOptions)
+        if f.init
+    ]
+    fn.__signature__ = signature.replace(parameters=own + keywords)  # type: ignore[attr-defined]
+    return fn
+
+
+# --- the backward pass, replayed --------------------------------------------------------------
+
+
+class Replay:
+    """The backward pass of ``root`` recorded share by share, and read back step by step.
+
+    One call of :func:`autograd.graph.gradients` with a ``trace``; it writes no ``.grad``. Step
+    ``k`` (counting from 0) is the ``k``-th node of the pass, ``order[k]``: its gradient is
+    complete, and it sends one share to each input that takes a gradient. ``seed`` defaults to
+    1 (ones for an array root). ``grads`` holds the gradients at the end of the pass, the ones
+    ``backward()`` would add to ``.grad``. Nodes in ``stop_at`` get their gradient but pass
+    nothing on (as in ``gradients``): the influence chain leaves out what cannot reach it.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x")
+    >>> replay = Replay(x * x)
+    >>> len(replay)  # two steps: the product, then x
+    2
+    >>> [(n.label, i, share) for n, i, share in replay.sent(0)]  # the product sends 3 to each input
+    [('x', 0, 3.0), ('x', 1, 3.0)]
+    >>> x in replay.grads_after(0), replay.grads_after(1)[x], replay.grads[x]
+    (False, 6.0, 6.0)
+    """
+
+    def __init__(self, root: Any, seed: Any = None, stop_at: Iterable[Any] = ()) -> None:
+        self.root = root
+        self.seed = _seed_like(root.data) if seed is None else seed
+        self._stop_at = set(stop_at)  # (as in gradients: these get their share but pass nothing on)
+        self.trace: list[Share] = []
+        """(node, input index, share, the input's new total) for each share, in the order of the pass."""
+        self.grads: dict[Any, Any] = gradients(root, self.seed, stop_at=self._stop_at, trace=self.trace)
+
+    @cached_property
+    def order(self) -> list[Any]:
+        """The nodes in the order of the pass (``topological_order``): step ``k`` is ``order[k]``."""
+        return topological_order(self.root, self._stop_at)
+
+    @cached_property
+    def _ends(self) -> list[int]:
+        """For each step, where its shares end in the trace (the pass visits ``order`` in order)."""
+        sent = Counter(entry[0] for entry in self.trace)
+        return list(accumulate(sent.get(node, 0) for node in self.order))
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def shares(self, k: int) -> list[Share]:
+        """The trace entries of step ``k``: (its node, input index, share, that input's new total)."""
+        return self.trace[self._ends[k - 1] if k else 0 : self._ends[k]]
+
+    def sent(self, k: int) -> list[tuple[Any, int, Any]]:
+        """What step ``k`` sends: (input node, input index, share) for each input that takes one."""
+        return [(node._inputs[i], i, share) for node, i, share, _ in self.shares(k)]
+
+    def grads_after(self, steps: int) -> dict[Any, Any]:
+        """Node -> gradient as known after the first ``steps`` steps (0: only the seed at the root)."""
+        known = {self.root: self.seed}
+        for node, i, _, total in self.trace[: self._ends[steps - 1] if steps else 0]:
+            known[node._inputs[i]] = total
+        return known
+
+
 # --- the influence chain ----------------------------------------------------------------------
 
 
@@ -239,93 +452,54 @@ class _Influence:
     notes: list[str]
 
 
-def _influence(
-    root: Any, order: list[Any], targets: list[Any], name: Callable[[Any], str], names: dict[Any, str]
-) -> _Influence:
-    members = set(order)
-    for t in targets:
-        if t not in members:
-            raise ValueError(
-                f"highlight: {name(t)} is not part of the graph of {name(root)}; "
-                "pass nodes that the root was computed from"
-            )
-    notes: list[str] = []
-    on_path: set[Any] = set()
-    for target in targets:
-        # Nodes that depend on the target along differentiable edges: leaves first.
-        dep = {target}
-        for node in reversed(order):
-            if node is target:
-                continue
-            for x, rule in zip(node._inputs, _rules(node)):
-                if rule is not None and x in dep:
-                    dep.add(node)
-                    break
-        if root not in dep:
-            notes.append(
-                f"{name(target)} does not reach {name(root)} along any differentiable path: its gradient is 0"
-            )
-            continue
-        # Count paths to the root, collect each node's edges towards the root, and run the
-        # backward pass restricted to the chain (its result: the sum over paths of the products).
-        paths: dict[Any, int] = {root: 1}
-        max_depth: dict[Any, int] = {root: 0}  # the longest path to the root, in edges
-        towards_root: dict[Any, list[tuple[Any, int]]] = {}
-        grad: dict[Any, Any] = {root: _seed_like(root.data)}
-        for node in order:
-            if node not in dep or node is target or node not in paths:
-                continue
-            g = grad.get(node)
-            datas = [x.data for x in node._inputs]
-            for i, (x, rule) in enumerate(zip(node._inputs, _rules(node))):
-                if rule is None or x not in dep:
-                    continue
-                paths[x] = paths.get(x, 0) + paths[node]
-                max_depth[x] = max(max_depth.get(x, 0), max_depth[node] + 1)
-                towards_root.setdefault(x, []).append((node, i))
-                if g is not None:
-                    try:
-                        contribution = rule(g, node.data, *datas)
-                    except Exception:
-                        contribution = None
-                    old = grad.get(x)
-                    grad[x] = contribution if old is None else old + contribution
-        total = grad.get(target)
-        count = paths.get(target, 0)
-        if count == 0:
-            notes.append(
-                f"{name(target)} does not reach {name(root)} along any differentiable path: its gradient is 0"
-            )
-            continue
-        on_path.update(paths)  # the nodes on some path from the target to the root
-        head = f"d{name(root) if root.label or root in names else 'root'}/d{name(target)}"
-        scalar = not _is_array(root.data) and not _is_array(target.data)
-        if target is root:
-            notes.append(f"{head} = 1 (the root itself)")
-        elif scalar and count <= MAX_LISTED_PATHS and max_depth.get(target, 0) <= MAX_LISTED_PATH_LENGTH:
-            products = []
-            for edges in _enumerate_paths(target, root, towards_root):
-                factors = [_local_derivative(node, i) for node, i in edges]
-                products.append((factors, math.prod(float(f) for f in factors if f is not None)))
-            words = "1 path" if count == 1 else f"{count} paths"
-            terms = [" * ".join(_fmt(f) for f in fs) for fs, _ in products]
-            if count == 1:
-                sum_text = f"{terms[0]} = {_fmt(products[0][1])}"
-            else:
-                sum_text = " + ".join(f"({t})" for t in terms) + f" = {_fmt(sum(p for _, p in products))}"
-            notes.append(f"{head} = sum over paths of the product of local derivatives; {words}: {sum_text}")
-        elif scalar:
-            plural = "s" if count != 1 else ""
-            notes.append(
-                f"{head} = sum over {count:,} path{plural} of the product of local derivatives"
-                f" = {_fmt(total)}"
-            )
-        else:
-            notes.append(
-                f"{head} = sum over {count:,} path{'s' if count != 1 else ''} of the vector-Jacobian "
-                f"products along each (seed: ones) = {_value_text(total)}"
-            )
-    return _Influence(on_path, notes)
+@dataclass
+class _Chain:
+    """The paths from one node up to the root, along edges that carry a gradient."""
+
+    paths: dict[Any, int]  # node -> how many paths lead from it to the root
+    towards_root: dict[Any, list[tuple[Any, int]]] | None
+    """node -> its edges (user, input index) on the paths; None when the paths are too many or
+    too long to write out (more than MAX_LISTED_PATHS, or one over MAX_LISTED_PATH_LENGTH edges)."""
+
+
+def _depends_on(order: list[Any], target: Any) -> set[Any]:
+    """``target`` and the nodes of ``order`` computed from it along edges that carry a gradient."""
+    dep = {target}
+    for node in reversed(order):  # inputs before the nodes made from them
+        for x, rule in zip(node._inputs, node._vjps):
+            if rule is not None and x in dep:
+                dep.add(node)
+                break
+    return dep
+
+
+def _chain(replay: Replay, target: Any, dep: set[Any]) -> _Chain:
+    """Count the paths from ``target`` to the root over the edges of the replayed pass that stay
+    within ``dep`` (the nodes computed from ``target``).
+
+    A node of the chain has no more paths to the root, and none longer, than the target has: so
+    once one has too many (or too long) to write out, the edges are no longer collected.
+    """
+    paths = {replay.root: 1}
+    depth = {replay.root: 0}  # the longest path to the root, in edges
+    towards_root: dict[Any, list[tuple[Any, int]]] | None = {}
+    node: Any = None
+    inputs: tuple[Any, ...] = ()
+    count = 0  # paths from ``node`` to the root; 0 while ``node`` is off the chain
+    for user, i, _, _ in replay.trace:  # every edge a share went along, users before inputs
+        if user is not node:
+            node, inputs = user, user._inputs
+            count = paths.get(node, 0) if node is not target else 0
+        if count and inputs[i] in dep:
+            x = inputs[i]
+            paths[x] = paths.get(x, 0) + count
+            if towards_root is not None:
+                depth[x] = max(depth.get(x, 0), depth[node] + 1)
+                if paths[x] > MAX_LISTED_PATHS or depth[x] > MAX_LISTED_PATH_LENGTH:
+                    towards_root = None
+                else:
+                    towards_root.setdefault(x, []).append((node, i))
+    return _Chain(paths, towards_root)
 
 
 def _enumerate_paths(
@@ -342,6 +516,68 @@ def _enumerate_paths(
             stack.append((consumer, [*edges, (consumer, i)]))
 
 
+def _sum_over_paths(target: Any, root: Any, towards_root: dict[Any, list[tuple[Any, int]]]) -> str:
+    """The products of local derivatives along each path, written out, and their sum."""
+    products = []
+    for edges in _enumerate_paths(target, root, towards_root):
+        factors = [local_derivative(node, i) for node, i in edges]
+        products.append((factors, math.prod(float(f) for f in factors if f is not None)))
+    terms = [" * ".join(_fmt(f) for f in fs) for fs, _ in products]
+    if len(products) == 1:
+        return f"1 path: {terms[0]} = {_fmt(products[0][1])}"
+    written = " + ".join(f"({t})" for t in terms)
+    return f"{len(products)} paths: {written} = {_fmt(sum(p for _, p in products))}"
+
+
+def _chain_note(replay: Replay, target: Any, chain: _Chain, names: Mapping[Any, str]) -> str:
+    """The note under the picture: d root / d target as the sum over the paths."""
+    root, count = replay.root, chain.paths[target]
+    head = f"d{node_name(root, names) if root.label or root in names else 'root'}/d{node_name(target, names)}"
+    paths = f"{count:,} path{'s' if count != 1 else ''}"
+    if target is root:
+        return f"{head} = 1 (the root itself)"
+    if _is_array(root.data) or _is_array(target.data):
+        return (
+            f"{head} = sum over {paths} of the vector-Jacobian products along each (seed: ones)"
+            f" = {value_text(replay.grads.get(target))}"
+        )
+    if chain.towards_root is not None:
+        listed = _sum_over_paths(target, root, chain.towards_root)
+        return f"{head} = sum over paths of the product of local derivatives; {listed}"
+    return f"{head} = sum over {paths} of the product of local derivatives = {_fmt(replay.grads.get(target))}"
+
+
+def _influence(
+    root: Any, order: list[Any], targets: list[Any], names: Mapping[Any, str], replay: Replay | None
+) -> _Influence:
+    """The influence chains of ``targets``, read from one backward pass seeded with ones:
+    ``replay`` when given (a stepper's), else one over the nodes computed from the targets (the
+    rest of the graph sends them no gradient)."""
+    members = set(order)
+    for t in targets:
+        if t not in members:
+            raise ValueError(
+                f"highlight: {node_name(t, names)} is not part of the graph of {node_name(root, names)}; "
+                "pass nodes that the root was computed from"
+            )
+    deps = [_depends_on(order, t) for t in targets]
+    if replay is None:
+        replay = Replay(root, stop_at=members.difference(*deps) - {root})
+    on_path: set[Any] = set()
+    notes = []
+    for target, dep in zip(targets, deps):
+        chain = _chain(replay, target, dep)
+        if target not in chain.paths:
+            notes.append(
+                f"{node_name(target, names)} does not reach {node_name(root, names)} along any "
+                "differentiable path: its gradient is 0"
+            )
+            continue
+        on_path.update(chain.paths)  # the nodes on some path from the target to the root
+        notes.append(_chain_note(replay, target, chain, names))
+    return _Influence(on_path, notes)
+
+
 # --- choosing what to draw --------------------------------------------------------------------
 
 
@@ -353,7 +589,7 @@ def _choose_visible(root: Any, max_nodes: int, first: set[Any]) -> list[Any]:
         queue = deque([root])
         while queue and len(visible) < max_nodes:
             node = queue.popleft()
-            for x, rule in zip(node._inputs, _rules(node)):
+            for x, rule in zip(node._inputs, node._vjps):
                 if rule is not None and x in first and x not in visible:
                     visible[x] = None
                     queue.append(x)
@@ -387,257 +623,221 @@ class _FrameView:
 
 
 @dataclass
-class _Options:
-    rankdir: str = "LR"
-    names: dict[Any, str] = field(default_factory=dict)
-    highlight: list[Any] = field(default_factory=list)
-    max_nodes: int = DEFAULT_MAX_NODES
-    show: tuple[str, ...] = _SHOW_FIELDS
-    params: set[Any] = field(default_factory=set)
-    color_grad: bool = False
-    frame: _FrameView | None = None
+class _Scene:
+    """What the parts of one drawing share: the options, the nodes drawn (and their DOT ids),
+    the influence chain and the stepper's frame, if any."""
 
+    opt: DrawOptions
+    visible: list[Any]
+    hidden: int  # graph nodes collapsed into the summary
+    influence: _Influence | None
+    frame: _FrameView | None
+    ids: dict[Any, str] = field(init=False)
+    on_path: set[Any] = field(init=False)  # the nodes of the influence chain
+    feeds_grad: set[Any] = field(init=False)  # nodes some drawn edge sends a gradient to
+    biggest: float = field(init=False)  # the largest |grad| drawn, for color_grad
 
-def _options(
-    rankdir: str,
-    names: Mapping[Any, Any] | None,
-    highlight: Any,
-    max_nodes: int,
-    show: str | Iterable[str],
-    params: Any,
-    color_grad: bool,
-) -> _Options:
-    if rankdir not in ("LR", "RL", "TB", "BT"):
-        raise ValueError(f"draw: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
-    if not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"draw: max_nodes must be a positive int, got {max_nodes!r}")
-    fields = [s.strip() for s in show.split(",")] if isinstance(show, str) else [str(s) for s in show]
-    fields = [f for f in fields if f and f != "none"]
-    for f in fields:
-        if f not in _SHOW_FIELDS:
-            raise ValueError(f"draw: show takes 'data', 'grad' or both ('data,grad'), got {f!r}")
-    return _Options(
-        rankdir=rankdir,
-        names=_names_of(names),
-        highlight=_as_nodes(highlight, "highlight"),
-        max_nodes=max_nodes,
-        show=tuple(fields),
-        params=set(_as_nodes(params, "params")),
-        color_grad=bool(color_grad),
-    )
+    def __post_init__(self) -> None:
+        self.ids = {node: f"n{i}" for i, node in enumerate(self.visible)}
+        self.on_path = self.influence.on_path if self.influence else set()
+        self.feeds_grad = {
+            x for node in self.visible for x, rule in zip(node._inputs, node._vjps) if rule is not None
+        }
+        self.biggest = 0.0
+        if self.opt.color_grad:
+            self.biggest = max((_magnitude(self.grad_of(n)) for n in self.visible), default=0.0)
+
+    def grad_of(self, node: Any) -> Any:
+        return self.frame.grads.get(node) if self.frame is not None else node.grad
+
+    def is_current(self, node: Any) -> bool:
+        return self.frame is not None and node is self.frame.current
 
 
 # --- writing DOT ------------------------------------------------------------------------------
 
 
-def _build_dot(root: Any, opt: _Options) -> str:
-    if not _is_node(root):
-        raise TypeError(f"draw: root must be a graph node (Value or Tensor), got {type(root).__name__}")
-    names = opt.names
+def _build_dot(
+    root: Any, opt: DrawOptions, frame: _FrameView | None = None, replay: Replay | None = None
+) -> str:
+    """The DOT source: the nodes, their op nodes and edges, the collapsed part, the notes.
 
-    def name(node: Any) -> str:
-        return (
-            node.label
-            or names.get(node)
-            or (f"({node._op})" if node._op else f"[{_value_text(node.data, 3)}]")
-        )
-
-    order = topological_order(root)
-    influence = _influence(root, order, opt.highlight, name, names) if opt.highlight else None
+    ``replay`` is a pass seeded with ones that the influence chain may read instead of its own.
+    """
+    _check_root(root, "draw")
+    order = topological_order(root) if replay is None else replay.order
+    influence = _influence(root, order, opt.targets, opt.node_names, replay) if opt.targets else None
     on_path = influence.on_path if influence else set()
-    targets = set(opt.highlight)
-    frame = opt.frame
-
     visible = _choose_visible(root, opt.max_nodes, on_path) if len(order) > opt.max_nodes else order
-    ids = {node: f"n{i}" for i, node in enumerate(visible)}
-    hidden = len(order) - len(visible)
-
-    # Leaves that feed some differentiable edge (a leaf that feeds none is a constant).
-    feeds_grad: set[Any] = set()
-    for node in visible:
-        for x, rule in zip(node._inputs, _rules(node)):
-            if rule is not None:
-                feeds_grad.add(x)
-
-    def grad_of(node: Any) -> Any:
-        if frame is not None:
-            return frame.grads.get(node)
-        return node.grad
-
-    biggest = 0.0
-    if opt.color_grad:
-        biggest = max((_magnitude(grad_of(n)) for n in visible), default=0.0)
-
+    scene = _Scene(opt, visible, len(order) - len(visible), influence, frame)
     lines = [
         "digraph graphgrad {",
         f'  graph [rankdir={opt.rankdir}, fontname="Arial", fontsize=11, nodesep=0.25, ranksep=0.4];',
         '  node [shape=plain, fontname="Arial", fontsize=10, color="#333333", fontcolor="#222222"];',
         '  edge [fontname="Arial", fontsize=9, color="#555555", arrowsize=0.7];',
     ]
-
+    lines.extend(_node_line(scene, node) for node in visible)
+    reaching_hidden = []  # op nodes with an input in the collapsed part
     for node in visible:
-        nid = ids[node]
-        label = node.label or names.get(node, "")
         if node._inputs:
-            kind = "result"
-        elif node in opt.params or getattr(node, "requires_grad", None) is True:
-            kind = "parameter"
-        elif label:
-            kind = "input"
-        else:  # an unnamed leaf: a number lifted into the graph, or data
-            kind = "constant"
-        rows: list[str] = []
-        if label or kind != "result":
-            tag = _KIND_TAG[kind]
-            head = f"<B>{_html(label)}</B>" if label else ""
-            if tag:
-                head += f'{" " if head else ""}<FONT POINT-SIZE="8">{tag}</FONT>'
-            rows.append(f'<TD BGCOLOR="{_KIND_FILL[kind]}">{head}</TD>')
-        data = node.data
-        if _is_array(data):
-            rows.append(f"<TD>{_html(_shape_text(data))}</TD>")
-        if "data" in opt.show:
-            rows.append(f"<TD>data {_html(_value_text(data))}</TD>")
-        g = grad_of(node)
-        needs_grad = getattr(node, "requires_grad", True) is not False  # a Tensor may need none
-        if (
-            "grad" in opt.show
-            and (kind != "constant" or node in feeds_grad)
-            and (needs_grad or g is not None)
-        ):
-            fill = ""
-            if opt.color_grad and biggest > 0:
-                fill = f' BGCOLOR="{_grad_fill(_magnitude(g) / biggest)}"'
-            if frame is None and g is None and node._inputs:  # a Tensor keeps leaves' gradients only
-                rows.append(f'<TD{fill}><FONT COLOR="{_FAINT}">grad not kept</FONT></TD>')
-            elif frame is not None and g is None:
-                rows.append(f'<TD{fill}><FONT COLOR="{_FAINT}">grad ?</FONT></TD>')
-            elif frame is not None and node not in frame.done:
-                text = f"grad {_html(_value_text(g))} so far"
-                rows.append(f'<TD{fill}><FONT COLOR="{_PARTIAL}">{text}</FONT></TD>')
-            else:
-                rows.append(f"<TD{fill}>grad {_html(_value_text(g))}</TD>")
-        if not rows:
-            rows.append("<TD> </TD>")
-        color = ""
-        attrs = ""
-        if frame is not None and node is frame.current:
-            color = f' COLOR="{_CURRENT}"'
-            outer = 3
-        elif node in on_path:
-            color = f' COLOR="{_PATH}"'
-            outer = 3 if node in targets else 2
-            attrs = ', class="influence"'
-        else:
-            outer = 2 if kind == "parameter" else 0
-        table = (
-            f'<TABLE BORDER="{outer}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"{color}>'
-            + "".join(f"<TR>{r}</TR>" for r in rows)
-            + "</TABLE>"
-        )
-        lines.append(f"  {nid} [label=<{table}>{attrs}];")
-
-    summary_targets: list[str] = []
-    for node in visible:
-        if not node._inputs:
-            continue
-        nid = ids[node]
-        op = f"{nid}op"
-        op_text = node._op or "?"
-        on = node in on_path and influence is not None
-        style = "filled"
-        extra = f', color="{_PATH}", penwidth=2, class="influence"' if on else ""
-        if frame is not None and node is frame.current:
-            extra = f', color="{_CURRENT}", penwidth=2'
-        lines.append(
-            f'  {op} [label={_quote(op_text)}, shape=ellipse, style={style}, fillcolor="#f3f3f3", '
-            f'margin="0.04,0.02", width=0.4, height=0.3{extra}];'
-        )
-        edge_extra = f' [color="{_PATH}", penwidth=2, class="influence"]' if on else ""
-        if frame is not None and node is frame.current:
-            edge_extra = f' [color="{_CURRENT}", penwidth=2, dir=back]'
-        lines.append(f"  {op} -> {nid}{edge_extra};")
-        sent = {}
-        if frame is not None and node is frame.current:
-            sent = {i: c for _, i, c in frame.sent}
-        has_hidden = False
-        for i, (x, rule) in enumerate(zip(node._inputs, _rules(node))):
-            if x not in ids:
-                has_hidden = True
-                continue
-            attrs_list: list[str] = []
-            if rule is None:
-                attrs_list.append('style=dashed, color="#aaaaaa"')
-            if i in sent:
-                share = _short(sent[i])
-                share = f"({share})" if share.startswith("-") else share  # "+(-3)", not "+-3"
-                attrs_list.append(
-                    f'color="{_CURRENT}", penwidth=2, fontcolor="{_CURRENT}", '
-                    f"label={_quote(' +' + share + ' ')}, dir=back, arrowtail=normal"
-                )
-            elif on and rule is not None and x in on_path:
-                attrs_list.append(
-                    f'color="{_PATH}", penwidth=2, fontcolor="{_PATH}", '
-                    f'label={_quote(" " + _short(_local_derivative(node, i)) + " ")}, class="influence"'
-                )
-            suffix = f" [{', '.join(attrs_list)}]" if attrs_list else ""
-            lines.append(f"  {ids[x]} -> {op}{suffix};")
-        if has_hidden:
-            summary_targets.append(op)
-
-    if hidden:
-        chain = ""
-        if influence is not None and any(n not in ids for n in on_path):
-            chain = "\\nsome of the highlighted chain is inside"
-        more = f"... {hidden:,} more node{'s' if hidden != 1 else ''}"
-        lines.append(
-            f'  more [label="{more}\\n(the far part of the graph, collapsed;\\n'
-            f'draw with a larger max_nodes to see them){chain}", shape=box, style="dashed,rounded", '
-            f'fontcolor="#555555", color="#888888"];'
-        )
-        for op in summary_targets:
-            lines.append(f'  more -> {op} [style=dashed, color="#888888"];')
-
-    notes: list[tuple[str, str]] = []
-    if frame is not None:
-        notes.append((frame.caption, _CURRENT))
-    if influence is not None:
-        notes.extend((n, _PATH) for n in influence.notes)
+            lines.extend(_op_lines(scene, node))
+            if any(x not in scene.ids for x in node._inputs):
+                reaching_hidden.append(f"{scene.ids[node]}op")
+    if scene.hidden:
+        lines.extend(_collapsed_lines(scene, reaching_hidden))
+    notes = [(frame.caption, _CURRENT)] if frame is not None else []
+    notes.extend((n, _PATH) for n in (influence.notes if influence else []))
     if notes:
-        body = "".join(
-            f'<TR><TD ALIGN="LEFT"><FONT COLOR="{color}">{_html(text)}</FONT></TD></TR>'
-            for text, color in notes
-        )
-        lines.append(
-            '  graph [labelloc=b, labeljust=l, label=<<TABLE BORDER="0" CELLPADDING="2" CELLSPACING="0">'
-            f"{body}</TABLE>>];"
-        )
+        lines.append(_notes_line(notes))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def to_dot(
-    root: Any,
-    rankdir: str = "LR",
-    names: Mapping[Any, Any] | None = None,
-    highlight: Any = None,
-    max_nodes: int = DEFAULT_MAX_NODES,
-    show: str | Iterable[str] = "data,grad",
-    params: Any = None,
-    color_grad: bool = False,
-) -> str:
+def _node_line(scene: _Scene, node: Any) -> str:
+    """One node as an HTML-like table: label and kind, shape, data, grad; its border and colour."""
+    opt = scene.opt
+    label = node.label or opt.node_names.get(node, "")
+    kind = node_kind(node, opt.node_names, opt.param_nodes)
+    rows: list[str] = []
+    if label or kind != "result":
+        tag = _KIND_TAG[kind]
+        head = f"<B>{_html(label)}</B>" if label else ""
+        if tag:
+            head += f'{" " if head else ""}<FONT POINT-SIZE="8">{tag}</FONT>'
+        rows.append(f'<TD BGCOLOR="{_KIND_FILL[kind]}">{head}</TD>')
+    if _is_array(node.data):
+        rows.append(f"<TD>{_html(_shape_text(node.data))}</TD>")
+    if "data" in opt.shown:
+        rows.append(f"<TD>data {_html(value_text(node.data))}</TD>")
+    grad = _grad_cell(scene, node, kind)
+    if grad:
+        rows.append(grad)
+    if not rows:
+        rows.append("<TD> </TD>")
+    color, attrs = "", ""
+    if scene.is_current(node):
+        color, outer = f' COLOR="{_CURRENT}"', 3
+    elif node in scene.on_path:
+        color, attrs = f' COLOR="{_PATH}"', ', class="influence"'
+        outer = 3 if node in opt.targets else 2
+    else:
+        outer = 2 if kind == "parameter" else 0
+    table = (
+        f'<TABLE BORDER="{outer}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"{color}>'
+        + "".join(f"<TR>{r}</TR>" for r in rows)
+        + "</TABLE>"
+    )
+    return f"  {scene.ids[node]} [label=<{table}>{attrs}];"
+
+
+def _grad_cell(scene: _Scene, node: Any, kind: str) -> str:
+    """The grad row of a node's table ("" when it has none): complete, partial, unknown or not kept."""
+    g = scene.grad_of(node)
+    needs_grad = getattr(node, "requires_grad", True) is not False  # a Tensor may need none
+    if (
+        "grad" not in scene.opt.shown
+        or (kind == "constant" and node not in scene.feeds_grad)
+        or not (needs_grad or g is not None)
+    ):
+        return ""
+    fill = ""
+    if scene.opt.color_grad and scene.biggest > 0:
+        fill = f' BGCOLOR="{_grad_fill(_magnitude(g) / scene.biggest)}"'
+    frame = scene.frame
+    if frame is None and g is None and node._inputs:  # a Tensor keeps leaves' gradients only
+        return f'<TD{fill}><FONT COLOR="{_FAINT}">grad not kept</FONT></TD>'
+    if frame is not None and g is None:
+        return f'<TD{fill}><FONT COLOR="{_FAINT}">grad ?</FONT></TD>'
+    if frame is not None and node not in frame.done:
+        return f'<TD{fill}><FONT COLOR="{_PARTIAL}">grad {_html(value_text(g))} so far</FONT></TD>'
+    return f"<TD{fill}>grad {_html(value_text(g))}</TD>"
+
+
+def _op_lines(scene: _Scene, node: Any) -> list[str]:
+    """The op node between a result and its inputs, the edge to the result, an edge per input."""
+    nid = scene.ids[node]
+    op = f"{nid}op"
+    on = node in scene.on_path
+    current = scene.is_current(node)
+    extra = f', color="{_PATH}", penwidth=2, class="influence"' if on else ""
+    to_result = f' [color="{_PATH}", penwidth=2, class="influence"]' if on else ""
+    if current:
+        extra = f', color="{_CURRENT}", penwidth=2'
+        to_result = f' [color="{_CURRENT}", penwidth=2, dir=back]'
+    lines = [
+        f'  {op} [label={_quote(node._op or "?")}, shape=ellipse, style=filled, fillcolor="#f3f3f3", '
+        f'margin="0.04,0.02", width=0.4, height=0.3{extra}];',
+        f"  {op} -> {nid}{to_result};",
+    ]
+    sent = {i: share for _, i, share in scene.frame.sent} if current and scene.frame else {}
+    for i, (x, rule) in enumerate(zip(node._inputs, node._vjps)):
+        if x in scene.ids:
+            attrs = _edge_attrs(scene, node, i, rule, sent.get(i), on and x in scene.on_path)
+            lines.append(f"  {scene.ids[x]} -> {op}{f' [{attrs}]' if attrs else ''};")
+    return lines
+
+
+def _edge_attrs(scene: _Scene, node: Any, i: int, rule: Any, share: Any, on_path: bool) -> str:
+    """An input's edge: dashed when it takes no gradient, blue with the share the stepper's node
+    sends along it, red with its local derivative on the influence chain."""
+    attrs = []
+    if rule is None:
+        attrs.append('style=dashed, color="#aaaaaa"')
+    if share is not None:
+        text = _short(share)
+        text = f"({text})" if text.startswith("-") else text  # "+(-3)", not "+-3"
+        attrs.append(
+            f'color="{_CURRENT}", penwidth=2, fontcolor="{_CURRENT}", '
+            f"label={_quote(' +' + text + ' ')}, dir=back, arrowtail=normal"
+        )
+    elif on_path and rule is not None:
+        attrs.append(
+            f'color="{_PATH}", penwidth=2, fontcolor="{_PATH}", '
+            f'label={_quote(" " + _short(local_derivative(node, i)) + " ")}, class="influence"'
+        )
+    return ", ".join(attrs)
+
+
+def _collapsed_lines(scene: _Scene, reaching_hidden: list[str]) -> list[str]:
+    """The summary node that stands for the collapsed part, and its edges to the op nodes it feeds."""
+    chain = ""
+    if scene.influence is not None and any(n not in scene.ids for n in scene.on_path):
+        chain = "\\nsome of the highlighted chain is inside"
+    more = f"... {scene.hidden:,} more node{'s' if scene.hidden != 1 else ''}"
+    lines = [
+        f'  more [label="{more}\\n(the far part of the graph, collapsed;\\n'
+        f'draw with a larger max_nodes to see them){chain}", shape=box, style="dashed,rounded", '
+        f'fontcolor="#555555", color="#888888"];'
+    ]
+    lines.extend(f'  more -> {op} [style=dashed, color="#888888"];' for op in reaching_hidden)
+    return lines
+
+
+def _notes_line(notes: list[tuple[str, str]]) -> str:
+    """The graph's label: the stepper's caption and the influence chain's sums, one row each."""
+    body = "".join(
+        f'<TR><TD ALIGN="LEFT"><FONT COLOR="{color}">{_html(text)}</FONT></TD></TR>' for text, color in notes
+    )
+    return (
+        '  graph [labelloc=b, labeljust=l, label=<<TABLE BORDER="0" CELLPADDING="2" CELLSPACING="0">'
+        f"{body}</TABLE>>];"
+    )
+
+
+@_takes_options
+def to_dot(root: Any, **options: Any) -> str:
     """The Graphviz DOT source of the graph that ``root`` was computed from; needs no program.
 
-    ``rankdir``: "LR" (inputs left, root right) or "TB", "RL", "BT". ``names``: ``locals()`` (or
-    any {variable name: node} or {node: name} mapping) to name nodes that have no ``label``.
-    ``highlight``: a node or several; every path from them to the root is marked, its edges
-    labelled with their local derivatives, with a note summing the products over the paths.
-    ``max_nodes``: graph nodes drawn before the far part collapses into one summary node.
-    ``show``: "data,grad", "data", "grad" or "" (labels only). ``params``: nodes to style as
-    parameters (Tensors with ``requires_grad`` are styled so anyway). ``color_grad``: fill the
-    data and grad cells from white to orange by gradient magnitude.
+    Takes the keywords of :class:`DrawOptions`: ``rankdir``, ``names`` (``locals()``),
+    ``highlight`` (the influence chain of a node or several), ``max_nodes``, ``show``,
+    ``params``, ``color_grad``.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, label="x")
+    >>> "rankdir=TB" in to_dot(x * x, rankdir="TB", highlight=x)
+    True
     """
-    return _build_dot(root, _options(rankdir, names, highlight, max_nodes, show, params, color_grad))
+    return _build_dot(root, DrawOptions.of("to_dot", options))
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -744,22 +944,14 @@ class Drawing:
             return {"text/plain": f"{self!r}\n{err}"}
 
 
-def draw(
-    root: Any,
-    rankdir: str = "LR",
-    names: Mapping[Any, Any] | None = None,
-    highlight: Any = None,
-    max_nodes: int = DEFAULT_MAX_NODES,
-    show: str | Iterable[str] = "data,grad",
-    params: Any = None,
-    color_grad: bool = False,
-) -> Drawing:
+@_takes_options
+def draw(root: Any, **options: Any) -> Drawing:
     """Draw the graph of ``root``: a :class:`Drawing` that Jupyter shows as SVG.
 
-    Takes the arguments of :func:`to_dot`. Rendering happens on first use, through the system
-    ``dot`` when it is on PATH and ``graphviz-pure`` otherwise.
+    Takes the keywords of :func:`to_dot` (:class:`DrawOptions`). Rendering happens on first use,
+    through the system ``dot`` when it is on PATH and ``graphviz-pure`` otherwise.
     """
-    return Drawing(to_dot(root, rankdir, names, highlight, max_nodes, show, params, color_grad))
+    return Drawing(_build_dot(root, DrawOptions.of("draw", options)))
 
 
 # --- the backward stepper ---------------------------------------------------------------------
@@ -769,22 +961,17 @@ class Frame:
     """One step of the backward pass: ``node`` has its complete gradient and passes its shares
     to its inputs. ``grads`` holds every gradient known after the step; ``sent`` the shares."""
 
-    def __init__(
-        self, steps: BackwardSteps, index: int, node: Any, end: int, sent: list[tuple[Any, int, Any]]
-    ):
+    def __init__(self, steps: BackwardSteps, index: int) -> None:
         self._steps = steps
         self.index = index
-        self.node = node
-        self._end = end
-        self.sent = sent
+        self.node = steps.replay.order[index]
+        self.sent = steps.replay.sent(index)
+        """(input node, input index, share) for each input this step sends a gradient to."""
 
     @property
     def grads(self) -> dict[Any, Any]:
         """Node -> gradient of the backward pass, as known after this step."""
-        known: dict[Any, Any] = {}
-        for node, g in self._steps._history[: self._end]:
-            known[node] = g
-        return known
+        return self._steps.replay.grads_after(self.index + 1)
 
     @property
     def grad(self) -> Any:
@@ -792,43 +979,43 @@ class Frame:
         return self.grads.get(self.node)
 
     def caption(self, names: Mapping[Any, Any] | None = None) -> str:
+        """What happens at this step, in words: who completes, and what it passes to whom."""
         found = _names_of(names)
-        name = lambda n: n.label or found.get(n) or (f"({n._op})" if n._op else f"[{_value_text(n.data, 3)}]")
+        name = lambda n: node_name(n, found)
         head = f"step {self.index + 1} of {len(self._steps)}: {name(self.node)}"
         g = self.grad
         if g is None:
             return f"{head} receives no gradient (it reaches the root only through constant inputs)"
         if not self.node._inputs:
-            return f"{head} is a leaf: its gradient {_value_text(g, 3)} is final"
-        shares = ", ".join(f"{_short(c)} to {name(self.node._inputs[i])}" for _, i, c in self.sent)
+            return f"{head} is a leaf: its gradient {value_text(g, 3)} is final"
+        shares = ", ".join(f"{_short(share)} to {name(x)}" for x, _, share in self.sent)
         seed = " (the seed)" if self.index == 0 else ""
-        return f"{head} has its complete gradient {_value_text(g, 3)}{seed}; it passes {shares or 'nothing'}"
+        return f"{head} has its complete gradient {value_text(g, 3)}{seed}; it passes {shares or 'nothing'}"
 
     def __repr__(self) -> str:
         return f"<Frame {self.caption()}>"
 
+    def _dot(self, opt: DrawOptions) -> str:
+        replay = self._steps.replay
+        view = _FrameView(
+            self.grads,
+            set(replay.order[: self.index + 1]),
+            self.node,
+            self.sent,
+            self.caption(opt.node_names),
+        )
+        return _build_dot(replay.root, opt, view, replay if self._steps._seeded_with_ones else None)
+
+    @_takes_options
     def to_dot(self, **options: Any) -> str:
         """DOT source of the graph as this step sees it; takes the options of :func:`to_dot`."""
-        opt = _options(
-            options.pop("rankdir", "LR"),
-            options.pop("names", None),
-            options.pop("highlight", None),
-            options.pop("max_nodes", DEFAULT_MAX_NODES),
-            options.pop("show", "data,grad"),
-            options.pop("params", None),
-            options.pop("color_grad", False),
-        )
-        if options:
-            raise TypeError(f"Frame.draw: unknown options {sorted(options)}")
-        done = set(self._steps._order[: self.index + 1])
-        caption = self.caption(opt.names)
-        opt.frame = _FrameView(self.grads, done, self.node, self.sent, caption)
-        return _build_dot(self._steps.root, opt)
+        return self._dot(DrawOptions.of("Frame.to_dot", options))
 
+    @_takes_options
     def draw(self, **options: Any) -> Drawing:
         """The graph as this step sees it: the node being processed in blue, the shares it sends
         on blue edges, gradients still being summed in orange, unknown ones as '?'."""
-        return Drawing(self.to_dot(**options))
+        return Drawing(self._dot(DrawOptions.of("Frame.draw", options)))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         return self.draw()._repr_mimebundle_()
@@ -837,64 +1024,50 @@ class Frame:
 class BackwardSteps(Sequence[Frame]):
     """The backward pass of ``root`` one node at a time: a sequence of :class:`Frame`.
 
-    Nothing here writes ``.grad``: the gradients live in the frames. The rules run in the same
-    order as in ``backward()``, so the last frame's gradients are exactly ``backward()``'s.
-    In Jupyter the steps show as a player (see :meth:`player`).
+    Nothing here writes ``.grad``: the gradients live in the frames, read from one
+    :class:`Replay`. The rules run in the same order as in ``backward()``, so the last frame's
+    gradients are exactly ``backward()``'s. In Jupyter the steps show as a player (see
+    :meth:`player`).
     """
 
     def __init__(self, root: Any, grad: Any = None) -> None:
-        if not _is_node(root):
-            raise TypeError(f"backward_steps: root must be a graph node, got {type(root).__name__}")
+        _check_root(root, "backward_steps")
         self.root = root
-        self._order = topological_order(root)
-        seed = _seed_like(root.data) if grad is None else grad
-        history: list[tuple[Any, Any]] = [(root, seed)]
-        grads: dict[Any, Any] = {root: seed}
-        frames: list[Frame] = []
-        self._history = history
-        for index, node in enumerate(self._order):
-            g = grads.get(node)
-            sent: list[tuple[Any, int, Any]] = []
-            if node._inputs and g is not None:
-                out = node.data
-                datas = [x.data for x in node._inputs]
-                for i, (x, rule) in enumerate(zip(node._inputs, _rules(node))):
-                    if rule is None:
-                        continue
-                    share = rule(g, out, *datas)
-                    old = grads.get(x)
-                    grads[x] = share if old is None else old + share
-                    history.append((x, grads[x]))
-                    sent.append((x, i, share))
-            frames.append(Frame(self, index, node, len(history), sent))
-        self._frames = frames
-        self.grads = grads
+        self.replay = Replay(root, grad)
+        self._seeded_with_ones = grad is None
+        self.grads = self.replay.grads
         """The gradients at the end of the pass (those ``backward()`` would add to ``.grad``)."""
 
     def __len__(self) -> int:
-        return len(self._frames)
+        return len(self.replay)
 
     def __getitem__(self, index: Any) -> Any:
-        return self._frames[index]
+        if isinstance(index, slice):
+            return [Frame(self, k) for k in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"backward_steps: step {index} of {len(self)}")
+        return Frame(self, index % len(self))
 
     def __iter__(self) -> Iterator[Frame]:
-        return iter(self._frames)
+        return (Frame(self, k) for k in range(len(self)))
 
     def __repr__(self) -> str:
         return f"<BackwardSteps: {len(self)} frames; .player() shows them in Jupyter>"
 
+    @_takes_options
     def player(self, max_frames: int = 60, **options: Any) -> Any:
         """A Jupyter player: a slider (and play button) over the frames when ipywidgets is
         installed, else an HTML list of the first ``max_frames`` frames as SVG pictures."""
+        opt = DrawOptions.of("BackwardSteps.player", options)
         try:
             import ipywidgets as widgets  # type: ignore[import-not-found]
         except ImportError:
-            return _FramesHTML(self, max_frames, options)
+            return _FramesHTML(self, max_frames, opt)
         cache: dict[int, str] = {}
 
         def picture(i: int) -> str:
             if i not in cache:
-                cache[i] = _inline_svg(self._frames[i].draw(**options).svg())
+                cache[i] = _inline_svg(Drawing(self[i]._dot(opt)).svg())
             return cache[i]
 
         last = len(self) - 1
@@ -924,16 +1097,16 @@ def _inline_svg(svg: str) -> str:
 class _FramesHTML:
     """The player without ipywidgets: the frames one under another."""
 
-    def __init__(self, steps: BackwardSteps, max_frames: int, options: dict[str, Any]) -> None:
+    def __init__(self, steps: BackwardSteps, max_frames: int, opt: DrawOptions) -> None:
         self.steps = steps
         self.max_frames = max_frames
-        self.options = options
+        self.opt = opt
 
     def _repr_html_(self) -> str:
         parts = []
-        shown = list(self.steps)[: self.max_frames]
+        shown = self.steps[: self.max_frames]
         for frame in shown:
-            svg = _inline_svg(frame.draw(**self.options).svg())
+            svg = _inline_svg(Drawing(frame._dot(self.opt)).svg())
             parts.append(f"<div style='margin-bottom:1em'>{svg}</div>")
         if len(self.steps) > len(shown):
             parts.append(

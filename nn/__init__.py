@@ -2,7 +2,8 @@
 
 Scalar networks on Values (``MLP``, ``Layer``, ``Neuron``), Tensor layers (``Linear``,
 ``Sequential`` and friends), losses, optimizers (``nn.optim.SGD``, ``nn.optim.Adam``), data
-sets, and the training loop ``fit``.
+sets, the training loop ``fit``, and the way to PyTorch: ``Module.to_torch()``,
+``Module.load_torch()`` and ``from_torch`` (torch is imported only when they are called).
 """
 
 from nn import optim
@@ -43,6 +44,7 @@ from nn.losses import (
 from nn.module import LoadResult, Module, StateDictError
 from nn.optim import SGD, Adam
 from nn.scalar import MLP, Layer, Neuron
+from nn.torch_bridge import from_torch
 from nn.train import History, accuracy, evaluate, fit, plot_decision_boundary, predict
 
 __all__ = [
@@ -77,6 +79,7 @@ __all__ = [
     "cross_entropy",
     "evaluate",
     "fit",
+    "from_torch",
     "hinge_loss",
     "load_digits",
     "load_mnist",

@@ -34,7 +34,7 @@ from __future__ import annotations
 import os
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -92,6 +92,55 @@ def _listing(problems: list[str]) -> str:
     if len(problems) > MAX_LISTED:
         shown.append(f"... and {len(problems) - MAX_LISTED} more")
     return "\n  " + "\n  ".join(shown)
+
+
+def check_state(
+    expected: Mapping[str, tuple[tuple[int, ...], np.dtype]],
+    state: Mapping[str, Any],
+    who: str,
+    strict: bool = True,
+    read: Callable[[Any], np.ndarray] = np.asarray,
+) -> dict[str, np.ndarray]:
+    """The entries of ``state`` as arrays, by name, once every one fits ``expected``.
+
+    ``expected`` maps each name to its (shape, dtype); ``read`` turns an entry into an array.
+    Every entry is checked before anything is returned; otherwise a ``StateDictError`` from
+    ``who`` lists the problems (the first ten, then how many more), in the order of ``expected``
+    (unexpected names last). With
+    ``strict=False`` missing and unexpected names are allowed (left out) but shapes and dtypes
+    must still match.
+    """
+    problems: list[str] = []
+    ready: dict[str, np.ndarray] = {}
+    for name, (shape, dtype) in expected.items():
+        if name not in state:
+            if strict:
+                problems.append(f"missing key {name!r}")
+            continue
+        raw = state[name]
+        if isinstance(raw, Node):
+            raw = raw.data
+        try:
+            arr = read(raw)
+        except Exception as exc:  # noqa: BLE001 - anything that cannot be read is a bad entry
+            problems.append(f"{name!r}: cannot be read as an array ({exc})")
+            continue
+        if arr.shape != shape:
+            problems.append(f"{name!r}: shape {arr.shape} where the model has {shape}")
+        elif arr.dtype != dtype:
+            problems.append(f"{name!r}: dtype {arr.dtype} where the model has {dtype}")
+        else:
+            ready[name] = arr
+    if strict:
+        problems += [f"unexpected key {str(name)!r}" for name in state if name not in expected]
+    if problems:
+        hint = ""
+        if expected and not set(expected) & set(map(str, state)):
+            hint = "\n(no name matches: is this the state of a different model?)"
+        raise StateDictError(
+            f"{who}: {len(problems)} problem(s), nothing was changed:" + _listing(problems) + hint
+        )
+    return ready
 
 
 class Module:
@@ -234,47 +283,14 @@ class Module:
         ``strict=False`` missing and unexpected names are allowed (and returned) but shapes and
         dtypes must still match. Buffers (running statistics) load like parameters.
         """
+        who = f"{type(self).__name__}.load_state_dict"
         if not isinstance(state, Mapping):
-            raise StateDictError(
-                f"{type(self).__name__}.load_state_dict: expected a mapping of name -> array, "
-                f"got {type(state).__name__}"
-            )
+            raise StateDictError(f"{who}: expected a mapping of name -> array, got {type(state).__name__}")
         params = self._state()
-        problems: list[str] = []
-        missing = [name for name in params if name not in state]
-        unexpected = [str(name) for name in state if name not in params]
-        if strict:
-            problems += [f"missing key {name!r}" for name in missing]
-            problems += [f"unexpected key {name!r}" for name in unexpected]
-        ready: list[tuple[Any, np.ndarray]] = []
-        for name, p in params.items():
-            if name not in state:
-                continue
-            shape, dtype = _expected(p)
-            raw = state[name]
-            if isinstance(raw, Node):
-                raw = raw.data
-            try:
-                arr = np.asarray(raw)
-            except Exception as exc:  # noqa: BLE001 - anything numpy cannot read is a bad entry
-                problems.append(f"{name!r}: cannot be read as an array ({exc})")
-                continue
-            if arr.shape != shape:
-                problems.append(f"{name!r}: shape {arr.shape} where the model has {shape}")
-                continue
-            if arr.dtype != dtype:
-                problems.append(f"{name!r}: dtype {arr.dtype} where the model has {dtype}")
-                continue
-            ready.append((p, arr))
-        if problems:
-            hint = ""
-            if params and not set(params) & set(map(str, state)):
-                hint = "\n(no name matches: is this the state of a different model?)"
-            raise StateDictError(
-                f"{type(self).__name__}.load_state_dict: {len(problems)} problem(s), nothing was "
-                "changed:" + _listing(problems) + hint
-            )
-        for p, arr in ready:
+        expected = {name: _expected(p) for name, p in params.items()}
+        ready = check_state(expected, state, who, strict=strict)
+        for name, arr in ready.items():
+            p = params[name]
             if isinstance(p, Buffer):
                 setattr(p.module, p.name, np.array(arr, copy=True))
             elif isinstance(p, Value):
@@ -283,7 +299,35 @@ class Module:
                 np.copyto(p.data, arr)
             else:
                 p.data = arr.copy()
-        return LoadResult(missing if not strict else [], unexpected if not strict else [])
+        if strict:
+            return LoadResult([], [])
+        return LoadResult([n for n in params if n not in state], [str(n) for n in state if n not in params])
+
+    # --- PyTorch (the torch extra; see nn.torch_bridge) ----------------------------------------
+
+    def to_torch(self) -> Any:
+        """This model as a ``torch.nn.Module``: the same layers, parameters, dtype and mode.
+
+        The scalar ``MLP``, ``Layer`` and ``Neuron`` become a ``torch.nn.Sequential`` of Linear
+        layers and activations. Needs torch (the ``torch`` extra); see ``nn.torch_bridge``.
+
+        >>> from nn import Linear
+        >>> Linear(3, 2, seed=0).to_torch()
+        Linear(in_features=3, out_features=2, bias=True)
+        """
+        from nn.torch_bridge import to_torch
+
+        return to_torch(self)
+
+    def load_torch(self, torch_module: Any) -> Module:
+        """Copy the parameters of a torch module (as ``to_torch`` names them) into this one.
+
+        Every name, shape and dtype is checked first; on a mismatch nothing changes and a
+        ``StateDictError`` names the first one. Returns self.
+        """
+        from nn.torch_bridge import load_torch
+
+        return load_torch(self, torch_module)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write ``state_dict()`` to ``path`` as an ``.npz`` file (no pickle); returns the path.

@@ -29,6 +29,7 @@ from autograd import (
     concatenate,
     detect_anomaly,
     draw,
+    export_onnx,
     grad,
     gradcheck,
     hvp,
@@ -174,16 +175,55 @@ def _no_renderer() -> None:
         autograd.viz.find_renderer = find
 
 
-def _no_matplotlib() -> None:
-    saved = sys.modules.get("matplotlib")
-    sys.modules["matplotlib"] = None  # type: ignore[assignment]  # import fails
-    try:
-        nn.History().plot()
-    finally:
-        if saved is None:
-            del sys.modules["matplotlib"]
-        else:
-            sys.modules["matplotlib"] = saved
+def _without(package: str, action: Callable[[], Any]) -> Callable[[], None]:
+    """``action`` run as if ``package`` were not installed (importing it fails)."""
+
+    def run() -> None:
+        saved = sys.modules.get(package)
+        sys.modules[package] = None  # type: ignore[assignment]  # import fails
+        try:
+            action()
+        finally:
+            if saved is None:
+                del sys.modules[package]
+            else:
+                sys.modules[package] = saved
+
+    return run
+
+
+class Net(nn.Module):
+    def __init__(self) -> None:
+        self.fc = nn.Linear(2, 2)
+
+    def forward(self, x: Any) -> Any:
+        return self.fc(x).relu()
+
+
+def _from_torch_conv() -> None:
+    import torch
+
+    nn.from_torch(torch.nn.Sequential(torch.nn.Conv1d(3, 2, 1)))
+
+
+def _from_torch_bfloat16() -> None:
+    import torch
+
+    nn.from_torch(torch.nn.Linear(2, 2, dtype=torch.bfloat16))
+
+
+def _load_torch_mismatch() -> None:
+    import torch
+
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    model.load_torch(
+        torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)).double()
+    )
+
+
+def _onnx(f: Callable[..., Any], example: Any = None) -> Callable[[Path], None]:
+    """Export ``f`` on a batch of shape (4, 3) (or ``example``) into a temporary folder."""
+    return lambda tmp: export_onnx(f, np.ones((4, 3)) if example is None else example, tmp / "m.onnx")
 
 
 # id -> code that makes the mistake (a function of a temporary folder when it needs files)
@@ -341,7 +381,7 @@ CASES: dict[str, Callable[..., Any]] = {
     "history-key": _history_key,
     "accuracy-lengths": lambda: nn.accuracy(np.ones((3, 2)), [0, 1]),
     "plot-boundary-shape": lambda: nn.plot_decision_boundary(nn.MLP(3, [1]), np.ones((4, 3)), np.ones(4)),
-    "matplotlib-missing": _no_matplotlib,
+    "matplotlib-missing": _without("matplotlib", lambda: nn.History().plot()),
     # nn: data
     "data-count": lambda: nn.make_moons(n_samples=0),
     "data-noise": lambda: nn.make_moons(noise=-0.1),
@@ -367,6 +407,30 @@ CASES: dict[str, Callable[..., Any]] = {
     "cli-assignment": lambda: evaluate_expression("y = x*2", {"x": 1.0}),
     "cli-set": lambda: _parse_settings(["x"]),
     "cli-set-twice": lambda: _parse_settings(["x=2", "x=3"]),
+    # PyTorch and ONNX
+    "torch-missing": _without("torch", lambda: nn.Linear(2, 2).to_torch()),
+    "onnx-missing": _without("onnx", lambda: export_onnx(lambda x: x, np.ones((2, 2)), "m.onnx")),
+    "to-torch-no-equivalent": lambda: Net().to_torch(),
+    "to-torch-dtype": lambda: nn.Linear(2, 2, dtype=np.longdouble).to_torch(),
+    "from-torch-no-equivalent": _from_torch_conv,
+    "from-torch-dtype": _from_torch_bfloat16,
+    "load-torch-mismatch": _load_torch_mismatch,
+    "onnx-op": _onnx(lambda x: nn.cross_entropy(x, np.zeros(len(x), int))),
+    "onnx-output": _onnx(lambda x: nn.MLP(3, [1])(list(x.data[0]))),
+    "onnx-data-constant": _onnx(nn.Dropout(0.5, seed=0)),
+    "onnx-data-attribute": _onnx(lambda x: where(x > 0, x, 0.0)),
+    "onnx-different-ops": _onnx(lambda x: x.sum() if len(x) < 5 else x * 2),
+    "onnx-batch-axis": _onnx(lambda x: x, 1.0),
+    "onnx-reshape-batch": _onnx(
+        lambda x: (x.unsqueeze(1) * x.unsqueeze(0)).reshape(len(x), -1), np.ones((5, 1))
+    ),
+    "onnx-broadcast-batch": _onnx(
+        lambda x: x + Tensor(np.ones(3), requires_grad=True).broadcast_to(x.shape), np.ones((5, 3))
+    ),
+    "onnx-index": _onnx(lambda x: x[:, np.array([True, False, True])]),
+    "onnx-dtype": _onnx(lambda x: x.astype(np.longdouble)),
+    "onnx-folder": lambda tmp: export_onnx(lambda x: x, np.ones((2, 2)), tmp / "no-such-folder" / "m.onnx"),
+    "onnx-path-is-folder": lambda tmp: export_onnx(lambda x: x, np.ones((2, 2)), tmp),
 }
 
 

@@ -3,6 +3,9 @@ chain, the backward stepper, the large-graph cap."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 import math
 import os
 import re
@@ -19,7 +22,7 @@ import pytest
 
 import autograd.viz as viz
 from autograd import Tensor, Value, backward_steps, draw, to_dot
-from autograd.graph import Node, topological_order
+from autograd.graph import Node, gradients, topological_order
 
 HAVE_RENDERER = viz.find_renderer() is not None
 needs_renderer = pytest.mark.skipif(not HAVE_RENDERER, reason="neither dot nor graphviz-pure is installed")
@@ -532,6 +535,136 @@ def test_player_with_ipywidgets(monkeypatch: pytest.MonkeyPatch) -> None:
     assert slider.max == len(steps) - 1 and "step 1 of 6" in view.value
     slider.observers[0]({"new": 4})
     assert "step 5 of 6" in view.value
+
+
+# --- one set of options, one replay ------------------------------------------------------------
+
+OPTION_NAMES = ["rankdir", "names", "highlight", "max_nodes", "show", "params", "color_grad"]
+
+
+def entry_points() -> list[tuple[str, Any]]:
+    """Every public way to draw, with the name it gives in its errors."""
+    *_, y = neuron()
+    steps = backward_steps(y)
+    return [
+        ("to_dot", functools.partial(to_dot, y)),
+        ("draw", functools.partial(draw, y)),
+        ("Frame.to_dot", steps[1].to_dot),
+        ("Frame.draw", steps[1].draw),
+        ("BackwardSteps.player", steps.player),
+    ]
+
+
+def test_every_entry_point_takes_the_options_of_one_dataclass() -> None:
+    assert [f.name for f in dataclasses.fields(viz.DrawOptions) if f.init] == OPTION_NAMES
+    defaults = {f.name: f.default for f in dataclasses.fields(viz.DrawOptions) if f.init}
+    for caller, fn in entry_points():
+        keywords = {
+            name: p.default
+            for name, p in inspect.signature(fn).parameters.items()
+            if p.kind is inspect.Parameter.KEYWORD_ONLY
+        }
+        assert keywords == defaults, caller  # help() and completion show the options
+        unknown = rf"^{re.escape(caller)}: unknown options \['colour'\]; the options are rankdir, "
+        with pytest.raises(TypeError, match=unknown):
+            fn(colour="red")
+        with pytest.raises(ValueError, match="^draw: rankdir must be 'LR', 'RL', 'TB' or 'BT', got 'up'"):
+            fn(rankdir="up")
+        with pytest.raises(ValueError, match="^draw: show takes"):
+            fn(show="hessian")
+        with pytest.raises(TypeError, match="^highlight: expected a graph node"):
+            fn(highlight=3)
+
+
+def test_options_are_checked_once_per_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    made = []
+    check = viz.DrawOptions.__post_init__
+    monkeypatch.setattr(viz.DrawOptions, "__post_init__", lambda self: made.append(check(self)))
+    g = shopping()
+    to_dot(g["price"], names=g, highlight=[g["apple"], g["tax"]])
+    assert len(made) == 1
+    steps = backward_steps(g["price"])
+    steps[3].to_dot(names=g, highlight=g["apple"])
+    assert len(made) == 2
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
+    frames = steps.player(max_frames=3, names=g)
+    assert len(made) == 3 and frames.opt.node_names[g["apple"]] == "apple"
+
+
+def test_replay_is_one_traced_backward_pass() -> None:
+    root = _mixed_graph()
+    replay = viz.Replay(root)
+    trace: list[Any] = []
+    assert replay.grads == gradients(root, 1.0, trace=trace)
+    assert [entry[:2] for entry in replay.trace] == [entry[:2] for entry in trace]
+    assert replay.order == topological_order(root) and len(replay) == len(replay.order)
+    assert replay.grads_after(0) == {root: 1.0}
+    assert replay.grads_after(len(replay)) == replay.grads
+    sent, latest = 0, {root: 1.0}
+    for k, node in enumerate(replay.order):  # the steps, one per node, hold the whole trace in order
+        shares = replay.shares(k)
+        assert all(sender is node for sender, *_ in shares)
+        assert replay.sent(k) == [(node._inputs[i], i, share) for _, i, share, _ in shares]
+        sent += len(shares)
+        latest.update((node._inputs[i], total) for _, i, _, total in shares)
+        assert replay.grads_after(k + 1) == latest
+    assert sent == len(replay.trace) > len(replay)
+    root.backward()
+    for node in replay.order:  # bit for bit what backward() writes
+        assert replay.grads.get(node, 0.0) == node.grad
+
+
+def test_influence_reads_the_same_pass_as_the_stepper() -> None:
+    """The chain's sum is the target's gradient from the pass the stepper replays (seed: ones),
+    also when the chain replays only the part of the graph computed from the target."""
+    root = _mixed_graph()
+    steps = backward_steps(root)
+    order = topological_order(root)
+    for leaf in (n for n in order if not n._inputs and n.label):
+        dep = viz._depends_on(order, leaf)
+        part = viz.Replay(root, stop_at=set(order) - dep)
+        assert part.grads[leaf] == steps.grads[leaf]  # bit for bit
+        assert len(part) < len(steps)
+        m = re.search(rf"droot/d{leaf.label} = sum over .*? = ([^<]+)<", to_dot(root, highlight=leaf))
+        assert m and m[1] == viz._fmt(steps.grads[leaf]), leaf.label
+        framed = steps[len(steps) // 2].to_dot(highlight=leaf)  # a frame's chain reads its own replay
+        assert m[0] in framed
+    g = shopping()
+    doubled = backward_steps(g["price"], grad=2.0)  # seeded with 2: the chain still starts from 1
+    assert "1 path: 2 * 1 * 1.1 = 2.2" in doubled[0].to_dot(names=g, highlight=g["apple"])
+    assert doubled.grads[g["apple"]] == pytest.approx(4.4)
+
+
+def test_chain_note_lists_paths_only_while_few_and_short() -> None:
+    for n, listed in ((viz.MAX_LISTED_PATH_LENGTH, True), (viz.MAX_LISTED_PATH_LENGTH + 1, False)):
+        x = Value(0.5, label="x")
+        y = x
+        for _ in range(n - 1):  # n edges from x to the root
+            y = y * 1.0
+        y = y + 0.0
+        assert ("1 path: " in to_dot(y, highlight=x)) is listed
+    x = Value(1.5, label="x")
+    for k, listed in ((viz.MAX_LISTED_PATHS, True), (viz.MAX_LISTED_PATHS + 1, False)):
+        y = sum((x * 1.0 for _ in range(k)), Value(0.0))
+        y.label = "y"
+        dot = to_dot(y, highlight=x)
+        assert (f"{k} paths: " in dot) is listed, k
+        assert f"= {viz._fmt(float(k))}<" in dot
+
+
+def test_node_descriptions() -> None:
+    g = shopping()
+    names = viz._names_of(g)
+    assert viz.node_name(g["apple_price"], names) == "apple_price"
+    assert viz.node_name(g["apple"] * 2, {}) == "(*)"
+    assert [viz.node_kind(g[n], names) for n in ("price", "apple")] == ["result", "input"]
+    assert viz.node_kind(Value(2.0), {}) == "constant"
+    assert viz.node_kind(Value(2.0), {}, params={g["tax"]}) == "constant"
+    assert viz.node_kind(g["tax"], names, params={g["tax"]}) == "parameter"
+    assert viz.local_derivative(g["price"], 0) == pytest.approx(1.1)
+    assert viz.local_derivative(g["price"], 1) == pytest.approx(650.0)
+    assert viz.local_derivative(Value(2.0) ** 3, 1) is None  # a constant exponent takes no gradient
+    assert viz.value_text(np.arange(7.0)) == "min 0  mean 3  max 6"
 
 
 # --- large graphs -------------------------------------------------------------------------------

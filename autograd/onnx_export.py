@@ -381,12 +381,13 @@ def _reduce(op_type: str) -> Emitter:
 
 
 def _clip(graph: _Graph, node: Tensor, twin: Tensor) -> str:
-    (x,) = graph.operands(node)
+    x, *inputs = graph.operands(node)  # a bound given as a Tensor is an input ("input" in attrs)
     lo, hi = node._attrs["lo"], node._attrs["hi"]  # type: ignore[index]
-    if lo is not None:
-        x = graph.add("Max", [x, graph.constant(np.asarray(lo, node.dtype), "lo")])
-    if hi is not None:
-        x = graph.add("Min", [x, graph.constant(np.asarray(hi, node.dtype), "hi")])
+    for op_type, bound, name in (("Max", lo, "lo"), ("Min", hi, "hi")):
+        if isinstance(bound, str):
+            x = graph.add(op_type, [x, inputs.pop(0)])
+        elif bound is not None:
+            x = graph.add(op_type, [x, graph.constant(np.asarray(bound, node.dtype), name)])
     return x
 
 

@@ -547,22 +547,19 @@ def _masked(g: Any, where: Any, shape: tuple[int, ...]) -> Any:
     return unbroadcast(g * where, shape)
 
 
-# clip's rules, by the bounds given: (x, lo), (x, hi) or (x, lo, hi); the masks as torch.clamp's
-_CLIP = {
-    "lo": (
-        lambda g, out, x, lo: _masked(g, _raw(x) >= _raw(lo), x.shape),
-        lambda g, out, x, lo: _masked(g, _raw(x) < _raw(lo), lo.shape),
-    ),
-    "hi": (
-        lambda g, out, x, hi: _masked(g, _raw(x) <= _raw(hi), x.shape),
-        lambda g, out, x, hi: _masked(g, _raw(x) > _raw(hi), hi.shape),
-    ),
-    "both": (
-        lambda g, out, x, lo, hi: _masked(g, (_raw(x) >= _raw(lo)) & (_raw(x) <= _raw(hi)), x.shape),
-        lambda g, out, x, lo, hi: _masked(g, (_raw(x) < _raw(lo)) & (_raw(lo) < _raw(hi)), lo.shape),
-        lambda g, out, x, lo, hi: _masked(g, (_raw(x) > _raw(hi)) | (_raw(hi) < _raw(lo)), hi.shape),
-    ),
-}
+# clip's masks, as torch.clamp's: which of x, lo and hi gets the gradient at each entry
+def _clip_inside(x: Any, lo: Any, hi: Any) -> Any:
+    if hi is None:
+        return x >= lo
+    return x <= hi if lo is None else (x >= lo) & (x <= hi)
+
+
+def _clip_below(x: Any, lo: Any, hi: Any) -> Any:
+    return x < lo if hi is None else (x < lo) & (lo < hi)
+
+
+def _clip_above(x: Any, lo: Any, hi: Any) -> Any:
+    return x > hi if lo is None else (x > hi) | (hi < lo)
 
 
 class Tensor(Node):
@@ -980,24 +977,36 @@ class Tensor(Node):
         if lo is None and hi is None:
             raise ValueError("clip: give lo, hi or both (None means no bound on that side)")
         dtype = self.data.dtype
-        bounds = tuple(_lift(b, dtype, "clip") for b in (lo, hi) if b is not None)
+        lifted = [None if b is None else _lift(b, dtype, "clip") for b in (lo, hi)]
+        lo_: Any = None if lifted[0] is None else lifted[0].data
+        hi_: Any = None if lifted[1] is None else lifted[1].data
         x = self.data
         try:
-            if hi is None:
-                data = np.maximum(x, bounds[0].data)
-            elif lo is None:
-                data = np.minimum(x, bounds[0].data)
+            if hi_ is None:
+                data = np.maximum(x, lo_)
+            elif lo_ is None:
+                data = np.minimum(x, hi_)
             else:
-                data = np.minimum(np.maximum(x, bounds[0].data), bounds[1].data)
+                data = np.minimum(np.maximum(x, lo_), hi_)
         except ValueError:
-            shapes = [b.shape for b in bounds]
+            shapes = [b.shape for b in lifted if b is not None]
             raise ValueError(
                 f"clip: bounds of shape {' and '.join(map(str, shapes))} do not broadcast against "
                 f"shape {self.shape}: {_clashes(self.shape, *shapes)}"
             ) from None
-        kind = "lo" if hi is None else "hi" if lo is None else "both"
-        attrs = {"lo": None if lo is None else bounds[0].data, "hi": None if hi is None else bounds[-1].data}
-        return _result(data.astype(dtype, copy=False), (self, *bounds), _CLIP[kind], "clip", attrs)
+        inputs, rules = [self], [lambda g, out, a, *b: _masked(g, _clip_inside(_raw(a), lo_, hi_), a.shape)]
+        attrs: dict[str, Any] = {"lo": lo_, "hi": hi_}
+        if isinstance(lo, Tensor) or isinstance(hi, Tensor):  # the bounds are inputs too, lo first
+            for key, bound, mask in zip(("lo", "hi"), lifted, (_clip_below, _clip_above)):
+                if bound is not None:
+                    inputs.append(bound)
+                    rules.append(self._clip_bound_rule(mask, lo_, hi_, bound.shape))
+                    attrs[key] = "input"
+        return _result(data.astype(dtype, copy=False), tuple(inputs), tuple(rules), "clip", attrs)
+
+    @staticmethod
+    def _clip_bound_rule(mask: Callable[..., Any], lo: Any, hi: Any, shape: tuple[int, ...]) -> Any:
+        return lambda g, out, a, *b: _masked(g, mask(_raw(a), lo, hi), shape)
 
     _MAXIMUM = _extremum_rules(np.less)
 

@@ -446,13 +446,13 @@ NN_NOT_OPS = {
     # not ops: optimizers, the training loop, data, metrics, module machinery
     "SGD", "Adam", "optim", "fit", "evaluate", "predict", "accuracy", "History", "plot_decision_boundary",
     "batches", "load_digits", "load_mnist", "make_moons", "make_regression", "spiral", "Module",
-    "LoadResult", "StateDictError",
+    "LoadResult", "StateDictError", "from_torch",
 }  # fmt: skip
 AUTOGRAD_NOT_OPS = {
     # classes, switches and transforms (the transforms' own tests cover their arguments)
     "GradcheckError", "Tensor", "Value", "backward_steps", "detect_anomaly", "draw", "grad", "gradcheck",
     "gradients", "hessian", "hvp", "is_anomaly_enabled", "is_grad_enabled", "jacobian", "no_grad", "record",
-    "to_dot", "value_and_grad",
+    "to_dot", "value_and_grad", "export_onnx",
 }  # fmt: skip
 
 

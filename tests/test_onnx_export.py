@@ -38,6 +38,10 @@ CASES: dict[str, Callable[[Tensor], Any]] = {
     "unary": lambda x: (-x).exp() + (x.abs() + 1).log() + x.tanh() + x.sigmoid() + x.relu() + x.abs().sqrt(),
     "maximum-minimum": lambda x: x.maximum(V) + x.minimum(0.25),
     "clip": lambda x: (x.clip(-0.5, 0.5), x.clip(lo=np.array([0.0, -1.0, 0.5])), x.clip(hi=0.1)),
+    "clip-tensor-bounds": lambda x: (  # bounds that are Tensors, one following the batch
+        x.clip(Tensor(np.array([0.0, -1.0, 0.5], F32)), x.sum(axis=1, keepdims=True)),
+        x.clip(hi=x * 0.5),
+    ),
     "astype": lambda x: (x.astype(np.float64) * 2).astype(F32),
     "sum": lambda x: (x.sum(), x.sum(axis=1), x.sum(axis=0, keepdims=True), x.sum(axis=())),
     "max-min": lambda x: (x.max(axis=1), x.min(axis=0, keepdims=True), x.max()),

@@ -44,7 +44,22 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd.value import Value
-from nn.layers import Dropout, Flatten, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
+from nn.layers import (
+    ELU,
+    GELU,
+    Dropout,
+    Flatten,
+    LayerNorm,
+    LeakyReLU,
+    Linear,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
 from nn.module import Module, check_state, is_parameter
 from nn.scalar import MLP, Layer, Neuron
 
@@ -99,6 +114,39 @@ def _linear(m: Linear, torch: Any, build_child: Any) -> Any:
 def _linear_back(t: Any, unbuild_child: Any) -> Linear:
     dtype = numpy_dtype(t.weight, "from_torch: Linear.weight")
     return Linear(t.in_features, t.out_features, bias=t.bias is not None, dtype=dtype)
+
+
+def _layer_norm(m: LayerNorm, torch: Any, build_child: Any) -> Any:
+    dtype = getattr(torch, m.weight.data.dtype.name)
+    return torch.nn.LayerNorm(m.normalized_shape, eps=m.eps, dtype=dtype)
+
+
+def _layer_norm_back(t: Any, unbuild_child: Any) -> LayerNorm:
+    if t.weight is None or t.bias is None:
+        raise ValueError(
+            "from_torch: LayerNorm without a weight or a bias has no graphgrad equivalent: "
+            "nn.LayerNorm always has both (elementwise_affine=True, bias=True)"
+        )
+    dtype = numpy_dtype(t.weight, "from_torch: LayerNorm.weight")
+    return LayerNorm(tuple(t.normalized_shape), eps=t.eps, dtype=dtype)
+
+
+def _gelu_back(t: Any, unbuild_child: Any) -> GELU:
+    if t.approximate != "none":
+        raise ValueError(
+            f"from_torch: GELU(approximate={t.approximate!r}) has no graphgrad equivalent: nn.GELU is "
+            "the exact erf form (approximate='none')"
+        )
+    return GELU()
+
+
+def _softplus_back(t: Any, unbuild_child: Any) -> Softplus:
+    if t.beta != 1 or t.threshold != 20:
+        raise ValueError(
+            f"from_torch: Softplus(beta={t.beta}, threshold={t.threshold}) has no graphgrad equivalent: "
+            "nn.Softplus has beta=1 and threshold=20"
+        )
+    return Softplus()
 
 
 def _flatten_back(t: Any, unbuild_child: Any) -> Flatten:
@@ -179,6 +227,16 @@ EQUIVALENTS: dict[type[Module], Equivalent] = {
     ReLU: _stateless("ReLU", ReLU),
     Tanh: _stateless("Tanh", Tanh),
     Sigmoid: _stateless("Sigmoid", Sigmoid),
+    LeakyReLU: Equivalent(
+        "LeakyReLU",
+        lambda m, torch, b: torch.nn.LeakyReLU(m.negative_slope),
+        lambda t, u: LeakyReLU(t.negative_slope),
+    ),
+    ELU: Equivalent("ELU", lambda m, torch, b: torch.nn.ELU(m.alpha), lambda t, u: ELU(t.alpha)),
+    GELU: Equivalent("GELU", lambda m, torch, b: torch.nn.GELU(), _gelu_back),
+    SiLU: _stateless("SiLU", SiLU),
+    Softplus: Equivalent("Softplus", lambda m, torch, b: torch.nn.Softplus(), _softplus_back),
+    LayerNorm: Equivalent("LayerNorm", _layer_norm, _layer_norm_back),
     Softmax: Equivalent("Softmax", lambda m, torch, b: torch.nn.Softmax(dim=m.axis), _softmax_back),
     Flatten: Equivalent("Flatten", lambda m, torch, b: torch.nn.Flatten(m.start_dim), _flatten_back),
     Dropout: Equivalent("Dropout", lambda m, torch, b: torch.nn.Dropout(m.p), lambda t, u: Dropout(t.p)),

@@ -206,6 +206,12 @@ def _from_torch_conv() -> None:
     nn.from_torch(torch.nn.Sequential(torch.nn.Conv1d(3, 2, 1)))
 
 
+def _from_torch_gelu_tanh() -> None:
+    import torch
+
+    nn.from_torch(torch.nn.GELU(approximate="tanh"))
+
+
 def _from_torch_bfloat16() -> None:
     import torch
 
@@ -413,6 +419,7 @@ CASES: dict[str, Callable[..., Any]] = {
     "to-torch-no-equivalent": lambda: Net().to_torch(),
     "to-torch-dtype": lambda: nn.Linear(2, 2, dtype=np.longdouble).to_torch(),
     "from-torch-no-equivalent": _from_torch_conv,
+    "from-torch-options": _from_torch_gelu_tanh,
     "from-torch-dtype": _from_torch_bfloat16,
     "load-torch-mismatch": _load_torch_mismatch,
     "onnx-op": _onnx(lambda x: nn.cross_entropy(x, np.zeros(len(x), int))),

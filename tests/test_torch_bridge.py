@@ -43,7 +43,20 @@ TENSOR_MODELS: dict[type, Callable[[], nn.Module]] = {
     nn.Dropout: lambda: nn.Sequential(
         nn.Linear(4, 8, seed=0), nn.Dropout(0.3), nn.Linear(8, 2, seed=1)
     ).eval(),
+    nn.LeakyReLU: lambda: nn.Sequential(nn.Linear(4, 8, seed=0), nn.LeakyReLU(0.2), nn.Linear(8, 2, seed=1)),
+    nn.ELU: lambda: nn.Sequential(nn.Linear(4, 8, seed=0), nn.ELU(0.7), nn.Linear(8, 2, seed=1)),
+    nn.GELU: lambda: nn.Sequential(nn.Linear(4, 8, seed=0), nn.GELU(), nn.Linear(8, 2, seed=1)),
+    nn.SiLU: lambda: nn.Sequential(nn.Linear(4, 8, seed=0), nn.SiLU(), nn.Linear(8, 2, seed=1)),
+    nn.Softplus: lambda: nn.Sequential(nn.Linear(4, 8, seed=0), nn.Softplus(), nn.Linear(8, 2, seed=1)),
+    nn.LayerNorm: lambda: _layer_norm_model(),
 }
+
+
+def _layer_norm_model() -> nn.Module:
+    model = nn.Sequential(nn.Linear(4, 8, seed=0), nn.LayerNorm(8, eps=1e-3), nn.Linear(8, 2, seed=1))
+    model[1].weight.data[:] = np.linspace(0.5, 2.0, 8)  # not the initial ones and zeros
+    model[1].bias.data[:] = np.linspace(-1.0, 1.0, 8)
+    return model
 SCALAR_MODELS: dict[type, Callable[[], nn.Module]] = {
     nn.MLP: lambda: nn.MLP(4, [5, 3, 2], seed=0),
     nn.Layer: lambda: nn.Layer(4, 2, activation="tanh", seed=0),
@@ -286,6 +299,24 @@ def test_from_torch_named_children_and_float32() -> None:
     assert model[0].weight.dtype == np.float32
     x = X.astype(np.float32)
     assert_close(model(Tensor(x)).data, tm(torch.from_numpy(x)).detach().numpy(), 1e-6)
+
+
+def test_from_torch_activations_and_layer_norm_keep_their_options() -> None:
+    tm = torch.nn.Sequential(
+        torch.nn.Linear(4, 6), torch.nn.LeakyReLU(0.3), torch.nn.ELU(0.5), torch.nn.LayerNorm(6, eps=1e-4),
+        torch.nn.GELU(), torch.nn.SiLU(), torch.nn.Softplus(), torch.nn.Linear(6, 2),
+    ).double()  # fmt: skip
+    model = nn.from_torch(tm)
+    assert model[1].negative_slope == 0.3 and model[2].alpha == 0.5 and model[3].eps == 1e-4
+    out, xg, tout, xt = grads_of_both(model, tm, X)
+    assert_close(out.data, tout.detach().numpy())
+    assert_close(xg.grad, xt.grad.numpy())
+    with pytest.raises(ValueError, match=r"GELU\(approximate='tanh'\) has no graphgrad equivalent"):
+        nn.from_torch(torch.nn.GELU(approximate="tanh"))
+    with pytest.raises(ValueError, match=r"Softplus\(beta=2.0, threshold=20.0\) has no graphgrad equivalent"):
+        nn.from_torch(torch.nn.Softplus(beta=2.0))
+    with pytest.raises(ValueError, match="LayerNorm without a weight or a bias"):
+        nn.from_torch(torch.nn.LayerNorm(3, elementwise_affine=False))
 
 
 def test_from_torch_options_without_an_equivalent() -> None:

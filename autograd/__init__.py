@@ -12,6 +12,7 @@ from autograd.check import GradcheckError, gradcheck
 from autograd.explore import explore
 from autograd.functional import grad, hessian, hvp, jacobian, value_and_grad
 from autograd.graph import gradients, is_grad_enabled, no_grad, record
+from autograd.onnx_export import export_onnx
 from autograd.tensor import Tensor, concatenate, stack, where
 from autograd.value import Value
 from autograd.viz import backward_steps, draw, to_dot
@@ -25,6 +26,7 @@ __all__ = [
     "detect_anomaly",
     "draw",
     "explore",
+    "export_onnx",
     "grad",
     "gradcheck",
     "gradients",

@@ -320,11 +320,6 @@ def gradients(
     ``trace``, a list, receives ``(node, input index, share, the input's new total)`` for each
     share sent, in the order of the pass: the drawing's step-by-step replay reads it.
 
-    Python's cyclic garbage collector is kept out of the loop: the pass allocates many
-    short-lived objects and creates no cycles, yet each burst would start collector passes over
-    the whole (cycle-free) graph. (Switched inline rather than with a context manager: this loop
-    runs once per training step.)
-
     >>> from autograd import Value
     >>> a, b = Value(2.0), Value(5.0)
     >>> grads = gradients(a * b, 1.0)
@@ -334,6 +329,8 @@ def gradients(
     grads = {root: seed}
     get = grads.get
     fast = not create_graph and trace is None  # rules on raw data, one or two inputs inline
+    # The pass makes many short-lived objects and no cycles, yet each burst would start the cyclic
+    # collector over the whole (cycle-free) graph: it is paused for the loop.
     collector_was_on = gc.isenabled()
     gc.disable()
     try:

@@ -50,8 +50,8 @@ def apply_ufunc(ufunc: Any, method: str, args: tuple[Any, ...], kwargs: dict[str
         a, b = args
         return getattr(a, binary[0])(b) if isinstance(a, Tensor) else getattr(b, binary[1])(a)
     raise TypeError(
-        f"np.{name} has no differentiable Tensor version; use the Tensor methods (exp, log, tanh, "
-        "sigmoid, relu, abs, sqrt, clip, maximum, minimum, ...) or np.asarray(t) for the raw, "
+        f"np.{name} has no differentiable Tensor version; use the Tensor methods (exp, log, sin, "
+        "cos, tanh, sigmoid, relu, abs, sqrt, clip, maximum, minimum, ...) or np.asarray(t) for the raw, "
         "non-differentiable values"
     )
 
@@ -79,6 +79,8 @@ _UFUNC_UNARY = {
     np.tanh: "tanh",
     np.sqrt: "sqrt",
     np.absolute: "abs",
+    np.sin: "sin",
+    np.cos: "cos",
 }
 
 _UFUNC_BINARY = {
@@ -142,6 +144,45 @@ def _np_extreme(method: str) -> Any:
     return impl
 
 
+def _np_statistic(method: str) -> Any:
+    def impl(
+        a: Any,
+        axis: Axis = None,
+        dtype: Any = None,
+        out: Any = None,
+        ddof: float = 0,
+        keepdims: bool = False,
+        **rest: Any,
+    ) -> Any:
+        _plain(method, dtype=dtype, out=out, **rest)
+        return getattr(_tensor(a), method)(axis=axis, keepdims=keepdims, ddof=ddof)
+
+    return impl
+
+
+def _np_arg_extreme(method: str) -> Any:
+    def impl(a: Any, axis: Any = None, out: Any = None, *, keepdims: bool = False) -> Any:
+        _plain(method, out=out)
+        return getattr(_tensor(a), method)(axis=axis, keepdims=keepdims)
+
+    return impl
+
+
+def _np_cumsum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
+    _plain("cumsum", dtype=dtype, out=out)
+    return _tensor(a).cumsum(axis)
+
+
+def _np_pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Any:
+    values = kwargs.pop("constant_values", 0)
+    if mode != "constant" or kwargs or np.any(np.asarray(_raw(values)) != 0):
+        raise TypeError(
+            "np.pad on a Tensor supports only the constant-zero form, np.pad(t, pad_width); "
+            "add a constant afterwards, or use concatenate() for other borders"
+        )
+    return _tensor(array).pad(pad_width)
+
+
 def _np_reshape(
     a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None, copy: Any = None
 ) -> Any:
@@ -200,6 +241,15 @@ _FUNCTIONS: dict[Any, Any] = {
     np.amax: _np_extreme("max"),
     np.min: _np_extreme("min"),
     np.amin: _np_extreme("min"),
+    np.prod: _np_reduction("prod"),
+    np.var: _np_statistic("var"),
+    np.std: _np_statistic("std"),
+    np.argmax: _np_arg_extreme("argmax"),
+    np.argmin: _np_arg_extreme("argmin"),
+    np.cumsum: _np_cumsum,
+    np.flip: lambda m, axis=None: _tensor(m).flip(axis),
+    np.pad: _np_pad,
+    np.tile: lambda A, reps: _tensor(A).tile(reps),
     np.reshape: _np_reshape,
     np.transpose: _np_transpose,
     np.swapaxes: lambda a, axis1, axis2: _tensor(a).swapaxes(axis1, axis2),

@@ -42,14 +42,17 @@ Conventions, all as in PyTorch unless said otherwise:
 
 from __future__ import annotations
 
+import math
 import numbers
 import operator
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Union
 
 import numpy as np
 
 from autograd.graph import Node, grad_mode
+from autograd.value import INV_SQRT_2PI, SOFTPLUS_THRESHOLD, SQRT_HALF, TWO_OVER_SQRT_PI, number_parameter
 
 Operand = Union["Tensor", float, int, np.ndarray, Sequence[Any]]
 Axis = Union[int, Sequence[int], None]
@@ -310,6 +313,13 @@ def _axes(axis: Axis, ndim: int, op: str, shape: tuple[int, ...]) -> tuple[int, 
     return tuple(sorted(out))
 
 
+def _one_axis(axis: Any, ndim: int, op: str, shape: tuple[int, ...]) -> int:
+    """One axis (an int, maybe negative), normalised; clear errors otherwise."""
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{op}: axis must be an int, got {axis!r}")
+    return _axes(int(axis), ndim, op, shape)[0]
+
+
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
     """``shape`` with the reduced ``axes`` kept as size 1 (the keepdims shape)."""
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
@@ -333,6 +343,53 @@ def _small(shape: tuple[int, ...]) -> bool:
     for k in shape:
         n *= k
     return n <= 16384
+
+
+def _product_of_others(x: Any, axes: tuple[int, ...]) -> Any:
+    """For each entry of ``x``, the product of the other entries of its reduction over ``axes``.
+
+    No division, so zeros are fine. On an ndarray: a running product from the left times one
+    from the right; on a Tensor (create_graph), each entry's row with itself replaced by 1, as a
+    prod of Tensors (so every order of derivative works, zeros included).
+    """
+    shape = x.shape
+    kept = [i for i in range(len(shape)) if i not in axes]
+    perm = kept + list(axes)
+    moved = tuple(shape[i] for i in perm)
+    n = math.prod(shape[i] for i in axes)
+    rows = x.transpose(perm).reshape(tuple(shape[i] for i in kept) + (n,))
+    others: Any
+    if isinstance(rows, Tensor):
+        others = where(np.eye(n, dtype=bool), 1, rows.unsqueeze(-2)).prod(axis=-1)
+    else:
+        ones = np.ones(rows.shape[:-1] + (1,), rows.dtype)
+        left = np.cumprod(np.concatenate([ones, rows[..., :-1]], axis=-1), axis=-1)
+        right = np.cumprod(np.concatenate([ones, rows[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        others = left * right
+    return others.reshape(moved).transpose(tuple(int(i) for i in np.argsort(perm)))
+
+
+def _pad_pairs(pad_width: Any, shape: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+    """numpy's forms of ``pad_width`` (an int, a pair, one pair per axis) as one pair per axis."""
+    if isinstance(pad_width, Node):
+        raise TypeError("pad: pad_width must be ints, got a Tensor; pass a tuple of ints")
+    arr = np.asarray(pad_width)
+    if (arr.size and arr.dtype.kind not in "iu") or arr.ndim > 2:
+        raise TypeError(
+            f"pad: pad_width must be an int, a (before, after) pair or one pair per axis, got {pad_width!r}"
+        )
+    if not shape:  # a 0-d tensor has no axes to pad
+        return ()
+    try:
+        pairs = np.broadcast_to(arr.astype(np.intp), (len(shape), 2))
+    except ValueError:
+        raise ValueError(
+            f"pad: pad_width {pad_width!r} does not fit a tensor of shape {shape}: give one (before, after) "
+            f"pair per axis ({len(shape)} pairs), one pair for every axis, or one int"
+        ) from None
+    if np.any(pairs < 0):
+        raise ValueError(f"pad: pad_width must not be negative, got {pad_width!r}")
+    return tuple((int(b), int(e)) for b, e in pairs)
 
 
 def _scatter(g: Any, index: Any, shape: tuple[int, ...], basic: bool) -> Any:
@@ -378,6 +435,60 @@ def _index(index: Any) -> tuple[Any, bool]:
             basic = False
             out.append(arr)
     return (tuple(out) if isinstance(index, tuple) else out[0]), basic
+
+
+# --- numpy has no erf, and sigmoid needs care: the forward helpers, and the rules' picks ---------
+
+_erf_each = np.frompyfunc(math.erf, 1, 1)
+
+
+def _np_erf(x: np.ndarray) -> np.ndarray:
+    """The error function of every entry (Python's math.erf: numpy has none), in x's dtype."""
+    return np.asarray(_erf_each(x), dtype=x.dtype)
+
+
+def _np_sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + e ** -x) of every entry without overflow, in x's dtype."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+# The rules run on ndarrays in an ordinary backward pass and on Tensors under create_graph; numpy's
+# own functions (np.exp, np.cos, np.where, np.flip ...) dispatch to the Tensor ops, and these
+# helpers pick the version of the two that numpy lacks.
+
+
+def _erf(x: Any) -> Any:
+    return x.erf() if isinstance(x, Tensor) else _np_erf(x)
+
+
+def _sigmoid(x: Any) -> Any:
+    return x.sigmoid() if isinstance(x, Tensor) else _np_sigmoid(x)
+
+
+def _warn_log(x: np.ndarray) -> None:
+    """Tensor.log's warning, naming the op, where numpy's own would come: how many entries were 0
+    (numpy's ``divide`` setting) or negative (``invalid``). ``np.errstate`` applies as to numpy's
+    warning: "ignore" silences it (anomaly mode does), "raise" makes it a FloatingPointError."""
+    settings = np.geterr()
+    parts, modes = [], []
+    zeros = int(np.count_nonzero(x == 0))
+    if zeros and settings["divide"] != "ignore":
+        parts.append(f"log of 0 gives -inf ({zeros} of {x.size} entries)")
+        modes.append(settings["divide"])
+    negatives = x[x < 0]
+    if negatives.size and settings["invalid"] != "ignore":
+        parts.append(
+            f"log of a negative number gives nan ({negatives.size} of {x.size} entries, "
+            f"the first {negatives.reshape(-1)[0]})"
+        )
+        modes.append(settings["invalid"])
+    if not parts:
+        return
+    message = "Tensor.log: " + "; ".join(parts)
+    if "raise" in modes:
+        raise FloatingPointError(message)
+    warnings.warn(message, RuntimeWarning, stacklevel=3)
 
 
 # --- the helpers of the binary ops and of the max/min family -------------------------------------
@@ -429,6 +540,26 @@ def _extremum_rules(loses: Callable[[Any, Any], Any]) -> tuple[Any, Any]:
         return unbroadcast(g * _even_split(~loses(x, y), 1 + (x == y), g.dtype), shape)
 
     return (lambda g, out, a, b: share(g, a, b, a.shape), lambda g, out, a, b: share(g, b, a, b.shape))
+
+
+def _masked(g: Any, where: Any, shape: tuple[int, ...]) -> Any:
+    """The gradient where the mask ``where`` holds, summed back to ``shape``."""
+    return unbroadcast(g * where, shape)
+
+
+# clip's masks, as torch.clamp's: which of x, lo and hi gets the gradient at each entry
+def _clip_inside(x: Any, lo: Any, hi: Any) -> Any:
+    if hi is None:
+        return x >= lo
+    return x <= hi if lo is None else (x >= lo) & (x <= hi)
+
+
+def _clip_below(x: Any, lo: Any, hi: Any) -> Any:
+    return x < lo if hi is None else (x < lo) & (lo < hi)
+
+
+def _clip_above(x: Any, lo: Any, hi: Any) -> Any:
+    return x > hi if lo is None else (x > hi) | (hi < lo)
 
 
 class Tensor(Node):
@@ -717,8 +848,13 @@ class Tensor(Node):
     _LOG = (lambda g, out, a: g / a,)
 
     def log(self) -> Tensor:
-        """Natural log: -inf at 0 and nan below 0, with numpy's RuntimeWarning."""
-        return _result(np.log(self.data), (self,), self._LOG, "log")
+        """Natural log: -inf at 0 and nan below 0, with a RuntimeWarning naming the op (as Value's)."""
+        x = self.data
+        with np.errstate(divide="ignore", invalid="ignore"):
+            data = np.log(x)
+        if np.any(x <= 0):
+            _warn_log(x)
+        return _result(data, (self,), self._LOG, "log")
 
     _TANH = (lambda g, out, a: g * (1 - out * out),)
 
@@ -730,10 +866,7 @@ class Tensor(Node):
 
     def sigmoid(self) -> Tensor:
         """1 / (1 + e ** -x), computed without overflow for any x."""
-        x = self.data
-        e = np.exp(-np.abs(x))
-        data = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-        return _result(data.astype(x.dtype, copy=False), (self,), self._SIGMOID, "sigmoid")
+        return _result(_np_sigmoid(self.data), (self,), self._SIGMOID, "sigmoid")
 
     _RELU = (lambda g, out, a: g * (a > 0),)
 
@@ -755,12 +888,98 @@ class Tensor(Node):
         """Square root; nan below 0, and the derivative at 0 is inf (as torch.sqrt)."""
         return _result(np.sqrt(self.data), (self,), self._SQRT, "sqrt")
 
-    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
-        """Limit to [lo, hi] (either may be None). The gradient passes where lo <= x <= hi, bounds
-        included (as torch.clamp); with lo > hi every entry becomes hi, with gradient 0."""
+    _SIN = (lambda g, out, a: g * np.cos(a),)
+
+    def sin(self) -> Tensor:
+        """Sine (of radians), elementwise."""
+        return _result(np.sin(self.data), (self,), self._SIN, "sin")
+
+    _COS = (lambda g, out, a: -g * np.sin(a),)
+
+    def cos(self) -> Tensor:
+        """Cosine (of radians), elementwise."""
+        return _result(np.cos(self.data), (self,), self._COS, "cos")
+
+    _ERF = (lambda g, out, a: g * (TWO_OVER_SQRT_PI * np.exp(-(a * a))),)
+
+    def erf(self) -> Tensor:
+        """The error function, elementwise (gelu is built on it)."""
+        return _result(_np_erf(self.data), (self,), self._ERF, "erf")
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        """x above 0, ``negative_slope * x`` below; the derivative at 0 is the slope, as torch.
+
+        >>> Tensor([-2.0, 3.0]).leaky_relu(0.1).data
+        array([-0.2,  3. ])
+        """
+        slope = number_parameter(negative_slope, "leaky_relu", "negative_slope")
+        x = self.data
+        data = np.where(x > 0, x, x * slope).astype(x.dtype, copy=False)
+
+        def rule(g: Any, out: Any, a: Any) -> Any:
+            x = _raw(a)
+            return g * np.where(x > 0, 1, slope).astype(x.dtype, copy=False)
+
+        return _result(data, (self,), (rule,), "leaky_relu", {"negative_slope": slope})
+
+    def elu(self, alpha: float = 1.0) -> Tensor:
+        """x above 0, ``alpha * (e**x - 1)`` below; the derivative at 0 is alpha, as torch."""
+        al = number_parameter(alpha, "elu", "alpha")
+        x = self.data
+        data = np.where(x > 0, x, al * np.expm1(np.minimum(x, 0))).astype(x.dtype, copy=False)
+
+        def rule(g: Any, out: Any, a: Any) -> Any:
+            # alpha * e**x below 0; at 0 the constant alpha (so the second derivative there is 0,
+            # as torch); the exponent is 0 wherever x >= 0, so e**x never overflows
+            x = _raw(a)
+            return g * np.where(x <= 0, al * np.exp(np.where(x < 0, a, 0)), 1)
+
+        return _result(data, (self,), (rule,), "elu", {"alpha": al})
+
+    _GELU = (
+        lambda g, out, a: g * (0.5 * (1 + _erf(a * SQRT_HALF)) + a * INV_SQRT_2PI * np.exp(-0.5 * a * a)),
+    )
+
+    def gelu(self) -> Tensor:
+        """``x * Phi(x)`` with Phi the normal CDF, in its exact erf form (torch's default).
+
+        >>> Tensor([-1.0, 0.0, 1.0]).gelu().data.round(4)
+        array([-0.1587,  0.    ,  0.8413])
+        """
+        x = self.data
+        return _result(0.5 * x * (1 + _np_erf(x * SQRT_HALF)), (self,), self._GELU, "gelu")
+
+    def silu(self) -> Tensor:
+        """``x * sigmoid(x)`` (also called swish): the product of two nodes."""
+        return self * self.sigmoid()
+
+    _SOFTPLUS = (lambda g, out, a: g * np.where(_raw(a) > SOFTPLUS_THRESHOLD, 1, _sigmoid(a)),)
+
+    def softplus(self) -> Tensor:
+        """log(1 + e**x) without overflow: x itself above 20 (as torch), where the gradient is 1."""
+        x = self.data
+        above = x > SOFTPLUS_THRESHOLD
+        data = np.where(above, x, np.log1p(np.exp(np.where(above, 0, x))))
+        return _result(data.astype(x.dtype, copy=False), (self,), self._SOFTPLUS, "softplus")
+
+    def clip(self, lo: Operand | None = None, hi: Operand | None = None) -> Tensor:
+        """Limit to [lo, hi]; either may be None, a number, an array or a Tensor (all broadcast).
+
+        As torch.clamp: the gradient passes to x where ``lo <= x <= hi`` (bounds included), to
+        ``lo`` where x is below it (and lo < hi), to ``hi`` where x is above it or hi < lo; with
+        lo > hi every entry becomes hi.
+
+        >>> x, lo = Tensor([-2.0, 0.5, 3.0], requires_grad=True), Tensor([-1.0] * 3, requires_grad=True)
+        >>> x.clip(lo, 1.0).sum().backward()
+        >>> x.grad, lo.grad
+        (array([0., 1., 0.]), array([1., 0., 0.]))
+        """
         if lo is None and hi is None:
             raise ValueError("clip: give lo, hi or both (None means no bound on that side)")
-        lo_, hi_ = _raw(lo), _raw(hi)
+        dtype = self.data.dtype
+        lifted = [None if b is None else _lift(b, dtype, "clip") for b in (lo, hi)]
+        lo_: Any = None if lifted[0] is None else lifted[0].data
+        hi_: Any = None if lifted[1] is None else lifted[1].data
         x = self.data
         try:
             if hi_ is None:
@@ -770,18 +989,24 @@ class Tensor(Node):
             else:
                 data = np.minimum(np.maximum(x, lo_), hi_)
         except ValueError:
-            shapes = [np.shape(b) for b in (lo_, hi_) if b is not None]
+            shapes = [b.shape for b in lifted if b is not None]
             raise ValueError(
                 f"clip: bounds of shape {' and '.join(map(str, shapes))} do not broadcast against "
                 f"shape {self.shape}: {_clashes(self.shape, *shapes)}"
             ) from None
+        inputs, rules = [self], [lambda g, out, a, *b: _masked(g, _clip_inside(_raw(a), lo_, hi_), a.shape)]
+        attrs: dict[str, Any] = {"lo": lo_, "hi": hi_}
+        if isinstance(lo, Tensor) or isinstance(hi, Tensor):  # the bounds are inputs too, lo first
+            for key, bound, mask in zip(("lo", "hi"), lifted, (_clip_below, _clip_above)):
+                if bound is not None:
+                    inputs.append(bound)
+                    rules.append(self._clip_bound_rule(mask, lo_, hi_, bound.shape))
+                    attrs[key] = "input"
+        return _result(data.astype(dtype, copy=False), tuple(inputs), tuple(rules), "clip", attrs)
 
-        def rule(g: Any, out: Any, a: Any) -> Any:
-            a = _raw(a)
-            inside = (a >= lo_) if hi_ is None else (a <= hi_) if lo_ is None else (a >= lo_) & (a <= hi_)
-            return g * inside
-
-        return _result(data.astype(x.dtype, copy=False), (self,), (rule,), "clip", {"lo": lo_, "hi": hi_})
+    @staticmethod
+    def _clip_bound_rule(mask: Callable[..., Any], lo: Any, hi: Any, shape: tuple[int, ...]) -> Any:
+        return lambda g, out, a, *b: _masked(g, mask(_raw(a), lo, hi), shape)
 
     _MAXIMUM = _extremum_rules(np.less)
 
@@ -885,6 +1110,101 @@ class Tensor(Node):
         (ax,) = _axes(axis, self.data.ndim, "log_softmax", self.data.shape)
         shifted = self - _constant(self.data.max(axis=ax, keepdims=True))
         return shifted - shifted.logsumexp(axis=ax, keepdims=True)
+
+    def prod(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Product over ``axis``. Zeros are fine (as torch): an entry's gradient is the product of
+        the other entries, computed without dividing by it where the tensor holds a 0.
+
+        >>> x = Tensor([2.0, 0.0, 4.0], requires_grad=True)
+        >>> x.prod().backward()
+        >>> x.grad
+        array([0., 8., 0.])
+        """
+        shape = self.data.shape
+        axes = _axes(axis, self.data.ndim, "prod", shape)
+        data = np.prod(self.data, axis=axes, keepdims=keepdims)
+
+        def rule(g: Any, out: Any, a: Any) -> Any:
+            spread = _expand(g, shape, axes, keepdims)
+            if np.any(_raw(a) == 0):
+                return spread * _product_of_others(a, axes)
+            return spread * ((out if keepdims or not axes else out.reshape(_kept_shape(shape, axes))) / a)
+
+        return _result(data, (self,), (rule,), "prod", {"axis": axes, "keepdims": keepdims})
+
+    def var(self, axis: Axis = None, keepdims: bool = False, ddof: float = 0) -> Tensor:
+        """Variance over ``axis``: the mean squared deviation from the mean, divided by
+        ``n - ddof`` instead of ``n`` (numpy's names; ``ddof=1`` is torch's default, unbiased).
+
+        >>> Tensor([1.0, 2.0, 3.0, 4.0]).var().item(), Tensor([1.0, 2.0, 3.0, 4.0]).var(ddof=1).item()
+        (1.25, 1.6666666666666667)
+        """
+        return self._var(axis, keepdims, ddof, "var")
+
+    def _var(self, axis: Axis, keepdims: bool, ddof: float, who: str) -> Tensor:
+        """``var``, its errors reported as coming from ``who`` (``std`` is built on it)."""
+        shape = self.data.shape
+        axes = _axes(axis, self.data.ndim, who, shape)
+        ddof = number_parameter(ddof, who, "ddof")
+        if ddof < 0:
+            raise ValueError(f"{who}: ddof must be >= 0, got {ddof:g}")
+        n = math.prod(shape[ax] for ax in axes)
+        if n == 0:
+            raise ValueError(f"{who}: no elements over axis {axis!r} (shape {shape})")
+        dof = n - ddof
+        if dof <= 0:
+            warnings.warn(
+                f"{who}: ddof={ddof:g} leaves no degrees of freedom over {n} element(s) per result; "
+                "it is nan or inf (as torch)",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+        d = self - self.mean(axes, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (d * d).sum(axes, keepdims) / max(dof, 0)
+
+    @staticmethod
+    def _std_rule(g: Any, out: Any, a: Any) -> Any:
+        zero = _raw(out) == 0
+        if not np.any(zero):
+            return g / (2 * out)
+        return g * ~zero / (2 * (out + zero))  # 0 where the std is 0, as torch (not sqrt's inf)
+
+    def std(self, axis: Axis = None, keepdims: bool = False, ddof: float = 0) -> Tensor:
+        """Standard deviation over ``axis``: the square root of ``var`` (same arguments).
+
+        Where it is 0 (all entries equal) its gradient is 0, as torch's (sqrt alone would give
+        nan there).
+
+        >>> x = Tensor([[1.0, 3.0], [2.0, 2.0]], requires_grad=True)
+        >>> s = x.std(axis=1)
+        >>> s.sum().backward()
+        >>> s.data, x.grad
+        (array([1., 0.]), array([[-0.5,  0.5],
+               [ 0. ,  0. ]]))
+        """
+        variance = self._var(axis, keepdims, ddof, "std")
+        return _result(np.sqrt(variance.data), (variance,), (self._std_rule,), "std")
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
+        """Index of the largest entry (of the flattened tensor, or along ``axis``), the first one
+        on a tie, as numpy and torch. An integer ndarray: indices have no gradient.
+
+        >>> Tensor([[1.0, 5.0, 5.0], [7.0, 0.0, 2.0]]).argmax(axis=1)
+        array([1, 0])
+        """
+        return self._arg_extreme(np.argmax, axis, keepdims, "argmax")
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
+        """Index of the smallest entry, as ``argmax``."""
+        return self._arg_extreme(np.argmin, axis, keepdims, "argmin")
+
+    def _arg_extreme(self, find: Any, axis: int | None, keepdims: bool, who: str) -> np.ndarray:
+        shape = self.data.shape
+        ax = None if axis is None else _one_axis(axis, self.data.ndim, who, shape)
+        if self.data.size == 0 or (ax is not None and shape[ax] == 0):
+            raise ValueError(f"{who}: no entries to choose from (shape {shape})")
+        return np.asarray(find(self.data, axis=ax, keepdims=keepdims))
 
     # --- shape ops ------------------------------------------------------------------------------
 
@@ -996,6 +1316,79 @@ class Tensor(Node):
             return self
         rule = (lambda g, out, a: unbroadcast(g, a.shape),)
         return _result(data, (self,), rule, "broadcast_to", {"shape": data.shape})
+
+    def cumsum(self, axis: int | None = None) -> Tensor:
+        """Running sums along ``axis`` (None: over the flattened tensor, as numpy).
+
+        >>> Tensor([[1.0, 2.0], [3.0, 4.0]]).cumsum(axis=1).data
+        array([[1., 3.],
+               [3., 7.]])
+        """
+        if axis is None:
+            return self.reshape(-1).cumsum(0)
+        ax = _one_axis(axis, self.data.ndim, "cumsum", self.shape)
+        # each entry's gradient is the sum of g from its position to the end: a cumsum backwards
+        rule = (lambda g, out, a: np.flip(np.cumsum(np.flip(g, ax), axis=ax), ax),)
+        return _result(np.cumsum(self.data, axis=ax), (self,), rule, "cumsum", {"axis": ax})
+
+    def flip(self, axis: Axis = None) -> Tensor:
+        """Reverse the order of the entries along ``axis`` (None: along every axis, as numpy).
+
+        >>> Tensor([1.0, 2.0, 3.0]).flip().data
+        array([3., 2., 1.])
+        """
+        axes = _axes(axis, self.data.ndim, "flip", self.shape)
+        if not axes:
+            return self
+        rule = (lambda g, out, a: np.flip(g, axes),)
+        return _result(np.flip(self.data, axes), (self,), rule, "flip", {"axis": axes})
+
+    def pad(self, pad_width: Any) -> Tensor:
+        """Zeros around the entries, numpy's constant form: ``pad_width`` is one ``(before, after)``
+        pair per axis, one pair for every axis, or one int (``np.pad(t, 1)``).
+
+        >>> Tensor([[1.0, 2.0]]).pad(((0, 1), (1, 0))).data
+        array([[0., 1., 2.],
+               [0., 0., 0.]])
+        """
+        shape = self.data.shape
+        pairs = _pad_pairs(pad_width, shape)
+        if not any(b or e for b, e in pairs):
+            return self
+        inside = tuple(slice(b, b + n) for (b, _), n in zip(pairs, shape))
+        rule = (lambda g, out, a: g[inside],)
+        return _result(np.pad(self.data, pairs), (self,), rule, "pad", {"pad_width": pairs})
+
+    def tile(self, reps: Any) -> Tensor:
+        """Repeat the whole tensor ``reps`` times along each axis, as np.tile (a short ``reps``
+        counts from the last axis; a long one adds leading axes).
+
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x.tile((2, 3))
+        >>> y.shape
+        (2, 6)
+        >>> y.sum().backward()
+        >>> x.grad
+        array([6., 6.])
+        """
+        items = (reps,) if isinstance(reps, (int, np.integer)) else reps
+        if not isinstance(items, (tuple, list)) or not all(
+            isinstance(r, (int, np.integer)) and not isinstance(r, (bool, np.bool_)) and r >= 0 for r in items
+        ):
+            raise TypeError(f"tile: reps must be an int or a tuple of ints >= 0, got {reps!r}")
+        reps = tuple(int(r) for r in items)
+        shape = self.data.shape
+        d = max(len(reps), len(shape))
+        full = (1,) * (d - len(reps)) + reps
+        base = (1,) * (d - len(shape)) + shape
+        data = np.tile(self.data, reps)
+        if data.shape == shape:
+            return self
+        # the gradient as (copies, entries) pairs of axes, summed over the copies
+        pairs = tuple(k for r, n in zip(full, base) for k in (r, n))
+        copies = tuple(range(0, 2 * d, 2))
+        rule = (lambda g, out, a: g.reshape(pairs).sum(axis=copies).reshape(a.shape),)
+        return _result(data, (self,), rule, "tile", {"reps": full})
 
     def __getitem__(self, index: Any) -> Tensor:
         """Indexing as numpy: ints, slices, None, ..., integer arrays and boolean masks.
@@ -1156,6 +1549,11 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     >>> x.grad
     array([0., 1.])
     """
+    if isinstance(condition, Tensor) and condition.requires_grad:
+        raise TypeError(
+            "where: condition is a Tensor that requires grad, but a condition has no gradient; pass a "
+            "boolean mask such as x > 0 (a comparison gives one), or condition.data"
+        )
     cond = np.asarray(_raw(condition))
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)

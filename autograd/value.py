@@ -7,9 +7,11 @@
 >>> round(a.grad, 6), round(b.grad, 6)
 (-0.470007, 0.470007)
 
-Conventions (as in PyTorch): relu'(0) = 0 and |x|'(0) = 0; ``log`` of 0 is ``-inf`` and of a
-negative number ``nan`` (with a RuntimeWarning); division by zero gives ``inf`` or ``nan`` instead
-of raising; ``exp`` overflows to ``inf``; ``tanh`` and ``sigmoid`` saturate with gradient 0.
+Conventions (as in PyTorch): relu'(0) = 0 and |x|'(0) = 0; leaky_relu'(0) is the negative slope
+and elu'(0) is alpha (the left-hand derivative); ``log`` of 0 is ``-inf`` and of a negative number
+``nan`` (with a RuntimeWarning); division by zero gives ``inf`` or ``nan`` instead of raising;
+``exp`` overflows to ``inf``; ``tanh`` and ``sigmoid`` saturate with gradient 0; ``softplus(x)``
+is ``x`` itself above 20 (torch's threshold), with gradient 1 there.
 """
 
 from __future__ import annotations
@@ -70,6 +72,20 @@ def _flog(x: float) -> float:
     return math.nan
 
 
+def _fsin(x: float) -> float:
+    try:
+        return math.sin(x)
+    except ValueError:  # sin(inf) is nan, as numpy and torch give
+        return math.nan
+
+
+def _fcos(x: float) -> float:
+    try:
+        return math.cos(x)
+    except ValueError:
+        return math.nan
+
+
 def stable_sigmoid(x: float) -> float:
     """1 / (1 + e ** -x) for a float, without overflow for any x.
 
@@ -105,6 +121,33 @@ def _div(a: Any, b: Any) -> Any:
     return a / b if isinstance(a, Value) or isinstance(b, Value) else _fdiv(a, b)
 
 
+def _exp(x: Any) -> Any:
+    return x.exp() if isinstance(x, Value) else _fexp(x)
+
+
+def _sin(x: Any) -> Any:
+    return x.sin() if isinstance(x, Value) else _fsin(x)
+
+
+def _cos(x: Any) -> Any:
+    return x.cos() if isinstance(x, Value) else _fcos(x)
+
+
+def _erf(x: Any) -> Any:
+    return x.erf() if isinstance(x, Value) else math.erf(x)
+
+
+def _sigmoid(x: Any) -> Any:
+    return x.sigmoid() if isinstance(x, Value) else stable_sigmoid(x)
+
+
+SQRT_HALF = math.sqrt(0.5)
+TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+SOFTPLUS_THRESHOLD = 20.0
+"""Above it ``softplus(x)`` is ``x`` itself (as torch's default ``threshold=20``)."""
+
+
 _allocate = object.__new__
 
 
@@ -130,6 +173,22 @@ def _result(data: float, inputs: tuple[Value, ...], vjps: tuple[Any, ...], op: s
         node._a = node._b = None
         node._vjps = ()
     return node
+
+
+def number_parameter(x: Any, op: str, name: str) -> float:
+    """An op's number parameter (a slope, an alpha, ddof) as a float; a node there is an error
+    naming it: it is a constant of the op, not differentiated (as in torch, which takes floats)."""
+    if isinstance(x, (Node, bool, np.bool_)) or not isinstance(x, numbers.Real):
+        raise TypeError(
+            f"{op}: {name} must be a plain number, got {type(x).__name__}; it is a constant of the op, "
+            "not differentiated (torch takes a float too): pass a number (v.data, t.item())"
+        )
+    return float(x)
+
+
+def _parameter(x: Any, op: str, name: str) -> Value:
+    """An op's number parameter as a constant Value input, with no gradient."""
+    return _result(number_parameter(x, f"Value.{op}", name), (), (), "")
 
 
 def _lift(x: Any, op: str) -> Value:
@@ -284,6 +343,80 @@ class Value(Node):
         return _result(abs(self.data), (self,), self._ABS, "abs")
 
     __abs__ = abs
+
+    _SIN = (lambda g, out, a: g * _cos(a),)
+
+    def sin(self) -> Value:
+        """Sine (of radians); nan at +-inf, as torch."""
+        return _result(_fsin(self.data), (self,), self._SIN, "sin")
+
+    _COS = (lambda g, out, a: -g * _sin(a),)
+
+    def cos(self) -> Value:
+        """Cosine (of radians); nan at +-inf, as torch."""
+        return _result(_fcos(self.data), (self,), self._COS, "cos")
+
+    _ERF = (lambda g, out, a: g * TWO_OVER_SQRT_PI * _exp(-(a * a)),)
+
+    def erf(self) -> Value:
+        """The error function 2/sqrt(pi) * integral of e**(-t*t) from 0 to x (gelu is built on it)."""
+        return _result(math.erf(self.data), (self,), self._ERF, "erf")
+
+    # The slope and alpha are constant inputs whose rule is None (as a number exponent is).
+    _LEAKY_RELU = (lambda g, out, a, slope: g if a > 0 else g * slope, None)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Value:
+        """x above 0, ``negative_slope * x`` below; the derivative at 0 is the slope, as torch."""
+        slope = _parameter(negative_slope, "leaky_relu", "negative_slope")
+        x = self.data
+        return _result(x if x > 0.0 else x * slope.data, (self, slope), self._LEAKY_RELU, "leaky_relu")
+
+    # at 0 the derivative is alpha, a constant there: the second derivative at 0 is 0, as torch
+    _ELU = (lambda g, out, a, alpha: g * alpha * _exp(a) if a < 0 else (g * alpha if a <= 0 else g), None)
+
+    def elu(self, alpha: float = 1.0) -> Value:
+        """x above 0, ``alpha * (e**x - 1)`` below; the derivative at 0 is alpha, as torch.
+
+        >>> y = Value(-1.0).elu()
+        >>> y.backward()
+        >>> round(y.data, 4), round(y._inputs[0].grad, 4)
+        (-0.6321, 0.3679)
+        """
+        al = _parameter(alpha, "elu", "alpha")
+        x = self.data
+        return _result(x if x > 0.0 else al.data * math.expm1(x), (self, al), self._ELU, "elu")
+
+    _GELU = (
+        lambda g, out, a: g * (0.5 * (1 + _erf(a * SQRT_HALF)) + a * INV_SQRT_2PI * _exp(-0.5 * a * a)),
+    )
+
+    def gelu(self) -> Value:
+        """``x * Phi(x)`` with Phi the normal CDF, in its exact erf form (torch's default)."""
+        x = self.data
+        return _result(0.5 * x * (1.0 + math.erf(x * SQRT_HALF)), (self,), self._GELU, "gelu")
+
+    def silu(self) -> Value:
+        """``x * sigmoid(x)`` (also called swish): the product of two nodes."""
+        return self * self.sigmoid()
+
+    _SOFTPLUS = (lambda g, out, a: g if a > SOFTPLUS_THRESHOLD else g * _sigmoid(a),)
+
+    def softplus(self) -> Value:
+        """log(1 + e**x) without overflow: x itself above 20 (as torch), where the gradient is 1.
+
+        >>> round(Value(0.0).softplus().data, 4), Value(50.0).softplus().data
+        (0.6931, 50.0)
+        """
+        x = self.data
+        data = x if x > SOFTPLUS_THRESHOLD else math.log1p(_fexp(x))
+        return _result(data, (self,), self._SOFTPLUS, "softplus")
+
+    # --- micrograd's field name, for code written for it (read-only) ------------------------
+
+    @property
+    def _prev(self) -> frozenset[Node]:
+        """The inputs as a set, under micrograd's name (its lecture's ``trace``/``draw_dot`` read it)."""
+        return frozenset(self._inputs)
 
     def __float__(self) -> float:
         return self.data

@@ -1,4 +1,5 @@
-"""Tensor layers: Linear, Sequential, the activations, Softmax, Flatten and Dropout.
+"""Tensor layers: Linear, Sequential, the activations, Softmax, Flatten, Dropout, LayerNorm and
+BatchNorm1d.
 
 >>> import numpy as np
 >>> from autograd import Tensor
@@ -120,28 +121,80 @@ class Sequential(Module):
         return self
 
 
-class ReLU(Module):
+class _Elementwise(Module):
+    """An activation: the node method ``_method`` of the input (a Tensor, or a Value as well)."""
+
+    _method = ""
+
+    def forward(self, x: Any) -> Any:
+        node: Any = x if isinstance(x, Node) else _tensor(x, type(self).__name__)
+        return getattr(node, self._method)(**self._options())
+
+    def _options(self) -> dict[str, Any]:
+        return {}
+
+    def extra_repr(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in self._options().items())
+
+
+class ReLU(_Elementwise):
     """max(x, 0), elementwise."""
 
-    def forward(self, x: Any) -> Any:
-        node: Any = x if isinstance(x, Node) else _tensor(x, "ReLU")
-        return node.relu()
+    _method = "relu"
 
 
-class Tanh(Module):
+class Tanh(_Elementwise):
     """tanh(x), elementwise."""
 
-    def forward(self, x: Any) -> Any:
-        node: Any = x if isinstance(x, Node) else _tensor(x, "Tanh")
-        return node.tanh()
+    _method = "tanh"
 
 
-class Sigmoid(Module):
+class Sigmoid(_Elementwise):
     """1 / (1 + exp(-x)), elementwise."""
 
-    def forward(self, x: Any) -> Any:
-        node: Any = x if isinstance(x, Node) else _tensor(x, "Sigmoid")
-        return node.sigmoid()
+    _method = "sigmoid"
+
+
+class LeakyReLU(_Elementwise):
+    """x above 0, ``negative_slope * x`` below, elementwise."""
+
+    _method = "leaky_relu"
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        self.negative_slope = negative_slope
+
+    def _options(self) -> dict[str, Any]:
+        return {"negative_slope": self.negative_slope}
+
+
+class ELU(_Elementwise):
+    """x above 0, ``alpha * (exp(x) - 1)`` below, elementwise."""
+
+    _method = "elu"
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = alpha
+
+    def _options(self) -> dict[str, Any]:
+        return {"alpha": self.alpha}
+
+
+class GELU(_Elementwise):
+    """``x * Phi(x)`` (the normal CDF, exact erf form), elementwise."""
+
+    _method = "gelu"
+
+
+class SiLU(_Elementwise):
+    """``x * sigmoid(x)``, elementwise."""
+
+    _method = "silu"
+
+
+class Softplus(_Elementwise):
+    """log(1 + exp(x)), elementwise (x itself above 20, as torch)."""
+
+    _method = "softplus"
 
 
 class Softmax(Module):
@@ -193,3 +246,122 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+def _standardise(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor]:
+    """``(x - mean) / sqrt(var + eps)`` over ``axes`` (the biased variance), and that variance."""
+    centred = x - x.mean(axis=axes, keepdims=True)
+    variance = (centred * centred).mean(axis=axes, keepdims=True)
+    return centred / (variance + eps).sqrt(), variance
+
+
+def _feature_shape(d: Any, who: str) -> tuple[int, ...]:
+    shape = (d,) if isinstance(d, (int, np.integer)) and not isinstance(d, (bool, np.bool_)) else d
+    if not isinstance(shape, (tuple, list)) or not shape:
+        raise ValueError(f"{who}: the feature size must be a positive int or a tuple of them, got {d!r}")
+    return tuple(_check_count(n, who, "each feature size") for n in shape)
+
+
+def _eps(eps: Any, who: str) -> float:
+    if isinstance(eps, (bool, np.bool_)) or not isinstance(eps, (int, float, np.floating)) or not eps >= 0:
+        raise ValueError(f"{who}: eps must be a number >= 0, got {eps!r}")
+    return float(eps)
+
+
+class LayerNorm(Module):
+    """Normalise each sample over its last axes (shape ``d``, an int or a tuple), then scale and
+    shift: ``(x - mean) / sqrt(var + eps) * weight + bias``, with the biased variance, as
+    torch.nn.LayerNorm (``weight`` starts at ones, ``bias`` at zeros).
+
+    >>> ln = LayerNorm(3)
+    >>> ln(Tensor([[1.0, 2.0, 3.0]])).data.round(4)
+    array([[-1.2247,  0.    ,  1.2247]])
+    """
+
+    def __init__(self, d: Any, eps: float = 1e-5, dtype: Any = np.float64) -> None:
+        self.normalized_shape = _feature_shape(d, "LayerNorm")
+        self.eps = _eps(eps, "LayerNorm")
+        self.weight = Tensor(np.ones(self.normalized_shape, dtype), requires_grad=True, label="weight")
+        self.bias = Tensor(np.zeros(self.normalized_shape, dtype), requires_grad=True, label="bias")
+
+    def forward(self, x: Any) -> Tensor:
+        x = _tensor(x, "LayerNorm")
+        k = len(self.normalized_shape)
+        if x.shape[x.ndim - k :] != self.normalized_shape or x.ndim < k:
+            raise ValueError(
+                f"LayerNorm({self.normalized_shape}): the input's last axes must have shape "
+                f"{self.normalized_shape}, got shape {x.shape}"
+            )
+        normalised, _ = _standardise(x, tuple(range(x.ndim - k, x.ndim)), self.eps)
+        return normalised * self.weight + self.bias
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}"
+
+
+class BatchNorm1d(Module):
+    """Normalise each feature over the batch, then scale and shift, as torch.nn.BatchNorm1d.
+
+    Input (N, d) or (N, d, L). In training mode: the batch's mean and biased variance (over N,
+    and L) normalise it, and the running statistics move towards the batch's by ``momentum``
+    (the running variance with the unbiased variance, as torch). In eval mode the running
+    statistics normalise instead. ``running_mean``, ``running_var`` and ``num_batches_tracked``
+    are in ``state_dict()`` beside ``weight`` and ``bias`` (torch's names), but are not
+    parameters: optimizers leave them alone.
+
+    >>> bn = BatchNorm1d(2)
+    >>> bn(Tensor([[1.0, 10.0], [3.0, 30.0]])).data.round(4)
+    array([[-1., -1.],
+           [ 1.,  1.]])
+    >>> bn.running_mean
+    array([0.2, 2. ])
+    """
+
+    _buffers = ("running_mean", "running_var", "num_batches_tracked")
+
+    def __init__(self, d: int, eps: float = 1e-5, momentum: float = 0.1, dtype: Any = np.float64) -> None:
+        self.num_features = _check_count(d, "BatchNorm1d", "d")
+        self.eps = _eps(eps, "BatchNorm1d")
+        ok = isinstance(momentum, (int, float, np.floating)) and not isinstance(momentum, bool)
+        if not ok or not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"BatchNorm1d: momentum must be a number in [0, 1], got {momentum!r}")
+        self.momentum = float(momentum)
+        self.weight = Tensor(np.ones(d, dtype), requires_grad=True, label="weight")
+        self.bias = Tensor(np.zeros(d, dtype), requires_grad=True, label="bias")
+        self.running_mean = np.zeros(d, dtype)
+        self.running_var = np.ones(d, dtype)
+        self.num_batches_tracked = np.array(0, dtype=np.int64)
+
+    def forward(self, x: Any) -> Tensor:
+        x = _tensor(x, "BatchNorm1d")
+        d = self.num_features
+        if x.ndim not in (2, 3) or x.shape[1] != d:
+            raise ValueError(
+                f"BatchNorm1d({d}): expected input of shape (N, {d}) or (N, {d}, L), got shape {x.shape}"
+            )
+        axes = (0,) if x.ndim == 2 else (0, 2)
+        shape = (1, d) if x.ndim == 2 else (1, d, 1)
+        weight, bias = self.weight, self.bias
+        if x.ndim == 3:
+            weight, bias = weight.reshape(shape), bias.reshape(shape)
+        if not self.training:
+            mean = self.running_mean.reshape(shape).astype(x.dtype)
+            scale = 1 / np.sqrt(self.running_var.reshape(shape).astype(x.dtype) + self.eps)
+            return (x - mean) * scale * weight + bias
+        count = x.size // d
+        if count < 2:
+            raise ValueError(
+                f"BatchNorm1d: training mode needs more than one value per feature, got input of shape "
+                f"{x.shape}; use batches of 2 or more, or call model.eval() to use the running statistics"
+            )
+        normalised, variance = _standardise(x, axes, self.eps)
+        m, dtype = self.momentum, self.running_mean.dtype
+        batch_mean = x.data.mean(axis=axes)
+        unbiased = variance.data.reshape(d) * (count / (count - 1))
+        self.running_mean = ((1 - m) * self.running_mean + m * batch_mean).astype(dtype, copy=False)
+        self.running_var = ((1 - m) * self.running_var + m * unbiased).astype(dtype, copy=False)
+        self.num_batches_tracked = self.num_batches_tracked + 1
+        return normalised * weight + bias
+
+    def extra_repr(self) -> str:
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"

@@ -20,8 +20,10 @@ register and ``super().__init__()`` is optional.
 ['b', 'w']
 
 ``state_dict()`` maps every parameter's dotted name to a copy of its data as an ndarray (a Value
-gives a 0-d float64 array). ``load_state_dict`` checks every name, shape and dtype before it
-changes anything, and lists every mismatch in one ``StateDictError``. ``save(path)`` writes the
+gives a 0-d float64 array), and so every buffer's: an array attribute a module names in its
+class attribute ``_buffers`` (BatchNorm1d's running statistics), state but no parameter.
+``load_state_dict`` checks every name, shape and dtype before it changes anything, and lists the
+mismatches in one ``StateDictError``. ``save(path)`` writes the
 state dict as an uncompressed ``.npz`` (no pickle); ``load(path)`` reads it back with
 ``allow_pickle=False``: a missing, truncated, foreign or pickled file raises ``StateDictError``
 and leaves the model as it was.
@@ -32,7 +34,7 @@ from __future__ import annotations
 import os
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -44,6 +46,17 @@ from autograd.value import Value
 
 class StateDictError(ValueError):
     """A state dict or a saved file that does not fit the model; the model was not changed."""
+
+
+class Buffer(NamedTuple):
+    """Where a buffer lives: the module and the name of its array attribute."""
+
+    module: Any
+    name: str
+
+    @property
+    def data(self) -> np.ndarray:
+        return getattr(self.module, self.name)  # type: ignore[no-any-return]
 
 
 class LoadResult(NamedTuple):
@@ -69,10 +82,72 @@ def _expected(p: Any) -> tuple[tuple[int, ...], np.dtype]:
     return tuple(p.data.shape), p.data.dtype
 
 
+MAX_LISTED = 10
+"""How many problems a StateDictError lists before it says how many more there are."""
+
+
+def _listing(problems: list[str]) -> str:
+    """The problems one per line: the first ``MAX_LISTED``, then "... and N more"."""
+    shown = problems[:MAX_LISTED]
+    if len(problems) > MAX_LISTED:
+        shown.append(f"... and {len(problems) - MAX_LISTED} more")
+    return "\n  " + "\n  ".join(shown)
+
+
+def check_state(
+    expected: Mapping[str, tuple[tuple[int, ...], np.dtype]],
+    state: Mapping[str, Any],
+    who: str,
+    strict: bool = True,
+    read: Callable[[Any], np.ndarray] = np.asarray,
+) -> dict[str, np.ndarray]:
+    """The entries of ``state`` as arrays, by name, once every one fits ``expected``.
+
+    ``expected`` maps each name to its (shape, dtype); ``read`` turns an entry into an array.
+    Every entry is checked before anything is returned; otherwise a ``StateDictError`` from
+    ``who`` lists the problems (the first ten, then how many more), in the order of ``expected``
+    (unexpected names last). With
+    ``strict=False`` missing and unexpected names are allowed (left out) but shapes and dtypes
+    must still match.
+    """
+    problems: list[str] = []
+    ready: dict[str, np.ndarray] = {}
+    for name, (shape, dtype) in expected.items():
+        if name not in state:
+            if strict:
+                problems.append(f"missing key {name!r}")
+            continue
+        raw = state[name]
+        if isinstance(raw, Node):
+            raw = raw.data
+        try:
+            arr = read(raw)
+        except Exception as exc:  # noqa: BLE001 - anything that cannot be read is a bad entry
+            problems.append(f"{name!r}: cannot be read as an array ({exc})")
+            continue
+        if arr.shape != shape:
+            problems.append(f"{name!r}: shape {arr.shape} where the model has {shape}")
+        elif arr.dtype != dtype:
+            problems.append(f"{name!r}: dtype {arr.dtype} where the model has {dtype}")
+        else:
+            ready[name] = arr
+    if strict:
+        problems += [f"unexpected key {str(name)!r}" for name in state if name not in expected]
+    if problems:
+        hint = ""
+        if expected and not set(expected) & set(map(str, state)):
+            hint = "\n(no name matches: is this the state of a different model?)"
+        raise StateDictError(
+            f"{who}: {len(problems)} problem(s), nothing was changed:" + _listing(problems) + hint
+        )
+    return ready
+
+
 class Module:
     """Base class for networks: parameters, gradients, train/eval mode, saving and loading."""
 
     training: bool = True
+    _buffers: tuple[str, ...] = ()  # names of array attributes that are state but not parameters
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
@@ -130,14 +205,28 @@ class Module:
         """
         return self._named_parameters(prefix, set())
 
-    def _named_parameters(self, prefix: str, seen: set[int]) -> Iterator[tuple[str, Any]]:
+    def _named_parameters(
+        self, prefix: str, seen: set[int], buffers: bool = False
+    ) -> Iterator[tuple[str, Any]]:
+        """The parameters, each once; with ``buffers``, each module's buffers after its own members
+        (as a ``Buffer``): the order of ``state_dict``, which is torch's."""
         for name, value in self._members():
             full = f"{prefix}.{name}" if prefix else name
             if isinstance(value, Module):
-                yield from value._named_parameters(full, seen)
+                yield from value._named_parameters(full, seen, buffers)
             elif is_parameter(value) and id(value) not in seen:
                 seen.add(id(value))
                 yield full, value
+        if buffers and id(self) not in seen:
+            seen.add(id(self))
+            for name in self._buffers:
+                yield (f"{prefix}.{name}" if prefix else name), Buffer(self, name)
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        """(dotted name, array) for every buffer (running statistics: state, not parameters)."""
+        for name, item in self._named_parameters(prefix, set(), buffers=True):
+            if isinstance(item, Buffer):
+                yield name, item.data
 
     def parameters(self) -> list[Any]:
         """Every parameter (Values and Tensors with ``requires_grad``), in ``named_parameters`` order."""
@@ -158,21 +247,28 @@ class Module:
     # --- modes ---------------------------------------------------------------------------------
 
     def train(self, mode: bool = True) -> Module:
-        """Switch this module and all inside it to training mode (Dropout active); returns self."""
+        """Switch this module and all inside it to training mode (Dropout active, BatchNorm1d on the
+        batch's statistics); returns self."""
         for module in self.modules():
             module.training = bool(mode)
         return self
 
     def eval(self) -> Module:
-        """Switch to evaluation mode (Dropout passes inputs through); returns self."""
+        """Switch to evaluation mode (Dropout passes inputs through, BatchNorm1d uses its running
+        statistics); returns self."""
         return self.train(False)
 
     # --- state ---------------------------------------------------------------------------------
 
+    def _state(self) -> dict[str, Any]:
+        """Dotted name -> parameter or Buffer, in state_dict order."""
+        return dict(self._named_parameters("", set(), buffers=True))
+
     def state_dict(self) -> dict[str, np.ndarray]:
-        """Dotted name -> a copy of the parameter's data (a 0-d float64 array for a Value)."""
+        """Dotted name -> a copy of the parameter's data (a 0-d float64 array for a Value), then of
+        each buffer's."""
         state = {}
-        for name, p in self.named_parameters():
+        for name, p in self._state().items():
             if isinstance(p, Value):
                 state[name] = np.array(p.data, dtype=np.float64)
             else:
@@ -183,57 +279,55 @@ class Module:
         """Copy ``state`` into the parameters, after checking all of it.
 
         Every name, shape and dtype is checked first; if anything is wrong nothing changes and
-        the ``StateDictError`` lists every problem. With ``strict=False`` missing and unexpected
-        names are allowed (and returned) but shapes and dtypes must still match.
+        the ``StateDictError`` lists the problems (the first ten, then how many more). With
+        ``strict=False`` missing and unexpected names are allowed (and returned) but shapes and
+        dtypes must still match. Buffers (running statistics) load like parameters.
         """
+        who = f"{type(self).__name__}.load_state_dict"
         if not isinstance(state, Mapping):
-            raise StateDictError(
-                f"{type(self).__name__}.load_state_dict: expected a mapping of name -> array, "
-                f"got {type(state).__name__}"
-            )
-        params = dict(self.named_parameters())
-        problems: list[str] = []
-        missing = [name for name in params if name not in state]
-        unexpected = [str(name) for name in state if name not in params]
-        if strict:
-            problems += [f"missing key {name!r}" for name in missing]
-            problems += [f"unexpected key {name!r}" for name in unexpected]
-        ready: list[tuple[Any, np.ndarray]] = []
-        for name, p in params.items():
-            if name not in state:
-                continue
-            shape, dtype = _expected(p)
-            raw = state[name]
-            if isinstance(raw, Node):
-                raw = raw.data
-            try:
-                arr = np.asarray(raw)
-            except Exception as exc:  # noqa: BLE001 - anything numpy cannot read is a bad entry
-                problems.append(f"{name!r}: cannot be read as an array ({exc})")
-                continue
-            if arr.shape != shape:
-                problems.append(f"{name!r}: shape {arr.shape} where the model has {shape}")
-                continue
-            if arr.dtype != dtype:
-                problems.append(f"{name!r}: dtype {arr.dtype} where the model has {dtype}")
-                continue
-            ready.append((p, arr))
-        if problems:
-            hint = ""
-            if params and not set(params) & set(map(str, state)):
-                hint = "\n(no name matches: is this the state of a different model?)"
-            raise StateDictError(
-                f"{type(self).__name__}.load_state_dict: {len(problems)} problem(s), nothing was "
-                "changed:\n  " + "\n  ".join(problems) + hint
-            )
-        for p, arr in ready:
-            if isinstance(p, Value):
+            raise StateDictError(f"{who}: expected a mapping of name -> array, got {type(state).__name__}")
+        params = self._state()
+        expected = {name: _expected(p) for name, p in params.items()}
+        ready = check_state(expected, state, who, strict=strict)
+        for name, arr in ready.items():
+            p = params[name]
+            if isinstance(p, Buffer):
+                setattr(p.module, p.name, np.array(arr, copy=True))
+            elif isinstance(p, Value):
                 p.data = float(arr)
             elif p.data.flags.writeable:
                 np.copyto(p.data, arr)
             else:
                 p.data = arr.copy()
-        return LoadResult(missing if not strict else [], unexpected if not strict else [])
+        if strict:
+            return LoadResult([], [])
+        return LoadResult([n for n in params if n not in state], [str(n) for n in state if n not in params])
+
+    # --- PyTorch (the torch extra; see nn.torch_bridge) ----------------------------------------
+
+    def to_torch(self) -> Any:
+        """This model as a ``torch.nn.Module``: the same layers, parameters, dtype and mode.
+
+        The scalar ``MLP``, ``Layer`` and ``Neuron`` become a ``torch.nn.Sequential`` of Linear
+        layers and activations. Needs torch (the ``torch`` extra); see ``nn.torch_bridge``.
+
+        >>> from nn import Linear
+        >>> Linear(3, 2, seed=0).to_torch()
+        Linear(in_features=3, out_features=2, bias=True)
+        """
+        from nn.torch_bridge import to_torch
+
+        return to_torch(self)
+
+    def load_torch(self, torch_module: Any) -> Module:
+        """Copy the parameters of a torch module (as ``to_torch`` names them) into this one.
+
+        Every name, shape and dtype is checked first; on a mismatch nothing changes and a
+        ``StateDictError`` names the first one. Returns self.
+        """
+        from nn.torch_bridge import load_torch
+
+        return load_torch(self, torch_module)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write ``state_dict()`` to ``path`` as an ``.npz`` file (no pickle); returns the path.

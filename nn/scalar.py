@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.graph import record
+from autograd.graph import Node, record
 from autograd.value import Value, stable_sigmoid
 from nn.module import Module
 
@@ -45,9 +45,9 @@ def _rng(seed: Any, who: str) -> np.random.Generator:
     return np.random.default_rng(int(seed))
 
 
-def _check_activation(activation: Any, who: str) -> str | None:
+def _check_activation(activation: Any, who: str, what: str = "activation") -> str | None:
     if activation not in ACTIVATIONS:
-        raise ValueError(f"{who}: activation must be 'relu', 'tanh', 'sigmoid' or None, got {activation!r}")
+        raise ValueError(f"{who}: {what} must be 'relu', 'tanh', 'sigmoid' or None, got {activation!r}")
     return activation  # type: ignore[no-any-return]
 
 
@@ -129,6 +129,12 @@ def _as_values(x: Any, nin: int, who: str) -> list[Value]:
     """The inputs as a list of Values (numbers become constants), checked for length."""
     if isinstance(x, Value):
         x = [x]
+    elif isinstance(x, Node) or (isinstance(x, np.ndarray) and x.ndim > 1):
+        what = f"a {type(x).__name__} of shape {getattr(x, 'shape', ())}"
+        raise TypeError(
+            f"{who}: takes one example as a list of {nin} numbers (or Values), got {what}; for the outputs "
+            "of a batch use nn.predict(model, X), or a Tensor model (nn.Sequential of nn.Linear layers)"
+        )
     try:
         n = len(x)
     except TypeError:
@@ -231,9 +237,11 @@ class Layer(Module):
 class MLP(Module):
     """A multi-layer perceptron of Layers: ``MLP(2, [16, 16, 1])`` is 2 -> 16 -> 16 -> 1.
 
-    Hidden layers use ``activation`` (default ReLU); the last layer is linear. Calling the model
-    on a list of ``nin`` numbers or Values returns a Value when the last layer has one output, a
-    list of Values otherwise.
+    Hidden layers use ``activation`` (default ReLU); the last layer uses ``output_activation``
+    (default None: linear). The micrograd lecture's network is tanh throughout:
+    ``MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh")``. Calling the model on a
+    list of ``nin`` numbers or Values returns a Value when the last layer has one output, a list
+    of Values otherwise.
 
     >>> MLP(2, [16, 16, 1], seed=0)
     MLP(2 -> [16, 16, 1], activation='relu'
@@ -244,7 +252,12 @@ class MLP(Module):
     """
 
     def __init__(
-        self, nin: int, nouts: Sequence[int], activation: str | None = "relu", seed: Any = None
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str | None = "relu",
+        seed: Any = None,
+        output_activation: str | None = None,
     ) -> None:
         nin = _check_count(nin, "MLP", "nin")
         if isinstance(nouts, (int, np.integer)):
@@ -255,10 +268,11 @@ class MLP(Module):
             )
         sizes = [nin] + [_check_count(n, "MLP", "each layer size in nouts") for n in nouts]
         self.activation = _check_activation(activation, "MLP")
+        self.output_activation = _check_activation(output_activation, "MLP", "output_activation")
         rng = _rng(seed, "MLP")
         last = len(nouts) - 1
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], activation if i < last else None, seed=rng)
+            Layer(sizes[i], sizes[i + 1], activation if i < last else output_activation, seed=rng)
             for i in range(len(nouts))
         ]
 
@@ -295,7 +309,8 @@ class MLP(Module):
 
     def extra_repr(self) -> str:
         sizes = self.sizes
-        return f"{sizes[0]} -> {sizes[1:]}, activation={self.activation!r}"
+        out = "" if self.output_activation is None else f", output_activation={self.output_activation!r}"
+        return f"{sizes[0]} -> {sizes[1:]}, activation={self.activation!r}{out}"
 
     def to_numpy(self) -> list[tuple[np.ndarray, np.ndarray, str | None]]:
         """The weights as arrays, one ``(W of shape (nout, nin), b, activation)`` per layer."""

@@ -30,6 +30,7 @@ from autograd import (
     detect_anomaly,
     draw,
     explore,
+    export_onnx,
     grad,
     gradcheck,
     hvp,
@@ -100,6 +101,11 @@ def _wrong_architecture() -> None:
     small = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
     big = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
     big.load_state_dict(small.state_dict())
+
+
+def _many_problems() -> None:
+    model = nn.Sequential(*[nn.Linear(2, 2) for _ in range(6)])
+    model.load_state_dict({f"layer{i}.weight": np.ones((2, 2)) for i in range(12)})
 
 
 def _foreign_state() -> None:
@@ -177,16 +183,61 @@ def _no_renderer() -> None:
         autograd.viz.find_renderer = find
 
 
-def _no_matplotlib() -> None:
-    saved = sys.modules.get("matplotlib")
-    sys.modules["matplotlib"] = None  # type: ignore[assignment]  # import fails
-    try:
-        nn.History().plot()
-    finally:
-        if saved is None:
-            del sys.modules["matplotlib"]
-        else:
-            sys.modules["matplotlib"] = saved
+def _without(package: str, action: Callable[[], Any]) -> Callable[[], None]:
+    """``action`` run as if ``package`` were not installed (importing it fails)."""
+
+    def run() -> None:
+        saved = sys.modules.get(package)
+        sys.modules[package] = None  # type: ignore[assignment]  # import fails
+        try:
+            action()
+        finally:
+            if saved is None:
+                del sys.modules[package]
+            else:
+                sys.modules[package] = saved
+
+    return run
+
+
+class Net(nn.Module):
+    def __init__(self) -> None:
+        self.fc = nn.Linear(2, 2)
+
+    def forward(self, x: Any) -> Any:
+        return self.fc(x).relu()
+
+
+def _from_torch_conv() -> None:
+    import torch
+
+    nn.from_torch(torch.nn.Sequential(torch.nn.Conv1d(3, 2, 1)))
+
+
+def _from_torch_gelu_tanh() -> None:
+    import torch
+
+    nn.from_torch(torch.nn.GELU(approximate="tanh"))
+
+
+def _from_torch_bfloat16() -> None:
+    import torch
+
+    nn.from_torch(torch.nn.Linear(2, 2, dtype=torch.bfloat16))
+
+
+def _load_torch_mismatch() -> None:
+    import torch
+
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    model.load_torch(
+        torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)).double()
+    )
+
+
+def _onnx(f: Callable[..., Any], example: Any = None) -> Callable[[Path], None]:
+    """Export ``f`` on a batch of shape (4, 3) (or ``example``) into a temporary folder."""
+    return lambda tmp: export_onnx(f, np.ones((4, 3)) if example is None else example, tmp / "m.onnx")
 
 
 # id -> code that makes the mistake (a function of a temporary folder when it needs files)
@@ -235,17 +286,26 @@ CASES: dict[str, Callable[..., Any]] = {
     "index-range": lambda: Tensor(np.ones(3))[5],
     "clip-no-bounds": lambda: Tensor([1.0]).clip(),
     "clip-bounds-shape": lambda: Tensor(np.ones(3)).clip(np.zeros(2), None),
+    "op-number-parameter": lambda: Tensor([1.0]).leaky_relu(Tensor(0.1, requires_grad=True)),
+    "where-condition-grad": lambda: where(Tensor([0.5], requires_grad=True), 1.0, 0.0),
+    "one-axis": lambda: Tensor(np.ones((2, 2))).cumsum(axis=(0, 1)),
+    "var-ddof": lambda: Tensor(np.ones(3)).var(ddof=-1),
+    "arg-empty": lambda: Tensor(np.ones((0, 3))).argmax(),
+    "pad-width": lambda: Tensor(np.ones((2, 3))).pad(((1, 1),) * 3),
+    "pad-negative": lambda: Tensor(np.ones(3)).pad(-1),
+    "tile-reps": lambda: Tensor(np.ones(3)).tile((2.5,)),
     "astype-int": lambda: Tensor([1.0]).astype(int),
     "item-size": lambda: Tensor([1.0, 2.0]).item(),
     "truth-value": lambda: bool(Tensor([1.0, 2.0])),
     "len-zero-d": lambda: len(Tensor(1.0)),
     "setitem": lambda: Tensor(np.ones(3)).__setitem__(0, 5.0),
     # numpy on a Tensor
-    "numpy-function": lambda: np.cumsum(Tensor(np.ones(3))),
-    "numpy-ufunc": lambda: np.sin(Tensor(np.ones(3))),
+    "numpy-function": lambda: np.cumprod(Tensor(np.ones(3))),
+    "numpy-ufunc": lambda: np.arcsin(Tensor(np.ones(3))),
     "numpy-out": lambda: np.exp(Tensor(np.ones(3)), out=np.empty(3)),
     "numpy-ufunc-method": lambda: np.add.reduce(Tensor(np.ones(3))),
     "numpy-option": lambda: np.sum(Tensor(np.ones(3)), dtype=np.float32),
+    "numpy-pad-mode": lambda: np.pad(Tensor(np.ones(3)), 1, mode="reflect"),
     "numpy-nonzero": lambda: np.where(Tensor(np.ones(3))),
     "numpy-dot-3d": lambda: np.dot(Tensor(np.ones((2, 2, 2))), Tensor(np.ones((2, 2)))),
     "numpy-reshape-order": lambda: np.reshape(Tensor(np.ones(4)), (2, 2), order="F"),
@@ -288,11 +348,16 @@ CASES: dict[str, Callable[..., Any]] = {
     "mlp-sizes": lambda: nn.MLP(2, []),
     "mlp-size-value": lambda: nn.MLP(0, [1]),
     "mlp-activation": lambda: nn.MLP(2, [1], activation="gelu"),
+    "mlp-output-activation": lambda: nn.MLP(2, [1], output_activation="softmax"),
+    "mlp-batch": lambda: nn.MLP(3, [1])(np.ones((4, 3))),
     "model-seed": lambda: nn.MLP(2, [1], seed=-1),
     "mlp-predict-shape": lambda: nn.MLP(2, [1]).predict(np.ones((3, 3))),
     "module-forward": lambda: nn.Module()(1.0),
+    "norm-input-shape": lambda: nn.BatchNorm1d(3)(Tensor(np.ones((4, 5)))),
+    "batchnorm-one-sample": lambda: nn.BatchNorm1d(3)(Tensor(np.ones((1, 3)))),
     # nn: saving and loading
     "state-dict-architecture": _wrong_architecture,
+    "state-dict-many-problems": _many_problems,
     "state-dict-foreign": _foreign_state,
     "state-dict-type": lambda: nn.MLP(2, [1]).load_state_dict([1.0, 2.0]),  # type: ignore[arg-type]
     "save-folder": _save_missing_folder,
@@ -308,6 +373,12 @@ CASES: dict[str, Callable[..., Any]] = {
     "cross-entropy-logits-shape": lambda: nn.cross_entropy(Tensor(np.zeros(3)), [0]),
     "cross-entropy-one-hot": lambda: nn.cross_entropy(Tensor(np.zeros((2, 2))), np.ones((2, 2))),
     "cross-entropy-values": lambda: nn.cross_entropy([Value(1.0), Value(2.0)], [0]),
+    "label-target-grad": lambda: nn.cross_entropy(
+        Tensor(np.zeros((2, 3))), Tensor([0.0, 1.0], requires_grad=True)
+    ),
+    "loss-target-kind": lambda: nn.mse_loss(Tensor([1.0]), Value(2.0)),
+    "nll-loss-shapes": lambda: nn.nll_loss(Tensor(np.zeros((2, 3))), [0, 1, 2]),
+    "one-hot-range": lambda: nn.one_hot([0, 3], 3),
     "bce-range": lambda: nn.binary_cross_entropy(Tensor([1.5]), [1.0]),
     "hinge-labels": lambda: nn.hinge_loss(Tensor([0.5, -0.5]), [0, 1]),
     # nn: optimizers and training
@@ -326,7 +397,7 @@ CASES: dict[str, Callable[..., Any]] = {
     "history-explore": lambda: nn.History().explore(),
     "accuracy-lengths": lambda: nn.accuracy(np.ones((3, 2)), [0, 1]),
     "plot-boundary-shape": lambda: nn.plot_decision_boundary(nn.MLP(3, [1]), np.ones((4, 3)), np.ones(4)),
-    "matplotlib-missing": _no_matplotlib,
+    "matplotlib-missing": _without("matplotlib", lambda: nn.History().plot()),
     # nn: data
     "data-count": lambda: nn.make_moons(n_samples=0),
     "data-noise": lambda: nn.make_moons(noise=-0.1),
@@ -355,6 +426,31 @@ CASES: dict[str, Callable[..., Any]] = {
     "cli-assignment": lambda: evaluate_expression("y = x*2", {"x": 1.0}),
     "cli-set": lambda: _parse_settings(["x"]),
     "cli-set-twice": lambda: _parse_settings(["x=2", "x=3"]),
+    # PyTorch and ONNX
+    "torch-missing": _without("torch", lambda: nn.Linear(2, 2).to_torch()),
+    "onnx-missing": _without("onnx", lambda: export_onnx(lambda x: x, np.ones((2, 2)), "m.onnx")),
+    "to-torch-no-equivalent": lambda: Net().to_torch(),
+    "to-torch-dtype": lambda: nn.Linear(2, 2, dtype=np.longdouble).to_torch(),
+    "from-torch-no-equivalent": _from_torch_conv,
+    "from-torch-options": _from_torch_gelu_tanh,
+    "from-torch-dtype": _from_torch_bfloat16,
+    "load-torch-mismatch": _load_torch_mismatch,
+    "onnx-op": _onnx(lambda x: nn.cross_entropy(x, np.zeros(len(x), int))),
+    "onnx-output": _onnx(lambda x: nn.MLP(3, [1])(list(x.data[0]))),
+    "onnx-data-constant": _onnx(nn.Dropout(0.5, seed=0)),
+    "onnx-data-attribute": _onnx(lambda x: where(x > 0, x, 0.0)),
+    "onnx-different-ops": _onnx(lambda x: x.sum() if len(x) < 5 else x * 2),
+    "onnx-batch-axis": _onnx(lambda x: x, 1.0),
+    "onnx-reshape-batch": _onnx(
+        lambda x: (x.unsqueeze(1) * x.unsqueeze(0)).reshape(len(x), -1), np.ones((5, 1))
+    ),
+    "onnx-broadcast-batch": _onnx(
+        lambda x: x + Tensor(np.ones(3), requires_grad=True).broadcast_to(x.shape), np.ones((5, 3))
+    ),
+    "onnx-index": _onnx(lambda x: x[:, np.array([True, False, True])]),
+    "onnx-dtype": _onnx(lambda x: x.astype(np.longdouble)),
+    "onnx-folder": lambda tmp: export_onnx(lambda x: x, np.ones((2, 2)), tmp / "no-such-folder" / "m.onnx"),
+    "onnx-path-is-folder": lambda tmp: export_onnx(lambda x: x, np.ones((2, 2)), tmp),
 }
 
 
@@ -428,11 +524,19 @@ def test_integer_data() -> None:
     assert (Tensor([1.0], dtype=np.float32) * np.int64(3)).dtype == np.float32
 
 
+def test_var_no_degrees_of_freedom() -> None:
+    with pytest.warns(RuntimeWarning, match=r"var: ddof=1 leaves no degrees of freedom over 1 element"):
+        assert np.isnan(Tensor([2.0]).var(ddof=1).item())
+    x = Tensor([3.0, 3.0, 3.0], requires_grad=True)
+    x.std().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0])
+
+
 def test_log_sqrt_div_give_nan_or_inf() -> None:
     with pytest.warns(RuntimeWarning, match="log of 0"):
         assert Value(0.0).log().data == -np.inf
     assert (Value(1.0) / 0.0).data == np.inf
-    with pytest.warns(RuntimeWarning):
+    with pytest.warns(RuntimeWarning, match=r"Tensor\.log: log of 0 gives -inf \(1 of 3 entries\)"):
         data = Tensor([0.0, -1.0, 1.0]).log().data
     assert data[0] == -np.inf and np.isnan(data[1])
     with pytest.warns(RuntimeWarning):

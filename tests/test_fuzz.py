@@ -2,8 +2,10 @@
 
 A program is a list of ops over a pool of nodes: each op takes its operands from the pool (the
 newest node most often, so chains get deep; any older node otherwise, so nodes are reused and fan
-out) and puts its result back. Every op of Value, and every Tensor op with random broadcastable
-shapes, random ``axis`` arguments (int, negative, tuple, None), keepdims and every kind of index.
+out) and puts its result back. Every op of Value (the activations sin, cos, erf, leaky_relu, elu,
+gelu, silu and softplus included), and every Tensor op with random broadcastable shapes, random
+``axis`` arguments (int, negative, tuple, None), keepdims, ddof, pads, tilings and every kind of
+index.
 The program runs once on graphgrad nodes and once on torch tensors (float64, requires_grad); the
 value of every node of the pool and the gradient of every leaf (and, for Value, of every node)
 must agree to 1e-9 relative, with nan and inf in the same places. A subset also compares second
@@ -33,6 +35,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -41,6 +44,14 @@ from autograd import Tensor, Value, concatenate, stack, where
 from nn.losses import cross_entropy
 
 RTOL = 1e-9
+TORCH_ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "leaky_relu": lambda t: F.leaky_relu(t, 0.1),
+    "elu": lambda t: F.elu(t, 0.7),
+    "gelu": F.gelu,
+    "silu": F.silu,
+    "softplus": F.softplus,
+}
+"""torch's versions of the activations torch.Tensor has no method for (with the fuzzed options)."""
 _LONG = int(os.environ.get("GRAPHGRAD_FUZZ_EXAMPLES", "0"))
 
 
@@ -152,7 +163,7 @@ class ValueProgram(Program):
         op = self.draw(
             st.sampled_from(
                 ["leaf", "+", "-", "*", "/", "**n", "**v", "rpow", "neg", "exp", "log", "tanh", "relu"]
-                + ["sigmoid", "abs"]
+                + ["sigmoid", "abs", "sin", "cos", "erf", "leaky_relu", "elu", "gelu", "silu", "softplus"]
             )
         )
         if op == "leaf":
@@ -204,15 +215,9 @@ class ValueProgram(Program):
         if op == "log":
             b, tb, sb = self.positive(i)
             return self.push(b.log(), tb.log(), f"log({sb})")
-        ours = {"neg": lambda: -a, "tanh": a.tanh, "relu": a.relu, "sigmoid": a.sigmoid, "abs": a.abs}[op]
-        theirs = {
-            "neg": lambda: -ta,
-            "tanh": ta.tanh,
-            "relu": ta.relu,
-            "sigmoid": ta.sigmoid,
-            "abs": ta.abs,
-        }[op]
-        self.push(ours(), theirs(), f"{op}(#{i})")
+        ours = {"neg": lambda: -a, "leaky_relu": lambda: a.leaky_relu(0.1), "elu": lambda: a.elu(0.7)}.get(op)
+        theirs = {"neg": lambda: -ta, **{k: lambda f=f: f(ta) for k, f in TORCH_ACTIVATIONS.items()}}.get(op)
+        self.push((ours or getattr(a, op))(), (theirs or getattr(ta, op))(), f"{op}(#{i})")
 
     def rescale(self) -> None:
         """Scale a node grown past 1e3 back to 10 (a constant factor, the same on both sides)."""
@@ -461,7 +466,12 @@ def _div(p: TensorProgram) -> None:
 @op("unary")
 def _unary(p: TensorProgram) -> None:
     i = p.pick()
-    name = p.draw(st.sampled_from(["neg", "tanh", "sigmoid", "relu", "abs", "exp", "log", "sqrt"]))
+    name = p.draw(
+        st.sampled_from(
+            ["neg", "tanh", "sigmoid", "relu", "abs", "exp", "log", "sqrt", "sin", "cos", "erf"]
+            + ["leaky_relu", "elu", "gelu", "silu", "softplus"]
+        )
+    )
     if name in ("exp",):
         a, ta, sa = p.bounded(i)
     elif name in ("log", "sqrt"):
@@ -469,9 +479,14 @@ def _unary(p: TensorProgram) -> None:
     else:
         a, ta, sa = p.ours[i], p.theirs[i], f"#{i}"
         same_kinks(np.sign, (a, ta))
-    ours = {"neg": lambda: -a, "abs": lambda: abs(a)}.get(name) or getattr(a, name)
-    theirs = {"neg": lambda: -ta}.get(name) or getattr(ta, name)
-    p.push(ours(), theirs(), f"{name}({sa})")
+    ours = {
+        "neg": lambda: -a,
+        "abs": lambda: abs(a),
+        "leaky_relu": lambda: a.leaky_relu(0.1),
+        "elu": lambda: a.elu(0.7),
+    }.get(name) or getattr(a, name)
+    theirs = {"neg": lambda: -ta, **{k: lambda f=f: f(ta) for k, f in TORCH_ACTIVATIONS.items()}}.get(name)
+    p.push(ours(), (theirs or getattr(ta, name))(), f"{name}({sa})")
 
 
 @op("pow")
@@ -552,25 +567,50 @@ def _matmul(p: TensorProgram) -> None:
 def _reduce(p: TensorProgram) -> None:
     i = p.pick()
     a, ta = p.ours[i], p.theirs[i]
-    name = p.draw(st.sampled_from(["sum", "mean", "max", "min", "logsumexp"]))
+    name = p.draw(st.sampled_from(["sum", "mean", "max", "min", "logsumexp", "prod", "var", "std"]))
     axis = p.axis(a.ndim)
     keepdims = p.draw(st.booleans())
     dim = _dims(axis, a.ndim)
+    count = math.prod(a.shape[d] for d in ((dim,) if isinstance(dim, int) else dim)) if a.ndim else 1
+    ddof = p.draw(st.sampled_from([0, 1])) if count > 1 else 0  # (ddof 1 of one entry is nan)
+    if name == "prod" and count > 6:  # a product of many entries over- or underflows
+        name = "sum"
+    if name == "prod":
+        # torch's gradient of a product without zeros is prod / x, and its second derivative
+        # cancels huge terms where an entry is tiny but not 0 (1e-125 gave 7e106 where the true
+        # value is 2.3; graphgrad's terms cancel exactly): keep entries away from tiny
+        tiny = np.abs(a.data)
+        assume(not np.any((tiny > 0) & (tiny < 1e-6)))
+    if name == "std" and np.min(a.var(axis=axis, ddof=ddof).data, initial=1.0) < 1e-2:
+        name = "var"  # near 0 the two engines' rounding decides between 0 and a tiny std
     theirs = {
         "sum": lambda: torch.sum(ta, dim=dim, keepdim=keepdims),
         "mean": lambda: torch.mean(ta, dim=dim, keepdim=keepdims),
         "max": lambda: torch.amax(ta, dim=dim, keepdim=keepdims),
         "min": lambda: torch.amin(ta, dim=dim, keepdim=keepdims),
         "logsumexp": lambda: torch.logsumexp(ta, dim=dim, keepdim=keepdims),
+        "prod": lambda: _torch_prod(ta, (dim,) if isinstance(dim, int) else dim, keepdims),
+        "var": lambda: torch.var(ta, dim=dim, keepdim=keepdims, correction=ddof),
+        "std": lambda: torch.std(ta, dim=dim, keepdim=keepdims, correction=ddof),
     }[name]()
     if name in ("max", "min"):
         extreme = np.max if name == "max" else np.min
         same_kinks(lambda x: x == extreme(x, axis=axis, keepdims=True), (a, ta))
+    options = {"ddof": ddof} if name in ("var", "std") else {}
     p.push(
-        getattr(a, name)(axis=axis, keepdims=keepdims),
+        getattr(a, name)(axis=axis, keepdims=keepdims, **options),
         theirs,
-        f"{name}(#{i}, axis={axis}, keepdims={keepdims})",
+        f"{name}(#{i}, axis={axis}, keepdims={keepdims}, {options})",
     )
+
+
+def _torch_prod(t: torch.Tensor, dims: tuple[int, ...], keepdim: bool) -> torch.Tensor:
+    """torch.prod over several axes (it takes one at a time)."""
+    if t.ndim == 0:
+        return t * 1
+    for d in sorted((d % t.ndim for d in dims), reverse=True):
+        t = t.prod(dim=d, keepdim=keepdim)
+    return t
 
 
 @op("softmax")
@@ -593,8 +633,11 @@ def _shape(p: TensorProgram) -> None:
     name = p.draw(
         st.sampled_from(
             ["reshape", "transpose", "swapaxes", "squeeze", "unsqueeze", "broadcast_to", "flatten"]
+            + ["cumsum", "flip", "pad", "tile"]
         )
     )
+    if name in ("cumsum", "flip", "pad", "tile"):
+        return _new_shape_op(p, i, name)
     if name == "reshape":
         size = a.size
         first = p.draw(st.sampled_from([d for d in range(1, size + 1) if size % d == 0]))
@@ -626,6 +669,26 @@ def _shape(p: TensorProgram) -> None:
         return p.push(a.flatten(s, e), torch.flatten(ta, s, e), f"#{i}.flatten({s}, {e})")
     ax = p.draw(st.integers(-ndim - 1, ndim))
     p.push(a.unsqueeze(ax), ta.unsqueeze(ax), f"#{i}.unsqueeze({ax})")
+
+
+def _new_shape_op(p: TensorProgram, i: int, name: str) -> None:
+    a, ta = p.ours[i], p.theirs[i]
+    ndim = a.ndim
+    if name == "cumsum":
+        ax = p.axis(ndim, single=True) if ndim and p.draw(st.booleans()) else None
+        theirs = ta.reshape(-1).cumsum(0) if ax is None else ta.cumsum(ax)
+        return p.push(a.cumsum(ax), theirs, f"#{i}.cumsum({ax})")
+    if name == "flip":
+        axis = p.axis(ndim)
+        dims = _dims(axis, ndim)
+        return p.push(a.flip(axis), ta.flip((dims,) if isinstance(dims, int) else dims), f"#{i}.flip({axis})")
+    if name == "pad":
+        pairs = tuple(tuple(p.draw(st.lists(st.integers(0, 2), min_size=2, max_size=2))) for _ in range(ndim))
+        flat = tuple(k for pair in reversed(pairs) for k in pair)  # torch: the last axis first
+        theirs = F.pad(ta, flat) if ndim else ta
+        return p.push(a.pad(pairs), theirs, f"#{i}.pad({pairs})")
+    reps = tuple(p.draw(st.lists(st.integers(1, 2), min_size=1, max_size=ndim + 1)))
+    p.push(a.tile(reps), ta.tile(reps), f"#{i}.tile({reps})")
 
 
 @op("join")

@@ -300,3 +300,232 @@ def test_value_losses_take_lists_of_lists_and_check_lengths() -> None:
         nn.mse_loss([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])
     with pytest.raises(TypeError, match="Tensor of logits"):
         nn.cross_entropy([[Value(1.0), Value(2.0)]], [0])
+
+
+# --- activations as layers, LayerNorm, BatchNorm1d ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("layer", "theirs"),
+    [
+        (nn.LeakyReLU(), torch.nn.LeakyReLU()),
+        (nn.LeakyReLU(0.3), torch.nn.LeakyReLU(0.3)),
+        (nn.ELU(), torch.nn.ELU()),
+        (nn.ELU(0.4), torch.nn.ELU(0.4)),
+        (nn.GELU(), torch.nn.GELU()),
+        (nn.SiLU(), torch.nn.SiLU()),
+        (nn.Softplus(), torch.nn.Softplus()),
+    ],
+    ids=lambda m: repr(m),
+)
+def test_activation_layers_match_torch_on_tensors_and_values(
+    layer: nn.Module, theirs: torch.nn.Module
+) -> None:
+    X = np.linspace(-4.0, 25.0, 12).reshape(3, 4)
+    x = Tensor(X, requires_grad=True)
+    tx = torch.tensor(X, requires_grad=True)
+    y, ty = layer(x), theirs(tx)
+    close(y.data, ty)
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    close(x.grad, tx.grad)
+    v = Value(-0.7)
+    close(layer(v).data, theirs(torch.tensor(-0.7, dtype=torch.float64)))
+    assert layer.parameters() == [] and type(layer).__name__ in repr(layer)
+
+
+def test_activation_layer_reprs_show_their_options() -> None:
+    assert repr(nn.LeakyReLU(0.2)) == "LeakyReLU(negative_slope=0.2)"
+    assert repr(nn.ELU()) == "ELU(alpha=1.0)" and repr(nn.GELU()) == "GELU()"
+
+
+@pytest.mark.parametrize("shape", [(4, 5), (2, 3, 5)])
+def test_layer_norm_matches_torch(shape: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(3)
+    ln = nn.LayerNorm(5, eps=1e-3)
+    ln.weight.data[:] = rng.normal(size=5)
+    ln.bias.data[:] = rng.normal(size=5)
+    tl = torch.nn.LayerNorm(5, eps=1e-3).double()
+    with torch.no_grad():
+        tl.weight.copy_(torch.tensor(ln.weight.data))
+        tl.bias.copy_(torch.tensor(ln.bias.data))
+    X = rng.normal(size=shape) * 3
+    x, tx = Tensor(X, requires_grad=True), torch.tensor(X, requires_grad=True)
+    w = rng.normal(size=shape)
+    (ln(x) * w).sum().backward()
+    (tl(tx) * torch.tensor(w)).sum().backward()
+    close(ln(x).data, tl(tx))
+    close(x.grad, tx.grad)
+    close(ln.weight.grad, tl.weight.grad)
+    close(ln.bias.grad, tl.bias.grad)
+    assert list(ln.state_dict()) == list(tl.state_dict()) == ["weight", "bias"]
+    two = nn.LayerNorm((3, 5))  # normalised over the last two axes
+    out = two(Tensor(np.arange(30.0).reshape(2, 3, 5)))
+    np.testing.assert_allclose(out.data.mean(axis=(1, 2)), 0.0, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(6, 3), (4, 3, 2)])
+def test_batch_norm_matches_torch_in_training_and_eval(shape: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(4)
+    bn = nn.BatchNorm1d(3, eps=1e-4, momentum=0.25)
+    tb = torch.nn.BatchNorm1d(3, eps=1e-4, momentum=0.25).double()
+    bn.weight.data[:] = [1.5, -0.5, 2.0]
+    bn.bias.data[:] = [0.1, 0.2, -0.3]
+    with torch.no_grad():
+        tb.weight.copy_(torch.tensor(bn.weight.data))
+        tb.bias.copy_(torch.tensor(bn.bias.data))
+    for step in range(4):
+        X = rng.normal(size=shape) * (step + 1) + step
+        x, tx = Tensor(X, requires_grad=True), torch.tensor(X, requires_grad=True)
+        w = rng.normal(size=shape)
+        (bn(x) * w).sum().backward()
+        (tb(tx) * torch.tensor(w)).sum().backward()
+        close(x.grad, tx.grad)
+    close(bn.weight.grad, tb.weight.grad)
+    close(bn.bias.grad, tb.bias.grad)
+    for name, value in tb.state_dict().items():  # the same names, order and numbers as torch
+        np.testing.assert_allclose(bn.state_dict()[name], value.numpy(), rtol=1e-12)
+    assert list(bn.state_dict()) == list(tb.state_dict())
+    assert bn.state_dict()["num_batches_tracked"] == 4
+    bn.eval()
+    tb.eval()
+    X = rng.normal(size=shape)
+    x, tx = Tensor(X, requires_grad=True), torch.tensor(X, requires_grad=True)
+    (bn(x) * 2).sum().backward()
+    (tb(tx) * 2).sum().backward()
+    close(bn(x).data, tb(tx))
+    close(x.grad, tx.grad)
+    assert bn.state_dict()["num_batches_tracked"] == 4  # eval mode leaves the statistics alone
+
+
+def test_batch_norm_state_loads_and_is_not_optimised() -> None:
+    model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.BatchNorm1d(4), nn.ReLU())
+    model(Tensor(np.random.default_rng(0).normal(size=(8, 3))))
+    assert [name for name, _ in model.named_parameters()] == ["0.weight", "0.bias", "1.weight", "1.bias"]
+    assert [name for name, _ in model.named_buffers()] == [
+        "1.running_mean",
+        "1.running_var",
+        "1.num_batches_tracked",
+    ]
+    copy = nn.Sequential(nn.Linear(3, 4, seed=1), nn.BatchNorm1d(4), nn.ReLU())
+    copy.load_state_dict(model.state_dict())
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(copy.state_dict()[name], value)
+    state = model.state_dict()
+    state["1.running_var"] = np.ones(5)
+    with pytest.raises(nn.StateDictError, match=r"'1.running_var': shape \(5,\) where the model has \(4,\)"):
+        copy.load_state_dict(state)
+    assert len(nn.optim.SGD(model.parameters(), lr=0.1).params) == 4
+
+
+def test_batch_norm_refuses_one_sample_in_training_as_torch() -> None:
+    bn = nn.BatchNorm1d(3)
+    with pytest.raises(ValueError, match="training mode needs more than one value per feature"):
+        bn(Tensor(np.ones((1, 3))))
+    with pytest.raises(ValueError):
+        torch.nn.BatchNorm1d(3)(torch.ones(1, 3))
+    bn.eval()
+    assert bn(Tensor(np.ones((1, 3)))).shape == (1, 3)
+
+
+# --- the new losses -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_nll_loss_and_bce_with_logits_match_torch(reduction: str) -> None:
+    rng = np.random.default_rng(5)
+    Z = rng.normal(size=(5, 4)) * 3
+    labels = np.array([0, 3, 1, 1, 2])
+    z, tz = Tensor(Z, requires_grad=True), torch.tensor(Z, requires_grad=True)
+    loss = nn.nll_loss(z.log_softmax(axis=1), labels, reduction)
+    tloss = F.nll_loss(torch.log_softmax(tz, 1), torch.tensor(labels), reduction=reduction)
+    close(loss.data, tloss)
+    (loss * 1.5).sum().backward()
+    (tloss * 1.5).sum().backward()
+    close(z.grad, tz.grad)
+    np.testing.assert_allclose(loss.data, nn.cross_entropy(Tensor(Z), labels, reduction).data, rtol=1e-12)
+
+    T = rng.uniform(size=Z.shape)
+    z, tz = Tensor(Z * 20, requires_grad=True), torch.tensor(Z * 20, requires_grad=True)  # big logits
+    t, tt = Tensor(T, requires_grad=True), torch.tensor(T, requires_grad=True)
+    loss = nn.binary_cross_entropy_with_logits(z, t, reduction)
+    tloss = F.binary_cross_entropy_with_logits(tz, tt, reduction=reduction)
+    close(loss.data, tloss)
+    assert np.all(np.isfinite(loss.data)) and len(list(topological_order(loss))) == 3  # one fused node
+    (loss * 2).sum().backward(create_graph=True)
+    (tg_z, tg_t) = torch.autograd.grad((tloss * 2).sum(), (tz, tt), create_graph=True)
+    close(z.grad.data, tg_z)
+    close(t.grad.data, tg_t)
+    gz, gt = z.grad, t.grad
+    z.zero_grad()
+    t.zero_grad()
+    (gz * gz).sum().backward()  # second derivatives, in both arguments
+    th_z, th_t = torch.autograd.grad((tg_z * tg_z).sum(), (tz, tt))
+    close(z.grad, th_z)
+    close(t.grad, th_t)
+    del gt
+
+
+def test_bce_with_logits_on_values_matches_the_tensor_form() -> None:
+    xs, ts = [0.5, -3.0, 30.0], [1.0, 0.0, 0.25]
+    values = [Value(x) for x in xs]
+    loss = nn.binary_cross_entropy_with_logits(values, ts)
+    tensor_loss = nn.binary_cross_entropy_with_logits(Tensor(xs), ts)
+    assert abs(loss.data - tensor_loss.item()) < 1e-12
+    loss.backward()
+    expected = (1 / (1 + np.exp(-np.array(xs))) - ts) / 3
+    np.testing.assert_allclose([v.grad for v in values], expected, rtol=1e-12)
+
+
+def test_differentiable_targets_match_torch() -> None:
+    P = np.array([[0.3, 0.8], [0.55, 0.1]])
+    T = np.array([[0.2, 0.6], [1.0, 0.0]])
+    p, tp = Tensor(P, requires_grad=True), torch.tensor(P, requires_grad=True)
+    t, tt = Tensor(T, requires_grad=True), torch.tensor(T, requires_grad=True)
+    nn.binary_cross_entropy(p, t).backward(create_graph=True)
+    gp, gt = torch.autograd.grad(F.binary_cross_entropy(tp, tt), (tp, tt), create_graph=True)
+    close(p.grad.data, gp)
+    close(t.grad.data, gt)
+    mixed = t.grad.sum()  # d/dp of d loss / dt: the mixed second derivative
+    p.zero_grad()
+    mixed.backward()
+    (tm,) = torch.autograd.grad(gt.sum(), tp)
+    close(p.grad, tm)
+
+    Z = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]])
+    S = np.array([[0.5, 0.0, -1.0], [2.0, 1.0, 0.0]])
+    s, ts = Tensor(S, requires_grad=True), torch.tensor(S, requires_grad=True)
+    z, tz = Tensor(Z, requires_grad=True), torch.tensor(Z, requires_grad=True)
+    nn.cross_entropy(z, s.softmax(axis=1)).backward(create_graph=True)
+    g_z, g_s = torch.autograd.grad(F.cross_entropy(tz, ts.softmax(1)), (tz, ts), create_graph=True)
+    close(s.grad.data, g_s)
+    close(z.grad.data, g_z)
+    cross = z.grad.sum() + s.grad.sum()
+    z.zero_grad()
+    s.zero_grad()
+    cross.backward()
+    h_z, h_s = torch.autograd.grad(g_z.sum() + g_s.sum(), (tz, ts))
+    close(z.grad, h_z)
+    close(s.grad, h_s)
+
+
+def test_one_hot() -> None:
+    np.testing.assert_array_equal(nn.one_hot([0, 2, 1], 3).data, np.eye(3)[[0, 2, 1]])
+    assert nn.one_hot(np.array([[1, 0]])).shape == (1, 2, 2)  # num_classes: the largest + 1
+    assert nn.one_hot(Tensor([1.0, 0.0]), 2).dtype == np.float64
+    loss = nn.cross_entropy(Tensor(np.zeros((2, 3))), nn.one_hot([0, 2], 3))
+    assert abs(loss.item() - np.log(3)) < 1e-12
+    with pytest.raises(
+        ValueError, match=r"one_hot: class labels must lie in 0..2, got 0..3 \(3 classes: num_classes=3\)"
+    ):
+        nn.one_hot([0, 3], 3)
+    with pytest.raises(ValueError, match="one_hot: num_classes must be a positive int"):
+        nn.one_hot([0], 0)
+
+
+def test_mlp_given_a_batch_points_to_predict_and_sequential() -> None:
+    model = nn.MLP(3, [4, 1], seed=0)
+    for batch in (np.ones((5, 3)), Tensor(np.ones((5, 3))), Tensor(np.ones(3))):
+        with pytest.raises(TypeError, match=r"MLP: takes one example as a list of 3 numbers .*nn\.predict"):
+            model(batch)
+    assert isinstance(model(np.ones(3)), Value)  # one example as an array still works

@@ -1,9 +1,10 @@
 """Numerical edge cases against torch: huge inputs (+-1e4), float32, and the kinks and ties.
 
-- ``tanh``, ``sigmoid``, ``exp``, ``softmax``, ``log_softmax``, ``logsumexp`` and ``cross_entropy``
-  at +-1e4 (and mixed with ordinary numbers) in float64 and float32: values and gradients match
-  torch in the same dtype, float32 stays float32, and nothing warns or turns into nan (``exp``
-  overflows to inf at 1e4, as torch does, with numpy's overflow warning).
+- ``tanh``, ``sigmoid``, the other activations, ``exp``, ``softmax``, ``log_softmax``,
+  ``logsumexp`` and ``cross_entropy`` at +-1e4 (and mixed with ordinary numbers) in float64 and
+  float32: values and gradients match torch in the same dtype, float32 stays float32, and nothing
+  warns or turns into nan (``exp`` overflows to inf at 1e4, as torch does, with numpy's overflow
+  warning).
 - relu, abs, clip, maximum/minimum and the max/min reductions exactly at 0 and at ties, for
   Value and Tensor: the gradient conventions are torch's (relu'(0) = 0, |x|'(0) = 0, clamp passes
   the gradient at its bounds, maximum splits a tie in halves, amax splits it evenly).
@@ -76,6 +77,34 @@ def against_torch(
 def test_saturating_functions_at_huge_inputs(name: str, dtype: Any) -> None:
     x = np.array(HUGE, dtype=dtype)
     against_torch(lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), x)
+
+
+ACTIVATIONS = {
+    "leaky_relu": (lambda t: t.leaky_relu(0.1), lambda t: torch.nn.functional.leaky_relu(t, 0.1)),
+    "elu": (lambda t: t.elu(), torch.nn.functional.elu),
+    "gelu": (lambda t: t.gelu(), torch.nn.functional.gelu),
+    "silu": (lambda t: t.silu(), torch.nn.functional.silu),
+    "softplus": (lambda t: t.softplus(), torch.nn.functional.softplus),
+    "erf": (lambda t: t.erf(), torch.erf),
+    "sin": (lambda t: t.sin(), torch.sin),
+    "cos": (lambda t: t.cos(), torch.cos),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_activations_at_huge_inputs(name: str, dtype: Any) -> None:
+    """No overflow, no warning, no nan at +-1e4: elu's and softplus's exponentials never see a
+    large positive number; values and gradients are torch's in the same dtype."""
+    ours, theirs = ACTIVATIONS[name]
+    against_torch(ours, theirs, np.array(HUGE, dtype=dtype))
+    with no_warnings():
+        for x in HUGE:
+            v = Value(x)
+            y = ours(v)
+            y.backward()
+            assert math.isfinite(y.data) and math.isfinite(v.grad)
+            assert math.isclose(y.data, theirs(torch.tensor(x, dtype=torch.float64)).item(), rel_tol=1e-12)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

@@ -53,7 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(args.run(args))
 
 
-_FUNCTIONS = ("exp", "log", "tanh", "relu", "sigmoid", "abs")
+_FUNCTIONS = (
+    "exp", "log", "sin", "cos", "erf", "abs",
+    "tanh", "sigmoid", "relu", "leaky_relu", "elu", "gelu", "silu", "softplus",
+)  # fmt: skip
+"""The Value methods an expression may call (each with one argument)."""
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _SYNTAX_NAMES = {
     "Attribute": "attribute access",
@@ -219,9 +223,9 @@ def _call_error(node: ast.Call, source: _Source, values: Mapping[str, float]) ->
 def evaluate_expression(expression: str, values: Mapping[str, float]) -> tuple[Any, dict[str, Any]]:
     """Build the graph of ``expression`` with Values for its names: (root, {name: Value}).
 
-    Accepts numbers, names given in ``values``, ``+ - * / **``, unary minus and the functions
-    exp, log, tanh, relu, sigmoid and abs. It walks the ``ast`` tree itself with an explicit stack
-    (never ``eval``); anything else raises :class:`ExpressionError` with the column, and a hint
+    Accepts numbers, names given in ``values``, ``+ - * / **``, unary minus and the one-argument
+    functions of ``_FUNCTIONS`` (exp, log, sin, tanh, relu, gelu ...). It walks the ``ast`` tree
+    itself with an explicit stack (never ``eval``); anything else raises :class:`ExpressionError` with the column, and a hint
     for the usual slips (``x^2`` for ``x**2``, ``2x`` for ``2*x``).
 
     >>> y, leaves = evaluate_expression("tanh(x*w + b)", {"x": 2, "w": -3, "b": 6.88})
@@ -418,8 +422,8 @@ def _add_draw_command(commands: Any) -> argparse.ArgumentParser:
     draw = commands.add_parser(
         "draw",
         help="draw the graph of an expression, with values and gradients",
-        description="Parse EXPRESSION (numbers, names, + - * / **, unary minus, exp log tanh relu "
-        "sigmoid abs), run forward and backward, and write the drawn graph.",
+        description="Parse EXPRESSION (numbers, names, + - * / **, unary minus, the functions "
+        f"{' '.join(_FUNCTIONS)}), run forward and backward, and write the drawn graph.",
     )
     draw.add_argument("expression", help='e.g. "tanh(x*w + b)"')
     draw.add_argument("--set", nargs="+", action="extend", default=[], metavar="NAME=VALUE", help="values")

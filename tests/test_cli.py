@@ -73,7 +73,7 @@ def test_draw_without_renderer_writes_nothing(
     "expression, column, words",
     [
         ("x + q", 5, "unknown name 'q'"),
-        ("sin(x)", 1, "unknown function 'sin'"),
+        ("floor(x)", 1, "unknown function 'floor'"),
         ("x +* 2", 4, "syntax"),
         ("tanh(x", 5, "never closed"),
         ("x +", 4, "syntax"),
@@ -175,6 +175,18 @@ def test_evaluate_expression_matches_python() -> None:
     assert info.value.column == 5 and str(info.value).startswith("error at column 5")
 
 
+def test_every_listed_function_is_the_value_method() -> None:
+    from autograd import Value
+    from graphgrad.cli import _FUNCTIONS
+
+    for name in _FUNCTIONS:
+        y, leaves = evaluate_expression(f"{name}(x * 0.5)", {"x": 0.8})
+        expected = getattr(Value(0.4), name)()
+        y.backward()
+        assert y.data == expected.data and y._op == expected._op, name
+        assert leaves["x"].grad != 0.0 or name == "relu", name
+
+
 def test_deep_expression_needs_no_recursion() -> None:
     """The walk over the syntax tree uses an explicit stack (a long sum is a deep tree)."""
     y, leaves = evaluate_expression(" + ".join(["x"] * 2000), {"x": 1.0})
@@ -261,8 +273,8 @@ def test_no_hint_where_the_repair_would_not_parse() -> None:
     with pytest.raises(ExpressionError) as info:
         evaluate_expression("2x +", {"x": 1.0})  # with 2*x it still does not parse
     assert info.value.message.startswith("syntax: ") and "*" not in info.value.message
-    with pytest.raises(ExpressionError, match="unknown function 'sin'") as info:
-        evaluate_expression("sin(x)", {"x": 1.0})
+    with pytest.raises(ExpressionError, match="unknown function 'floor'") as info:
+        evaluate_expression("floor(x)", {"x": 1.0})
     assert "mean" not in info.value.message  # nothing close among the known functions
 
 

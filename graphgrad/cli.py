@@ -225,8 +225,8 @@ def evaluate_expression(expression: str, values: Mapping[str, float]) -> tuple[A
 
     Accepts numbers, names given in ``values``, ``+ - * / **``, unary minus and the one-argument
     functions of ``_FUNCTIONS`` (exp, log, sin, tanh, relu, gelu ...). It walks the ``ast`` tree
-    itself with an explicit stack (never ``eval``); anything else raises :class:`ExpressionError` with the column, and a hint
-    for the usual slips (``x^2`` for ``x**2``, ``2x`` for ``2*x``).
+    itself with an explicit stack (never ``eval``); anything else raises :class:`ExpressionError`
+    with the column, and a hint for the usual slips (``x^2`` for ``x**2``, ``2x`` for ``2*x``).
 
     >>> y, leaves = evaluate_expression("tanh(x*w + b)", {"x": 2, "w": -3, "b": 6.88})
     >>> round(y.data, 4), sorted(leaves)

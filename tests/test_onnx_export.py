@@ -184,7 +184,7 @@ def test_model_with_parameters_named_as_in_the_module(tmp_path: Path) -> None:
     assert graph.output[0].type.tensor_type.shape.dim[0].dim_param == "batch"
 
 
-def trained_norm_model(dtype: Any, three_d: bool = False) -> nn.Module:
+def trained_norm_model(dtype: Any, three_d: bool = False) -> nn.Sequential:
     """BatchNorm1d and LayerNorm with statistics and affine weights away from their initial values,
     in eval mode; on inputs (batch, 3), or (batch, 3, 4) with ``three_d``."""
     if three_d:
@@ -207,7 +207,8 @@ def trained_norm_model(dtype: Any, three_d: bool = False) -> nn.Module:
         if isinstance(layer, (nn.BatchNorm1d, nn.LayerNorm)):
             layer.weight.data[...] = RNG.uniform(0.5, 2.0, layer.weight.shape)
             layer.bias.data[...] = RNG.normal(size=layer.bias.shape)
-    return model.eval()
+    model.eval()
+    return model
 
 
 @pytest.mark.parametrize("three_d", [False, True], ids=["N-d", "N-d-L"])

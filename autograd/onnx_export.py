@@ -11,7 +11,7 @@ How the batch axis stays dynamic: ``f`` runs twice, on the example inputs and on
 longer made from them (rows rolled by one, scaled by 1 + 2**-7). The two graphs must hold the
 same ops in the same order; what differs between them says which sizes follow the batch (a
 reshape's target size there becomes -1) and which constants were computed from the data. ONNX
-would keep such a constant's example value, so it is an error, except for the two that the
+would keep such a constant's example value, so it is an error, except for those that the
 compositions ``log_softmax``, ``mean`` and ``var`` make (the max that log_softmax subtracts, the
 count that mean divides by, less var's ``ddof``): the model computes those from its input. A
 module's state must come out of the two runs as it went in (a BatchNorm1d in training mode
@@ -390,7 +390,8 @@ def _data_constant(graph: _Graph, user: Tensor, twin: Tensor, k: int) -> str:
         for ax in range(first.ndim):
             if first.shape[ax] and np.array_equal(c.data, first.data.max(axis=ax, keepdims=True)):
                 return graph.add("ReduceMax", [graph.value(first), graph.ints([ax], "axes")], keepdims=1)
-    if user._op == "/" and k == 1 and first._op == "sum" and first._a is not None and c.data.size == 1:
+    divisor = user._op == "/" and k == 1 and c.size == _inputs(twin)[1].size == 1
+    if divisor and first._op == "sum" and first._a is not None:
         summed = _inputs(first)[0]
         ddof, twin_ddof = (_count(u) - float(_inputs(u)[1].data) for u in (user, twin))
         if summed.size and abs(ddof - twin_ddof) <= 4 * np.finfo(c.dtype).eps * _count(twin):

@@ -242,6 +242,18 @@ def test_batch_norm_comes_back_from_torch_in_its_mode() -> None:
         assert_same_state(back, tm)
 
 
+def test_batch_norm_in_float32_keeps_its_dtypes() -> None:
+    model = nn.Sequential(nn.BatchNorm1d(3, dtype=np.float32))
+    model(Tensor(X[:, :3].astype(np.float32)))
+    tm = model.to_torch()
+    dtypes = [t.dtype for t in tm.state_dict().values()]
+    assert dtypes == [torch.float32] * 4 + [torch.int64]
+    assert_same_state(model, tm, tol=0)
+    back = nn.from_torch(tm)
+    assert [a.dtype for a in back.state_dict().values()] == [np.float32] * 4 + [np.int64]
+    assert_same_state(back, tm, tol=0)
+
+
 def test_batch_norm_options_and_buffers_that_do_not_match() -> None:
     options_torch_has: list[dict[str, Any]] = [
         {"affine": False},

@@ -11,9 +11,12 @@ How the batch axis stays dynamic: ``f`` runs twice, on the example inputs and on
 longer made from them (rows rolled by one, scaled by 1 + 2**-7). The two graphs must hold the
 same ops in the same order; what differs between them says which sizes follow the batch (a
 reshape's target size there becomes -1) and which constants were computed from the data. ONNX
-would keep such a constant's example value, so it is an error, except for the two that the
-compositions ``log_softmax`` and ``mean`` make (the max that log_softmax subtracts, the count that
-mean divides by): the model computes those from its input.
+would keep such a constant's example value, so it is an error, except for those that the
+compositions ``log_softmax``, ``mean`` and ``var`` make (the max that log_softmax subtracts, the
+count that mean divides by, less var's ``ddof``): the model computes those from its input. A
+module's state must come out of the two runs as it went in (a BatchNorm1d in training mode
+updates its running statistics on every run: export it in eval mode); it is put back and the
+export refused otherwise.
 
 >>> import tempfile, pathlib, numpy as np, onnxruntime
 >>> from autograd import Tensor
@@ -35,6 +38,7 @@ import numpy as np
 
 from autograd.graph import Node, enable_grad, topological_order
 from autograd.tensor import Tensor
+from autograd.value import SOFTPLUS_THRESHOLD
 
 OPSET = 21
 """The ONNX opset the models are written in (onnx 1.16 and onnxruntime 1.18 on read it)."""
@@ -71,6 +75,10 @@ def export_onnx(f: Callable[..., Any], example_inputs: Any, path: str | os.PathL
     the first axis of each is the batch axis (the model takes batches of any size). ``f``
     returns a Tensor or a tuple of Tensors (the model's outputs). The file is written whole
     or not at all. Returns the path.
+
+    onnxruntime's CPU build runs every op of a float32 model; in float64 it has no kernels for
+    Erf, Gelu, LeakyRelu, Elu and Softplus (the ONNX model is valid, other runtimes may run it):
+    build a model holding those in float32 to run it there.
     """
     target = _check_path(path)
     onnx = import_onnx("export_onnx")
@@ -79,8 +87,7 @@ def export_onnx(f: Callable[..., Any], example_inputs: Any, path: str | os.PathL
             f"export_onnx: f must be a function of Tensors or an nn module, got {type(f).__name__}"
         )
     examples = _examples(example_inputs)
-    inputs, outputs = _run(f, examples)
-    twin_inputs, twin_outputs = _run(f, [_longer(x) for x in examples])
+    (inputs, outputs), (twin_inputs, twin_outputs) = _runs(f, examples)
     pairs = _pair(_order(outputs), _order(twin_outputs), inputs, twin_inputs)
     graph = _Graph(onnx, inputs, _parameter_names(f))
     for node, twin in pairs:
@@ -124,6 +131,35 @@ def _longer(x: np.ndarray) -> np.ndarray:
     """A batch one row longer than ``x``, made of its rows rolled by one and scaled a little."""
     n = x.shape[0]
     return x[(np.arange(n + 1) + 1) % n] * (1 + 2**-7)
+
+
+def _runs(f: Callable[..., Any], examples: list[np.ndarray]) -> tuple[Any, Any]:
+    """``_run`` on the examples and on a batch one row longer; a module's state is left as it was."""
+    module: Any = f
+    before = module.state_dict() if callable(getattr(module, "state_dict", None)) else None
+    try:
+        runs = _run(f, examples), _run(f, [_longer(x) for x in examples])
+    finally:
+        changed = [] if before is None else _changed(before, module.state_dict())
+        if changed:
+            module.load_state_dict(before)
+    if changed:
+        more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+        raise ValueError(
+            f"export_onnx: running the model changed its state ({', '.join(map(repr, changed[:3]))}{more}), "
+            "and export_onnx runs it twice: a BatchNorm1d in training mode updates its running "
+            "statistics on every batch; call model.eval() first (the state was put back)"
+        )
+    return runs
+
+
+def _changed(before: dict[str, np.ndarray], after: dict[str, np.ndarray]) -> list[str]:
+    """The names of the state entries that differ between two state dicts."""
+    return [
+        name
+        for name in {**before, **after}
+        if name not in before or name not in after or not _same(before[name], after[name])
+    ]
 
 
 def _run(f: Callable[..., Any], examples: list[np.ndarray]) -> tuple[list[Tensor], list[Tensor]]:
@@ -265,6 +301,10 @@ class _Graph:
         self.initializers.append(self.onnx.numpy_helper.from_array(np.asarray(array), unique))
         return unique
 
+    def ints(self, values: Any, name: str) -> str:
+        """An int64 initializer (axes, sizes, pads, ...) holding ``values`` (an int or ints)."""
+        return self.constant(np.asarray(values, np.int64), name)
+
     def onnx_type(self, dtype: np.dtype[Any]) -> int:
         return int(getattr(self.onnx.TensorProto, _ONNX_TYPES[dtype.name]))
 
@@ -302,7 +342,7 @@ class _Graph:
             )
         for k, (x, x_twin) in enumerate(zip(_inputs(node), _inputs(twin))):
             if x._a is None and x not in self.names and not x.requires_grad and _follows_data(x, x_twin):
-                self.names[x] = _data_constant(self, node, k)
+                self.names[x] = _data_constant(self, node, twin, k)
         self.names[node] = emitter(self, node, twin)
 
     def model(self, outputs: list[Tensor], twins: list[Tensor], examples: list[np.ndarray]) -> Any:
@@ -328,28 +368,38 @@ def _inputs(node: Tensor) -> tuple[Tensor, ...]:
     return node._inputs  # type: ignore[return-value]
 
 
+def _count(quotient: Tensor) -> float:
+    """How many entries each entry of the sum that ``quotient`` divides added up."""
+    total = _inputs(quotient)[0]
+    return _inputs(total)[0].size / max(total.size, 1)
+
+
 def _follows_data(x: Tensor, twin: Tensor) -> bool:
     return x.shape != twin.shape or not np.array_equal(x.data, twin.data, equal_nan=True)
 
 
-def _data_constant(graph: _Graph, user: Tensor, k: int) -> str:
+def _data_constant(graph: _Graph, user: Tensor, twin: Tensor, k: int) -> str:
     """Compute in the model the constant input ``k`` of ``user`` that was made from the data.
 
-    Two compositions make one: log_softmax subtracts the max along an axis (``x - max(x)``) and
-    mean divides a sum by the count of what it added up. Any other is an error.
+    Three compositions make one: log_softmax subtracts the max along an axis (``x - max(x)``),
+    mean divides a sum by the count of what it added up, and var by that count less ``ddof``
+    (never below 0), the same ``ddof`` in both runs. Any other is an error.
     """
     c, first = _inputs(user)[k], _inputs(user)[0]
     if user._op == "-" and k == 1:
         for ax in range(first.ndim):
             if first.shape[ax] and np.array_equal(c.data, first.data.max(axis=ax, keepdims=True)):
-                axes = graph.constant(np.array([ax], np.int64), "axes")
-                return graph.add("ReduceMax", [graph.value(first), axes], keepdims=1)
-    if user._op == "/" and k == 1 and first._op == "sum" and first._a is not None:
+                return graph.add("ReduceMax", [graph.value(first), graph.ints([ax], "axes")], keepdims=1)
+    divisor = user._op == "/" and k == 1 and c.size == _inputs(twin)[1].size == 1
+    if divisor and first._op == "sum" and first._a is not None:
         summed = _inputs(first)[0]
-        if summed.size and c.data.size == 1 and float(c.data) == summed.size / first.size:
+        ddof, twin_ddof = (_count(u) - float(_inputs(u)[1].data) for u in (user, twin))
+        if summed.size and abs(ddof - twin_ddof) <= 4 * np.finfo(c.dtype).eps * _count(twin):
             sizes = [graph.add("Size", [graph.value(x)]) for x in (summed, first)]
-            count = graph.add("Div", sizes)
-            return graph.add("Cast", [count], to=graph.onnx_type(c.dtype))
+            count = graph.add("Cast", [graph.add("Div", sizes)], to=graph.onnx_type(c.dtype))
+            if not ddof:
+                return count
+            return graph.add("Relu", [graph.add("Sub", [count, graph.constant(np.asarray(ddof, c.dtype))])])
     raise ValueError(
         f"export_onnx: a constant of shape {c.shape} that op {user._op!r} uses changes with the input data, "
         "and ONNX would keep the example's value: a Dropout mask in training mode (call model.eval() "
@@ -363,9 +413,15 @@ def _data_constant(graph: _Graph, user: Tensor, k: int) -> str:
 Emitter = Callable[[_Graph, Tensor, Tensor], str]
 
 
-def _elementwise(op_type: str) -> Emitter:
-    """An op that is one ONNX node of the same inputs (broadcasting as numpy does)."""
-    return lambda graph, node, twin: graph.add(op_type, graph.operands(node))
+def _one_node(op_type: str, **attributes: str) -> Emitter:
+    """An op that is one ONNX node of the same inputs (broadcasting as numpy does); ``attributes``
+    maps each ONNX attribute to the op's parameter that gives it (``alpha="negative_slope"``)."""
+
+    def emit(graph: _Graph, node: Tensor, twin: Tensor) -> str:
+        attrs = node._attrs or {}
+        return graph.add(op_type, graph.operands(node), **{k: attrs[v] for k, v in attributes.items()})
+
+    return emit
 
 
 def _reduce(op_type: str) -> Emitter:
@@ -375,9 +431,16 @@ def _reduce(op_type: str) -> Emitter:
         if not axes:
             return graph.add("Identity", [x])
         keep = int(node._attrs["keepdims"])  # type: ignore[index]
-        return graph.add(op_type, [x, graph.constant(np.array(axes, np.int64), "axes")], keepdims=keep)
+        return graph.add(op_type, [x, graph.ints(axes, "axes")], keepdims=keep)
 
     return emit
+
+
+def _softplus(graph: _Graph, node: Tensor, twin: Tensor) -> str:
+    """ONNX's Softplus, and x itself above the threshold, as graphgrad (and torch) compute it."""
+    (x,) = graph.operands(node)
+    threshold = graph.constant(np.asarray(SOFTPLUS_THRESHOLD, node.dtype), "threshold")
+    return graph.add("Where", [graph.add("Greater", [x, threshold]), x, graph.add("Softplus", [x])])
 
 
 def _clip(graph: _Graph, node: Tensor, twin: Tensor) -> str:
@@ -402,7 +465,7 @@ def _reshape(graph: _Graph, node: Tensor, twin: Tensor) -> str:
     for i in follows:
         shape[i] = -1
     (x,) = graph.operands(node)
-    return graph.add("Reshape", [x, graph.constant(np.array(shape, np.int64), "shape")], allowzero=1)
+    return graph.add("Reshape", [x, graph.ints(shape, "shape")], allowzero=1)
 
 
 def _broadcast_to(graph: _Graph, node: Tensor, twin: Tensor) -> str:
@@ -419,7 +482,14 @@ def _broadcast_to(graph: _Graph, node: Tensor, twin: Tensor) -> str:
                     "elementwise op with a tensor of the batch broadcast it instead"
                 )
             shape[i] = 1  # Expand keeps the input's size there
-    return graph.add("Expand", [*graph.operands(node), graph.constant(np.array(shape, np.int64), "shape")])
+    return graph.add("Expand", [*graph.operands(node), graph.ints(shape, "shape")])
+
+
+def _slice(graph: _Graph, x: str, slices: list[tuple[int, int, int, int]]) -> str:
+    """ONNX Slice of ``x``, one ``(axis, start, stop, step)`` for each axis it slices."""
+    axes, starts, stops, steps = zip(*slices)
+    parts = zip((starts, stops, axes, steps), ("starts", "ends", "axes", "steps"))
+    return graph.add("Slice", [x, *(graph.ints(v, name) for v, name in parts)])
 
 
 def _index(graph: _Graph, node: Tensor, twin: Tensor) -> str:
@@ -459,19 +529,37 @@ def _index(graph: _Graph, node: Tensor, twin: Tensor) -> str:
         axis += 1
     (x,) = graph.operands(node)
     if slices:
-        axes, starts, stops, steps = (np.array(v, np.int64) for v in zip(*slices))
-        parts = zip((starts, stops, axes, steps), ("starts", "ends", "axes", "steps"))
-        x = graph.add("Slice", [x, *(graph.constant(v, name) for v, name in parts)])
+        x = _slice(graph, x, slices)
     for ax, it in reversed(gathers):  # from the last axis, so the earlier ones keep their numbers
-        x = graph.add("Gather", [x, graph.constant(np.asarray(it, np.int64), "indices")], axis=ax)
+        x = graph.add("Gather", [x, graph.ints(it, "indices")], axis=ax)
     if new_axes:
-        x = graph.add("Unsqueeze", [x, graph.constant(np.array(new_axes, np.int64), "axes")])
+        x = graph.add("Unsqueeze", [x, graph.ints(new_axes, "axes")])
     return x
+
+
+def _flip(graph: _Graph, node: Tensor, twin: Tensor) -> str:
+    (x,) = graph.operands(node)
+    return _slice(graph, x, [(ax, _INT64_MAX, _INT64_MIN, -1) for ax in node._attrs["axis"]])  # type: ignore[index]
+
+
+def _pad(graph: _Graph, node: Tensor, twin: Tensor) -> str:
+    pairs = node._attrs["pad_width"]  # type: ignore[index]
+    pads = [before for before, _ in pairs] + [after for _, after in pairs]  # ONNX: all befores first
+    return graph.add("Pad", [*graph.operands(node), graph.ints(pads, "pads")], mode="constant")
+
+
+def _tile(graph: _Graph, node: Tensor, twin: Tensor) -> str:
+    reps = node._attrs["reps"]  # type: ignore[index]
+    (x,) = graph.operands(node)
+    extra = len(reps) - _inputs(node)[0].ndim
+    if extra:  # np.tile's reps longer than the shape: new leading axes of size 1 first
+        x = graph.add("Unsqueeze", [x, graph.ints(range(extra), "axes")])
+    return graph.add("Tile", [x, graph.ints(reps, "repeats")])
 
 
 def _stack(graph: _Graph, node: Tensor, twin: Tensor) -> str:
     ax = node._attrs["axis"]  # type: ignore[index]
-    axes = graph.constant(np.array([ax], np.int64), "axes")
+    axes = graph.ints([ax], "axes")
     return graph.add("Concat", [graph.add("Unsqueeze", [x, axes]) for x in graph.operands(node)], axis=ax)
 
 
@@ -481,47 +569,51 @@ def _where(graph: _Graph, node: Tensor, twin: Tensor) -> str:
 
 
 EMITTERS: dict[str, Emitter] = {
-    "+": _elementwise("Add"),
-    "-": _elementwise("Sub"),
-    "*": _elementwise("Mul"),
-    "/": _elementwise("Div"),
-    "**": _elementwise("Pow"),  # also "**2" and the like: a constant exponent
-    "@": _elementwise("MatMul"),
-    "neg": _elementwise("Neg"),
-    "exp": _elementwise("Exp"),
-    "log": _elementwise("Log"),
-    "tanh": _elementwise("Tanh"),
-    "sigmoid": _elementwise("Sigmoid"),
-    "relu": _elementwise("Relu"),
-    "abs": _elementwise("Abs"),
-    "sqrt": _elementwise("Sqrt"),
-    "maximum": _elementwise("Max"),
-    "minimum": _elementwise("Min"),
+    "+": _one_node("Add"),
+    "-": _one_node("Sub"),
+    "*": _one_node("Mul"),
+    "/": _one_node("Div"),
+    "**": _one_node("Pow"),  # also "**2" and the like: a constant exponent
+    "@": _one_node("MatMul"),
+    "neg": _one_node("Neg"),
+    "exp": _one_node("Exp"),
+    "log": _one_node("Log"),
+    "tanh": _one_node("Tanh"),
+    "sigmoid": _one_node("Sigmoid"),
+    "relu": _one_node("Relu"),
+    "abs": _one_node("Abs"),
+    "sqrt": _one_node("Sqrt"),
+    "sin": _one_node("Sin"),
+    "cos": _one_node("Cos"),
+    "erf": _one_node("Erf"),
+    "leaky_relu": _one_node("LeakyRelu", alpha="negative_slope"),
+    "elu": _one_node("Elu", alpha="alpha"),
+    "gelu": _one_node("Gelu"),  # the exact erf form: approximate="none", ONNX's default
+    "softplus": _softplus,
+    "maximum": _one_node("Max"),
+    "minimum": _one_node("Min"),
     "clip": _clip,
     "astype": lambda graph, node, twin: graph.add(
         "Cast", [graph.value(_inputs(node)[0])], to=graph.onnx_type(node.dtype)
     ),
     "sum": _reduce("ReduceSum"),
     "max": _reduce("ReduceMax"),
+    "prod": _reduce("ReduceProd"),
+    "std": _one_node("Sqrt"),  # of the variance, itself a composition of the ops here
     "logsumexp": _reduce("ReduceLogSumExp"),
-    "softmax": lambda graph, node, twin: graph.add(
-        "Softmax",
-        graph.operands(node),
-        axis=node._attrs["axis"],  # type: ignore[index]
+    "softmax": _one_node("Softmax", axis="axis"),
+    "cumsum": lambda graph, node, twin: graph.add(
+        "CumSum",
+        [*graph.operands(node), graph.ints(node._attrs["axis"], "axis")],  # type: ignore[index]
     ),
     "reshape": _reshape,
     "broadcast_to": _broadcast_to,
-    "transpose": lambda graph, node, twin: graph.add(
-        "Transpose",
-        graph.operands(node),
-        perm=list(node._attrs["axes"]),  # type: ignore[index]
-    ),
+    "transpose": _one_node("Transpose", perm="axes"),
     "index": _index,
-    "concatenate": lambda graph, node, twin: graph.add(
-        "Concat",
-        graph.operands(node),
-        axis=node._attrs["axis"],  # type: ignore[index]
-    ),
+    "flip": _flip,
+    "pad": _pad,
+    "tile": _tile,
+    "concatenate": _one_node("Concat", axis="axis"),
     "stack": _stack,
     "where": _where,
 }

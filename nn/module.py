@@ -76,6 +76,19 @@ def is_parameter(x: Any) -> bool:
     return isinstance(x, Node) and bool(getattr(x, "requires_grad", False)) and not x._inputs
 
 
+def copy_into(p: Any, arr: np.ndarray) -> None:
+    """Write ``arr`` into a parameter (a Value; a Tensor in place, unless its data is read-only) or
+    a ``Buffer`` (a copy of ``arr`` becomes the attribute)."""
+    if isinstance(p, Buffer):
+        setattr(p.module, p.name, np.array(arr, copy=True))
+    elif isinstance(p, Value):
+        p.data = float(arr)
+    elif p.data.flags.writeable:
+        np.copyto(p.data, arr)
+    else:
+        p.data = arr.copy()
+
+
 def _expected(p: Any) -> tuple[tuple[int, ...], np.dtype]:
     if isinstance(p, Value):
         return (), np.dtype(np.float64)
@@ -290,15 +303,7 @@ class Module:
         expected = {name: _expected(p) for name, p in params.items()}
         ready = check_state(expected, state, who, strict=strict)
         for name, arr in ready.items():
-            p = params[name]
-            if isinstance(p, Buffer):
-                setattr(p.module, p.name, np.array(arr, copy=True))
-            elif isinstance(p, Value):
-                p.data = float(arr)
-            elif p.data.flags.writeable:
-                np.copyto(p.data, arr)
-            else:
-                p.data = arr.copy()
+            copy_into(params[name], arr)
         if strict:
             return LoadResult([], [])
         return LoadResult([n for n in params if n not in state], [str(n) for n in state if n not in params])
@@ -306,7 +311,7 @@ class Module:
     # --- PyTorch (the torch extra; see nn.torch_bridge) ----------------------------------------
 
     def to_torch(self) -> Any:
-        """This model as a ``torch.nn.Module``: the same layers, parameters, dtype and mode.
+        """This model as a ``torch.nn.Module``: the same layers, parameters, buffers, dtype and mode.
 
         The scalar ``MLP``, ``Layer`` and ``Neuron`` become a ``torch.nn.Sequential`` of Linear
         layers and activations. Needs torch (the ``torch`` extra); see ``nn.torch_bridge``.
@@ -320,7 +325,7 @@ class Module:
         return to_torch(self)
 
     def load_torch(self, torch_module: Any) -> Module:
-        """Copy the parameters of a torch module (as ``to_torch`` names them) into this one.
+        """Copy the parameters and buffers of a torch module (as ``to_torch`` names them) into this one.
 
         Every name, shape and dtype is checked first; on a mismatch nothing changes and a
         ``StateDictError`` names the first one. Returns self.

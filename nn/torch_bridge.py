@@ -3,8 +3,9 @@
 torch is imported only when one of them is called (the ``torch`` extra). One table,
 ``EQUIVALENTS``, says for each graphgrad layer which ``torch.nn`` class it is, how to build it
 (architecture only), how to build the graphgrad layer back from one, and, where the parameters'
-names differ between the two, how they map. Parameters are copied through that mapping in both
-directions, so the numbers are the same bit for bit:
+names differ between the two, how they map. Parameters and buffers (BatchNorm1d's running
+statistics and its ``num_batches_tracked``) are copied through that mapping in both directions,
+so the numbers are the same bit for bit:
 
 >>> import numpy as np, torch
 >>> from autograd import Tensor
@@ -39,6 +40,7 @@ yet ``load_torch`` copies into them from a torch module whose parameters have th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -47,6 +49,7 @@ from autograd.value import Value
 from nn.layers import (
     ELU,
     GELU,
+    BatchNorm1d,
     Dropout,
     Flatten,
     LayerNorm,
@@ -60,11 +63,13 @@ from nn.layers import (
     Softplus,
     Tanh,
 )
-from nn.module import Module, check_state, is_parameter
+from nn.module import Buffer, Module, check_state, copy_into, is_parameter
 from nn.scalar import MLP, Layer, Neuron
 
-# numpy's float dtypes that torch has, by the name both libraries give them
+# numpy's float dtypes that torch has, by the name both libraries give them: the parameters'
 DTYPES = ("float16", "float32", "float64")
+# and the buffers': running statistics in those, counters (num_batches_tracked) in int64
+STATE_DTYPES = (*DTYPES, "int64")
 
 
 def import_torch(who: str) -> Any:
@@ -80,7 +85,7 @@ def import_torch(who: str) -> Any:
 
 
 class Slot(NamedTuple):
-    """One parameter as torch names it: its data, and how to write new data into it."""
+    """One parameter or buffer as torch names it: its data, and how to write new data into it."""
 
     data: np.ndarray
     write: Callable[[np.ndarray], None]
@@ -92,7 +97,8 @@ class Equivalent(NamedTuple):
     ``build(module, torch, build_child)`` makes the torch module (parameters are copied in
     afterwards, from ``torch_state``); ``unbuild(torch_module, unbuild_child)`` makes the graphgrad
     one (None: there is no way back, as for ``MLP``); ``state(module)`` maps torch's parameter
-    names to Slots, for layers whose names differ from graphgrad's (None: the same names).
+    names to Slots, for layers whose names differ from graphgrad's (None: the same names, the
+    parameters' and then the buffers').
     """
 
     torch_name: str
@@ -129,6 +135,23 @@ def _layer_norm_back(t: Any, unbuild_child: Any) -> LayerNorm:
         )
     dtype = numpy_dtype(t.weight, "from_torch: LayerNorm.weight")
     return LayerNorm(tuple(t.normalized_shape), eps=t.eps, dtype=dtype)
+
+
+def _batch_norm(m: BatchNorm1d, torch: Any, build_child: Any) -> Any:
+    dtype = getattr(torch, m.weight.data.dtype.name)
+    return torch.nn.BatchNorm1d(m.num_features, eps=m.eps, momentum=m.momentum, dtype=dtype)
+
+
+def _batch_norm_back(t: Any, unbuild_child: Any) -> BatchNorm1d:
+    if t.weight is None or t.bias is None or not t.track_running_stats or t.momentum is None:
+        options = f"affine={t.affine}, bias={t.bias is not None}, track_running_stats={t.track_running_stats}"
+        raise ValueError(
+            f"from_torch: BatchNorm1d({options}, momentum={t.momentum}) has no graphgrad equivalent: "
+            "nn.BatchNorm1d always has a weight and a bias, and tracks running statistics, moved by a "
+            "momentum in [0, 1]"
+        )
+    dtype = numpy_dtype(t.weight, "from_torch: BatchNorm1d.weight")
+    return BatchNorm1d(t.num_features, eps=t.eps, momentum=t.momentum, dtype=dtype)
 
 
 def _gelu_back(t: Any, unbuild_child: Any) -> GELU:
@@ -237,6 +260,7 @@ EQUIVALENTS: dict[type[Module], Equivalent] = {
     SiLU: _stateless("SiLU", SiLU),
     Softplus: Equivalent("Softplus", lambda m, torch, b: torch.nn.Softplus(), _softplus_back),
     LayerNorm: Equivalent("LayerNorm", _layer_norm, _layer_norm_back),
+    BatchNorm1d: Equivalent("BatchNorm1d", _batch_norm, _batch_norm_back),
     Softmax: Equivalent("Softmax", lambda m, torch, b: torch.nn.Softmax(dim=m.axis), _softmax_back),
     Flatten: Equivalent("Flatten", lambda m, torch, b: torch.nn.Flatten(m.start_dim), _flatten_back),
     Dropout: Equivalent("Dropout", lambda m, torch, b: torch.nn.Dropout(m.p), lambda t, u: Dropout(t.p)),
@@ -255,7 +279,7 @@ def _equivalent_names() -> str:
 
 def torch_dtype_name(arr: np.ndarray, where: str) -> str:
     """The name torch and numpy share for ``arr``'s dtype; a TypeError for one torch lacks."""
-    if arr.dtype.name not in DTYPES:
+    if arr.dtype.name not in STATE_DTYPES:
         raise TypeError(
             f"{where} has dtype {arr.dtype.name}, which torch has no dtype for; "
             "torch takes float16, float32 or float64: make the layer in one of those (dtype=np.float64)"
@@ -263,10 +287,11 @@ def torch_dtype_name(arr: np.ndarray, where: str) -> str:
     return arr.dtype.name
 
 
-def numpy_dtype(t: Any, where: str) -> np.dtype[Any]:
-    """The numpy dtype of a torch tensor; a TypeError for one numpy (and so graphgrad) lacks."""
+def numpy_dtype(t: Any, where: str, dtypes: tuple[str, ...] = DTYPES) -> np.dtype[Any]:
+    """The numpy dtype of a torch tensor; a TypeError for one not in ``dtypes`` (graphgrad's
+    parameters' by default)."""
     name = str(t.dtype).removeprefix("torch.")
-    if name not in DTYPES:
+    if name not in dtypes:
         raise TypeError(
             f"{where} has dtype {t.dtype}, which graphgrad cannot hold (it takes float16, float32 "
             "and float64); convert the torch module first, e.g. torch_module.double()"
@@ -276,15 +301,15 @@ def numpy_dtype(t: Any, where: str) -> np.dtype[Any]:
 
 def _to_numpy(t: Any) -> np.ndarray:
     """A torch tensor's data as a fresh numpy array (from any device), for ``check_state``."""
-    numpy_dtype(t, "this entry")
+    numpy_dtype(t, "this entry", STATE_DTYPES)
     return np.array(t.detach().cpu().numpy(), copy=True)
 
 
-# --- the parameters as torch names them ------------------------------------------------------------
+# --- the parameters and buffers as torch names them ----------------------------------------------
 
 
 def torch_state(module: Module, prefix: str = "") -> dict[str, Slot]:
-    """Every parameter of ``module`` under the name its torch equivalent gives it."""
+    """Every parameter and buffer of ``module`` under the name its torch equivalent gives it."""
     entry = EQUIVALENTS.get(type(module))
     if entry is not None and entry.state is not None:
         return {prefix + name: slot for name, slot in entry.state(module).items()}
@@ -293,32 +318,22 @@ def torch_state(module: Module, prefix: str = "") -> dict[str, Slot]:
         if isinstance(value, Module):
             state.update(torch_state(value, f"{prefix}{name}."))
         elif is_parameter(value):
-            state[prefix + name] = _parameter_slot(value)
+            state[prefix + name] = _slot(value)
+    for name in module._buffers:
+        state[prefix + name] = _slot(Buffer(module, name))
     return state
 
 
-def _parameter_slot(p: Any) -> Slot:
-    if isinstance(p, Value):
-
-        def write_value(arr: np.ndarray) -> None:
-            p.data = float(arr)
-
-        return Slot(np.array(p.data), write_value)
-
-    def write_tensor(arr: np.ndarray) -> None:
-        if p.data.flags.writeable:
-            np.copyto(p.data, arr)
-        else:
-            p.data = arr.copy()
-
-    return Slot(p.data, write_tensor)
+def _slot(p: Any) -> Slot:
+    """A parameter (Value or Tensor) or a Buffer as a Slot."""
+    return Slot(np.array(p.data) if isinstance(p, Value) else np.asarray(p.data), partial(copy_into, p))
 
 
 # --- the three public functions --------------------------------------------------------------------
 
 
 def to_torch(module: Module) -> Any:
-    """``module`` as a ``torch.nn.Module``: the same architecture, parameters, dtype and mode."""
+    """``module`` as a ``torch.nn.Module``: the same architecture, parameters, buffers, dtype and mode."""
     torch = import_torch("to_torch")
     state = torch_state(module)
     tensors = {
@@ -354,7 +369,7 @@ def _build(module: Any, torch: Any, path: str) -> Any:
 
 
 def load_torch(module: Module, torch_module: Any) -> Module:
-    """Copy the parameters of ``torch_module`` into ``module``, after checking all of them.
+    """Copy the parameters and buffers of ``torch_module`` into ``module``, after checking all.
 
     Every name, shape and dtype is checked first (against ``torch_state``); on any mismatch
     nothing changes and a ``StateDictError`` names the first one. Returns ``module``.

@@ -220,6 +220,12 @@ def _from_torch_gelu_tanh() -> None:
     nn.from_torch(torch.nn.GELU(approximate="tanh"))
 
 
+def _from_torch_batch_norm() -> None:
+    import torch
+
+    nn.from_torch(torch.nn.BatchNorm1d(3, affine=False))
+
+
 def _from_torch_bfloat16() -> None:
     import torch
 
@@ -433,11 +439,13 @@ CASES: dict[str, Callable[..., Any]] = {
     "to-torch-dtype": lambda: nn.Linear(2, 2, dtype=np.longdouble).to_torch(),
     "from-torch-no-equivalent": _from_torch_conv,
     "from-torch-options": _from_torch_gelu_tanh,
+    "from-torch-batch-norm": _from_torch_batch_norm,
     "from-torch-dtype": _from_torch_bfloat16,
     "load-torch-mismatch": _load_torch_mismatch,
     "onnx-op": _onnx(lambda x: nn.cross_entropy(x, np.zeros(len(x), int))),
     "onnx-output": _onnx(lambda x: nn.MLP(3, [1])(list(x.data[0]))),
     "onnx-data-constant": _onnx(nn.Dropout(0.5, seed=0)),
+    "onnx-state-changed": _onnx(nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))),
     "onnx-data-attribute": _onnx(lambda x: where(x > 0, x, 0.0)),
     "onnx-different-ops": _onnx(lambda x: x.sum() if len(x) < 5 else x * 2),
     "onnx-batch-axis": _onnx(lambda x: x, 1.0),
@@ -591,6 +599,22 @@ def test_parameter_shared_by_two_models() -> None:
     (a(x).sum() + b(x).sum()).backward()
     np.testing.assert_allclose(shared.weight.grad, only_a + only_b)  # gradients add up, as in torch
     assert any(p is shared.weight for p in a.parameters()) and any(p is shared.weight for p in b.parameters())
+
+
+def test_onnx_float64_kernels(tmp_path: Path) -> None:
+    import onnx
+    import onnxruntime
+
+    ops = [nn.GELU(), nn.LeakyReLU(), nn.ELU(), nn.Softplus(), lambda x: x.erf()]
+    for f in ops:
+        for dtype in (np.float64, np.float32):
+            path = export_onnx(f, np.ones((4, 3), dtype), tmp_path / "m.onnx")
+            onnx.checker.check_model(onnx.load(path), full_check=True)
+            if dtype == np.float32:
+                onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+                continue
+            with pytest.raises(Exception, match="NOT_IMPLEMENTED : Could not find an implementation for"):
+                onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
 
 
 def test_load_state_dict_changes_nothing_on_error() -> None:

@@ -48,15 +48,22 @@ TENSOR_MODELS: dict[type, Callable[[], nn.Module]] = {
     nn.GELU: lambda: nn.Sequential(nn.Linear(4, 8, seed=0), nn.GELU(), nn.Linear(8, 2, seed=1)),
     nn.SiLU: lambda: nn.Sequential(nn.Linear(4, 8, seed=0), nn.SiLU(), nn.Linear(8, 2, seed=1)),
     nn.Softplus: lambda: nn.Sequential(nn.Linear(4, 8, seed=0), nn.Softplus(), nn.Linear(8, 2, seed=1)),
-    nn.LayerNorm: lambda: _layer_norm_model(),
+    nn.LayerNorm: lambda: _norm_model(nn.LayerNorm(8, eps=1e-3)),
+    nn.BatchNorm1d: lambda: _norm_model(nn.BatchNorm1d(8, eps=1e-3, momentum=0.3)),
 }
 
 
-def _layer_norm_model() -> nn.Module:
-    model = nn.Sequential(nn.Linear(4, 8, seed=0), nn.LayerNorm(8, eps=1e-3), nn.Linear(8, 2, seed=1))
+def _norm_model(norm: nn.Module) -> nn.Module:
+    model = nn.Sequential(nn.Linear(4, 8, seed=0), norm, nn.Linear(8, 2, seed=1))
     model[1].weight.data[:] = np.linspace(0.5, 2.0, 8)  # not the initial ones and zeros
     model[1].bias.data[:] = np.linspace(-1.0, 1.0, 8)
+    if isinstance(norm, nn.BatchNorm1d):  # running statistics away from 0 and 1, as after training
+        norm.running_mean = np.linspace(-0.5, 0.5, 8)
+        norm.running_var = np.linspace(0.5, 3.0, 8)
+        norm.num_batches_tracked = np.array(7)
     return model
+
+
 SCALAR_MODELS: dict[type, Callable[[], nn.Module]] = {
     nn.MLP: lambda: nn.MLP(4, [5, 3, 2], seed=0),
     nn.Layer: lambda: nn.Layer(4, 2, activation="tanh", seed=0),
@@ -154,6 +161,123 @@ def test_train_in_torch_and_load_back() -> None:
         assert np.array_equal(model.state_dict()[name], p.detach().numpy())
 
 
+# --- BatchNorm1d: running statistics, num_batches_tracked and the mode ----------------------------
+
+
+def assert_same_state(model: nn.Module, tm: torch.nn.Module, tol: float = TOL) -> None:
+    """Every parameter and buffer agrees under the same name, in the same dtype and shape."""
+    state, tstate = model.state_dict(), tm.state_dict()
+    assert list(state) == list(tstate)
+    for name, arr in state.items():
+        t = tstate[name].detach().numpy()
+        assert (arr.dtype, arr.shape) == (t.dtype, t.shape), name
+        assert_close(arr, t, tol)
+
+
+def batch_norm_model(three_d: bool) -> nn.Sequential:
+    """BatchNorm1d on (N, d) or on (N, d, L) inputs (features on axis 1, L = 3)."""
+    if three_d:
+        layers = [nn.Linear(3, 5, seed=0), nn.BatchNorm1d(4, eps=1e-3, momentum=0.25), nn.Flatten()]
+        return nn.Sequential(*layers, nn.Tanh(), nn.Linear(20, 2, seed=1))
+    layers = [nn.Linear(4, 5, seed=0), nn.BatchNorm1d(5, eps=1e-3, momentum=0.25)]
+    return nn.Sequential(*layers, nn.Tanh(), nn.Linear(5, 2, seed=1))
+
+
+@pytest.mark.parametrize("three_d", [False, True], ids=["N-d", "N-d-L"])
+def test_batch_norm_trains_and_predicts_the_same_in_both(three_d: bool) -> None:
+    rng = np.random.default_rng(2)
+    shape = (6, 4, 3) if three_d else (6, 4)
+    model = batch_norm_model(three_d)
+    tm = model.to_torch()
+    assert (tm[1].eps, tm[1].momentum, tm[1].training) == (1e-3, 0.25, True)
+    assert_same_state(model, tm, tol=0)
+    opt, topt = nn.optim.SGD(model.parameters(), lr=0.02), torch.optim.SGD(tm.parameters(), lr=0.02)
+    for _ in range(5):  # training mode: the batch's statistics, the running ones updated on both sides
+        opt.zero_grad()
+        topt.zero_grad()
+        out, xg, tout, xt = grads_of_both(model, tm, rng.normal(size=shape) * 2 + 1)
+        assert_close(out.data, tout.detach().numpy())
+        assert_close(xg.grad, xt.grad.numpy())
+        named = dict(tm.named_parameters())
+        for name, p in model.named_parameters():
+            assert_close(p.grad, named[name].grad.numpy())
+        opt.step()
+        topt.step()
+        assert_same_state(model, tm)
+    assert model[1].num_batches_tracked == tm[1].num_batches_tracked.item() == 5
+    model.eval()
+    tm.eval()
+    before = model.state_dict()
+    out, xg, tout, xt = grads_of_both(model, tm, rng.normal(size=shape))  # the running statistics
+    assert_close(out.data, tout.detach().numpy())
+    assert_close(xg.grad, xt.grad.numpy())
+    assert all(np.array_equal(before[k], v) for k, v in model.state_dict().items())
+    assert_same_state(model, tm)
+
+
+def test_batch_norm_comes_back_from_torch_in_its_mode() -> None:
+    rng = np.random.default_rng(3)
+    torch.manual_seed(0)
+    tm = torch.nn.Sequential(
+        torch.nn.Linear(4, 5), torch.nn.BatchNorm1d(5, eps=1e-4, momentum=0.4), torch.nn.Linear(5, 2)
+    ).double()
+    with torch.no_grad():
+        for _ in range(3):  # torch's own training steps move the running statistics
+            tm(torch.from_numpy(rng.normal(size=(8, 4)) * 3))
+    copy = nn.Sequential(nn.Linear(4, 5), nn.BatchNorm1d(5), nn.Linear(5, 2))
+    assert copy.load_torch(tm) is copy
+    assert_same_state(copy, tm, tol=0)
+    assert copy[1].num_batches_tracked == 3 and copy[1].eps == 1e-5  # options are the layer's own
+    tm.eval()
+    back = nn.from_torch(tm)
+    assert isinstance(back, nn.Sequential)
+    assert (back[1].eps, back[1].momentum, back.training, back[1].training) == (1e-4, 0.4, False, False)
+    assert_same_state(back, tm, tol=0)
+    for mode in ("eval", "train"):
+        getattr(back, mode)()
+        getattr(tm, mode)()
+        out, xg, tout, xt = grads_of_both(back, tm, rng.normal(size=(6, 4)))
+        assert_close(out.data, tout.detach().numpy())
+        assert_close(xg.grad, xt.grad.numpy())
+        assert_same_state(back, tm)
+
+
+def test_batch_norm_in_float32_keeps_its_dtypes() -> None:
+    model = nn.Sequential(nn.BatchNorm1d(3, dtype=np.float32))
+    model(Tensor(X[:, :3].astype(np.float32)))
+    tm = model.to_torch()
+    dtypes = [t.dtype for t in tm.state_dict().values()]
+    assert dtypes == [torch.float32] * 4 + [torch.int64]
+    assert_same_state(model, tm, tol=0)
+    back = nn.from_torch(tm)
+    assert [a.dtype for a in back.state_dict().values()] == [np.float32] * 4 + [np.int64]
+    assert_same_state(back, tm, tol=0)
+
+
+def test_batch_norm_options_and_buffers_that_do_not_match() -> None:
+    options_torch_has: list[dict[str, Any]] = [
+        {"affine": False},
+        {"bias": False},
+        {"track_running_stats": False},
+        {"momentum": None},
+    ]
+    no_equivalent = r"from_torch: BatchNorm1d\(affine=.* has no graphgrad equivalent"
+    for options in options_torch_has:
+        with pytest.raises(ValueError, match=no_equivalent):
+            nn.from_torch(torch.nn.BatchNorm1d(3, **options))
+    model = nn.Sequential(nn.BatchNorm1d(3))
+    before = snapshot(model)
+    untracked = torch.nn.Sequential(torch.nn.BatchNorm1d(3, track_running_stats=False)).double()
+    with pytest.raises(nn.StateDictError, match=r"(?s)3 problem\(s\).*missing key '0.running_mean'"):
+        model.load_torch(untracked)
+    half = torch.nn.Sequential(torch.nn.BatchNorm1d(3)).double()
+    half[0].num_batches_tracked = torch.tensor(2.0)  # a counter in float: the wrong dtype
+    wrong = r"'0.num_batches_tracked': dtype float32 where the model has int64"
+    with pytest.raises(nn.StateDictError, match=wrong):
+        model.load_torch(half)
+    assert all(np.array_equal(before[k], v) for k, v in snapshot(model).items())
+
+
 def snapshot(model: nn.Module) -> dict[str, np.ndarray]:
     return model.state_dict()
 
@@ -220,9 +344,15 @@ def scalar_outputs(model: nn.Module, x: np.ndarray) -> list[list[Value]]:
     return [o if isinstance(o, list) else [o] for o in outs]
 
 
-@pytest.mark.parametrize("kind", list(SCALAR_MODELS), ids=lambda c: c.__name__)
-def test_scalar_model_is_a_linear_stack(kind: type) -> None:
-    model = SCALAR_MODELS[kind]()
+# the micrograd lecture's network: tanh on the hidden layers and on the output
+LECTURE_MLP = lambda: nn.MLP(4, [4, 4, 2], activation="tanh", output_activation="tanh", seed=0)  # noqa: E731
+
+
+@pytest.mark.parametrize(
+    "make", [*SCALAR_MODELS.values(), LECTURE_MLP], ids=[*(c.__name__ for c in SCALAR_MODELS), "MLP-tanh"]
+)
+def test_scalar_model_is_a_linear_stack(make: Callable[[], nn.Module]) -> None:
+    model = make()
     tm = model.to_torch()
     assert isinstance(tm, torch.nn.Sequential)
     assert all(p.dtype == torch.float64 for p in tm.parameters())
@@ -246,6 +376,8 @@ def test_mlp_activations_carry_over() -> None:
         tm = nn.MLP(4, [3, 2], activation=activation, seed=0).to_torch()
         kinds = [type(m).__name__ for m in tm]
         assert kinds == (["Linear", torch_layer, "Linear"] if torch_layer else ["Linear", "Linear"])
+        tm = nn.MLP(4, [3, 2], activation=None, output_activation=activation, seed=0).to_torch()
+        assert [type(m).__name__ for m in tm] == ["Linear", "Linear"] + ([torch_layer] if torch_layer else [])
 
 
 def test_mlp_trained_in_torch_comes_back() -> None:

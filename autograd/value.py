@@ -72,18 +72,19 @@ def _flog(x: float) -> float:
     return math.nan
 
 
-def _fsin(x: float) -> float:
-    try:
-        return math.sin(x)
-    except ValueError:  # sin(inf) is nan, as numpy and torch give
-        return math.nan
+def _nan_off_domain(f: Any) -> Any:
+    """``f`` giving nan where ``math`` raises: sin(inf) and cos(inf) are nan, as numpy and torch give."""
+
+    def total(x: float) -> float:
+        try:
+            return f(x)  # type: ignore[no-any-return]
+        except ValueError:
+            return math.nan
+
+    return total
 
 
-def _fcos(x: float) -> float:
-    try:
-        return math.cos(x)
-    except ValueError:
-        return math.nan
+_fsin, _fcos = _nan_off_domain(math.sin), _nan_off_domain(math.cos)
 
 
 def stable_sigmoid(x: float) -> float:

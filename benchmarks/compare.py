@@ -1,4 +1,4 @@
-"""This checkout against another graphgrad checkout, side by side in one run: S1, S3 and T1.
+"""This checkout against another graphgrad checkout, side by side in one run: S1, S1', S3, T1.
 
 Run ``python benchmarks/compare.py --baseline PATH`` where PATH is a checkout of the code before
 a change (``git worktree add PATH <commit>``). Each case runs in a fresh process per checkout,
@@ -8,6 +8,7 @@ The workloads are those of ``scalar.py`` and ``tensor.py`` (this checkout's copi
 each checkout's engine through the ``GRAPHGRAD_TREE`` variable.
 
 S1   one step of the moons MLP written with raw Values (ms)
+S1'  the same step with nn.MLP (ms)
 S3   sum of 250,000 products, build + backward (nodes per second; bytes per node)
 T1   one epoch of the 784-128-10 MLP (15,000 samples here), fused cross-entropy, SGD (s)
 """
@@ -29,10 +30,10 @@ PINNED = {var: "1" for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_N
 def measure(case: str) -> dict[str, float]:
     """One case in this process, on the engine GRAPHGRAD_TREE names (run by ``--child``)."""
     sys.path.insert(0, str(HERE))
-    if case == "S1":
+    if case in ("S1", "S1'"):
         import scalar
 
-        return {"ms": 1e3 * scalar.time_s1("graphgrad", repeats=7)}
+        return {"ms": 1e3 * scalar.time_s1("graphgrad" if case == "S1" else "nn.MLP", repeats=7)}
     if case == "S3":
         import scalar
 
@@ -70,7 +71,7 @@ def main() -> None:
     )
     parser.add_argument("--baseline", type=Path, help="a checkout of the code to compare against")
     parser.add_argument("--rounds", type=int, default=5, help="processes per checkout and case (5)")
-    parser.add_argument("--cases", default="S1,S3,T1", help="which cases (S1,S3,T1)")
+    parser.add_argument("--cases", default="S1,S1',S3,T1", help="which cases (S1,S1',S3,T1)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -13,6 +13,7 @@ BatchNorm1d.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -130,8 +131,16 @@ class _Elementwise(Module):
         node: Any = x if isinstance(x, Node) else _tensor(x, type(self).__name__)
         return getattr(node, self._method)(**self._options())
 
+    _keywords: tuple[str, ...] = ()  # the constructor's arguments, passed on to the method
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]  # (after self)
+        cls._keywords = tuple(p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD)
+
     def _options(self) -> dict[str, Any]:
-        return {}
+        """The method's keywords: the layer's constructor arguments (``negative_slope``, ``alpha``)."""
+        return {name: getattr(self, name) for name in self._keywords}
 
     def extra_repr(self) -> str:
         return ", ".join(f"{k}={v}" for k, v in self._options().items())
@@ -163,9 +172,6 @@ class LeakyReLU(_Elementwise):
     def __init__(self, negative_slope: float = 0.01) -> None:
         self.negative_slope = negative_slope
 
-    def _options(self) -> dict[str, Any]:
-        return {"negative_slope": self.negative_slope}
-
 
 class ELU(_Elementwise):
     """x above 0, ``alpha * (exp(x) - 1)`` below, elementwise."""
@@ -174,9 +180,6 @@ class ELU(_Elementwise):
 
     def __init__(self, alpha: float = 1.0) -> None:
         self.alpha = alpha
-
-    def _options(self) -> dict[str, Any]:
-        return {"alpha": self.alpha}
 
 
 class GELU(_Elementwise):

@@ -399,7 +399,9 @@ def _draw(args: argparse.Namespace) -> int:
     except (RendererNotFoundError, RuntimeError, OSError) as err:
         return fail(str(err), 1)
     grads = ", ".join(f"d/d{name} = {leaf.grad:.4g}" for name, leaf in leaves.items())
-    print(f"{args.expression.strip()} = {root.data:.4g}" + (f"; {grads}" if grads else ""))
+    shown = " ".join(args.expression.split())
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."  # a 2,000-term sum: its start only
+    print(f"{shown} = {root.data:.4g}" + (f"; {grads}" if grads else ""))
     print(f"wrote {output}")
     return 0
 

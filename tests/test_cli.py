@@ -175,6 +175,13 @@ def test_evaluate_expression_matches_python() -> None:
     assert info.value.column == 5 and str(info.value).startswith("error at column 5")
 
 
+def test_a_long_expression_is_echoed_by_its_start(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    expression = " + ".join(["x*w"] * 500)
+    assert main(["draw", expression, "--set", "x=2", "w=3", "-o", str(tmp_path / "g.dot")]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("x*w + x*w") and "... = 3000; d/dx = 1500" in first and len(first) < 120
+
+
 def test_every_listed_function_is_the_value_method() -> None:
     from autograd import Value
     from graphgrad.cli import _FUNCTIONS

@@ -325,14 +325,19 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
+def _with_kept_axes(x: Any, shape: tuple[int, ...], axes: tuple[int, ...], keepdims: bool) -> Any:
+    """A reduction's result (or its gradient) with the reduced ``axes`` of ``shape`` back as size 1,
+    so that it broadcasts against the reduction's input."""
+    return x if keepdims or not axes else x.reshape(_kept_shape(shape, axes))
+
+
 def _expand(g: Any, shape: tuple[int, ...], axes: tuple[int, ...], keepdims: bool) -> Any:
     """Spread the gradient of a reduction back over the reduced axes.
 
     A small result is written out (``np.full`` costs less than setting up a broadcast view), a
     large one is a read-only broadcast view (no memory traffic at all).
     """
-    if not keepdims and axes:
-        g = g.reshape(_kept_shape(shape, axes))
+    g = _with_kept_axes(g, shape, axes, keepdims)
     if type(g) is not Tensor and _small(shape):
         return np.full(shape, g)
     return np.broadcast_to(g, shape)
@@ -1068,7 +1073,7 @@ class Tensor(Node):
         data = np.max(self.data, axis=axes, keepdims=keepdims)
 
         def rule(g: Any, out: Any, a: Any) -> Any:
-            out_k = _raw(out) if keepdims or not axes else _raw(out).reshape(_kept_shape(shape, axes))
+            out_k = _with_kept_axes(_raw(out), shape, axes, keepdims)
             holds = _raw(a) == out_k
             count = holds.sum(axis=axes, keepdims=True)
             return _expand(g, shape, axes, keepdims) * _even_split(holds, count, g.dtype)
@@ -1088,7 +1093,7 @@ class Tensor(Node):
             data = data.reshape(tuple(n for i, n in enumerate(shape) if i not in axes))
 
         def rule(g: Any, out: Any, a: Any) -> Any:
-            out_k = out if keepdims or not axes else out.reshape(_kept_shape(shape, axes))
+            out_k = _with_kept_axes(out, shape, axes, keepdims)
             return _expand(g, shape, axes, keepdims) * np.exp(a - out_k)
 
         return _result(data, (self,), (rule,), "logsumexp", {"axis": axes, "keepdims": keepdims})
@@ -1128,7 +1133,7 @@ class Tensor(Node):
             spread = _expand(g, shape, axes, keepdims)
             if np.any(_raw(a) == 0):
                 return spread * _product_of_others(a, axes)
-            return spread * ((out if keepdims or not axes else out.reshape(_kept_shape(shape, axes))) / a)
+            return spread * (_with_kept_axes(out, shape, axes, keepdims) / a)
 
         return _result(data, (self,), (rule,), "prod", {"axis": axes, "keepdims": keepdims})
 

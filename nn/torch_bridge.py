@@ -375,7 +375,8 @@ def load_torch(module: Module, torch_module: Any) -> Module:
     """Copy the parameters and buffers of ``torch_module`` into ``module``, after checking all.
 
     Every name, shape and dtype is checked first (against ``torch_state``); on any mismatch
-    nothing changes and a ``StateDictError`` names the first one. Returns ``module``.
+    nothing changes and a ``StateDictError`` lists the mismatches (the first ten, then how many
+    more). Returns ``module``.
     """
     import_torch("load_torch")
     slots = torch_state(module)

@@ -124,6 +124,27 @@ def _reduce(losses: Any, reduction: str) -> Any:
     return losses.sum() if reduction == "sum" else losses.mean()
 
 
+def _fused(
+    who: str,
+    per: np.ndarray,
+    reduction: str,
+    scale: float,
+    rules: tuple[Any, Any],
+    pred: Tensor,
+    target: Tensor | None,
+) -> Tensor:
+    """The one node of a fused loss: the elementwise losses ``per`` (``"none"``) or their sum
+    times ``scale``, in the predictions' dtype. ``rules`` are the predictions' and the target's;
+    ``target`` (the target node when it requires grad, else None) is the second input."""
+    if reduction == "none":
+        data = per.astype(pred.dtype, copy=False)
+    else:
+        data = np.asarray(per.sum() * scale, dtype=pred.dtype)
+    if target is None:
+        return record(data, (pred,), rules[:1], who)
+    return record(data, (pred, target), rules, who)
+
+
 def _is_scalar_input(pred: Any) -> bool:
     if isinstance(pred, Value):
         return True
@@ -339,13 +360,7 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
             return -a.log_softmax(axis=1) * g
         return (log_total[:, None] - shifted) * g  # -log_softmax(z)
 
-    if reduction == "none":
-        data = per_sample.astype(x.dtype, copy=False)
-    else:
-        data = np.asarray(per_sample.sum() * scale, dtype=x.dtype)
-    if node is None:
-        return record(data, (z,), (logits_rule,), "cross_entropy")
-    return record(data, (z, node), (logits_rule, target_rule), "cross_entropy")
+    return _fused("cross_entropy", per_sample, reduction, scale, (logits_rule, target_rule), z, node)
 
 
 def nll_loss(log_probs: Any, targets: Any, reduction: str = "mean") -> Tensor:
@@ -427,10 +442,7 @@ def binary_cross_entropy(pred: Any, target: Any, reduction: str = "mean") -> Any
         with np.errstate(divide="ignore", invalid="ignore"):  # -logit(0) is inf, as torch
             return -np.log(a / (1 - a)) * _scaled(g, reduction, scale)
 
-    data = per.astype(x.dtype, copy=False) if reduction == "none" else np.asarray(per.sum() * scale, x.dtype)
-    if node is None:
-        return record(data, (p,), (pred_rule,), who)
-    return record(data, (p, node), (pred_rule, target_rule), who)
+    return _fused(who, per, reduction, scale, (pred_rule, target_rule), p, node)
 
 
 def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str = "mean") -> Any:
@@ -469,10 +481,7 @@ def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str =
     def target_rule(g: Any, out: Any, a: Any, b: Any) -> Any:
         return -a * _scaled(g, reduction, scale)
 
-    data = per.astype(x.dtype, copy=False) if reduction == "none" else np.asarray(per.sum() * scale, x.dtype)
-    if node is None:
-        return record(data, (z,), (logits_rule,), who)
-    return record(data, (z, node), (logits_rule, target_rule), who)
+    return _fused(who, per, reduction, scale, (logits_rule, target_rule), z, node)
 
 
 def _check_probabilities(x: np.ndarray, what: str) -> None:

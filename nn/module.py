@@ -328,7 +328,7 @@ class Module:
         """Copy the parameters and buffers of a torch module (as ``to_torch`` names them) into this one.
 
         Every name, shape and dtype is checked first; on a mismatch nothing changes and a
-        ``StateDictError`` names the first one. Returns self.
+        ``StateDictError`` lists the mismatches (the first ten, then how many more). Returns self.
         """
         from nn.torch_bridge import load_torch
 

@@ -62,6 +62,7 @@ from nn.layers import (
     Softmax,
     Softplus,
     Tanh,
+    _Elementwise,
 )
 from nn.module import Buffer, Module, check_state, copy_into, is_parameter
 from nn.scalar import MLP, Layer, Neuron
@@ -107,9 +108,15 @@ class Equivalent(NamedTuple):
     state: Callable[[Any], dict[str, Slot]] | None = None
 
 
-def _stateless(torch_name: str, layer: type[Module]) -> Equivalent:
-    """The table entry of a layer without parameters or options (the activations)."""
-    return Equivalent(torch_name, lambda m, torch, b: getattr(torch.nn, torch_name)(), lambda t, u: layer())
+def _activation(layer: type[_Elementwise], unbuild: Callable[[Any, Any], Module] | None = None) -> Equivalent:
+    """The table entry of an activation: the torch.nn layer of the same name, with the same keywords
+    (LeakyReLU's negative_slope, ELU's alpha); ``unbuild`` for one whose torch options go further."""
+    name = layer.__name__
+    return Equivalent(
+        name,
+        lambda m, torch, b: getattr(torch.nn, name)(**m._options()),
+        unbuild or (lambda t, u: layer(**{k: getattr(t, k) for k in layer._keywords})),
+    )
 
 
 def _linear(m: Linear, torch: Any, build_child: Any) -> Any:
@@ -247,18 +254,14 @@ EQUIVALENTS: dict[type[Module], Equivalent] = {
         ),
         lambda t, unbuild_child: Sequential(*(unbuild_child(c, name) for name, c in t.named_children())),
     ),
-    ReLU: _stateless("ReLU", ReLU),
-    Tanh: _stateless("Tanh", Tanh),
-    Sigmoid: _stateless("Sigmoid", Sigmoid),
-    LeakyReLU: Equivalent(
-        "LeakyReLU",
-        lambda m, torch, b: torch.nn.LeakyReLU(m.negative_slope),
-        lambda t, u: LeakyReLU(t.negative_slope),
-    ),
-    ELU: Equivalent("ELU", lambda m, torch, b: torch.nn.ELU(m.alpha), lambda t, u: ELU(t.alpha)),
-    GELU: Equivalent("GELU", lambda m, torch, b: torch.nn.GELU(), _gelu_back),
-    SiLU: _stateless("SiLU", SiLU),
-    Softplus: Equivalent("Softplus", lambda m, torch, b: torch.nn.Softplus(), _softplus_back),
+    ReLU: _activation(ReLU),
+    Tanh: _activation(Tanh),
+    Sigmoid: _activation(Sigmoid),
+    LeakyReLU: _activation(LeakyReLU),
+    ELU: _activation(ELU),
+    GELU: _activation(GELU, _gelu_back),
+    SiLU: _activation(SiLU),
+    Softplus: _activation(Softplus, _softplus_back),
     LayerNorm: Equivalent("LayerNorm", _layer_norm, _layer_norm_back),
     BatchNorm1d: Equivalent("BatchNorm1d", _batch_norm, _batch_norm_back),
     Softmax: Equivalent("Softmax", lambda m, torch, b: torch.nn.Softmax(dim=m.axis), _softmax_back),
@@ -372,7 +375,8 @@ def load_torch(module: Module, torch_module: Any) -> Module:
     """Copy the parameters and buffers of ``torch_module`` into ``module``, after checking all.
 
     Every name, shape and dtype is checked first (against ``torch_state``); on any mismatch
-    nothing changes and a ``StateDictError`` names the first one. Returns ``module``.
+    nothing changes and a ``StateDictError`` lists the mismatches (the first ten, then how many
+    more). Returns ``module``.
     """
     import_torch("load_torch")
     slots = torch_state(module)

@@ -59,6 +59,7 @@ from autograd.viz import (
     _for_browsers,
     _FrameView,
     _is_array,
+    _is_node,
     _magnitude,
     _render,
     _scene,
@@ -180,7 +181,7 @@ def _script_json(data: Any) -> str:
 def _exact(x: Any) -> Any:
     """A gradient as the page's ``state().grads`` gives it: a number, or nested lists of them
     (the summary text for a Tensor larger than EXACT_NUMBERS); nan and infinities as strings."""
-    if hasattr(x, "_inputs"):
+    if _is_node(x):
         x = x.data
     if _is_array(x):
         if x.size > EXACT_NUMBERS:
@@ -359,17 +360,11 @@ def _details(node: Any, index: dict[Any, int], names: dict[Any, str], params: se
     if _is_array(data):
         flat = data.ravel()
         found["shape"] = _shape_text(data)
-        found["summary"] = value_text(data) if data.size <= 6 else _summary(data)
+        found["summary"] = value_text(data)
         found["first"] = ", ".join(value_text(v) for v in flat[:8]) + (", ..." if data.size > 8 else "")
     else:
         found["data"] = repr(float(data))
     return found
-
-
-def _summary(a: np.ndarray) -> str:
-    if a.dtype.kind not in "biuf":
-        return f"{a.size} values"
-    return f"min {value_text(a.min())}  mean {value_text(a.mean())}  max {value_text(a.max())}"
 
 
 # --- training playback ------------------------------------------------------------------------

@@ -553,7 +553,7 @@ def _sum_over_paths(
 def _chain_note(replay: Replay, target: Any, chain: _Chain, names: Mapping[Any, str]) -> str:
     """The note under the picture: d root / d target as the sum over the paths."""
     root, count = replay.root, chain.paths[target]
-    head = f"d{node_name(root, names) if root.label or root in names else 'root'}/d{node_name(target, names)}"
+    head = f"d{_root_head(root, names)}/d{node_name(target, names)}"
     paths = f"{count:,} path{'s' if count != 1 else ''}"
     if target is root:
         return f"{head} = 1 (the root itself)"
@@ -566,6 +566,11 @@ def _chain_note(replay: Replay, target: Any, chain: _Chain, names: Mapping[Any, 
         listed = _sum_over_paths(target, root, chain.towards_root, replay.grads.get(target))
         return f"{head} = sum over paths of the product of local derivatives; {listed}"
     return f"{head} = sum over {paths} of the product of local derivatives = {_fmt(replay.grads.get(target))}"
+
+
+def _root_head(root: Any, names: Mapping[Any, str]) -> str:
+    """The root as an influence-chain note writes it in ``d<root>/d<node>``: its name, or "root"."""
+    return node_name(root, names) if root.label or root in names else "root"
 
 
 def _check_targets(root: Any, members: set[Any], targets: list[Any], names: Mapping[Any, str]) -> None:

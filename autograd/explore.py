@@ -261,7 +261,6 @@ def _widest_grads(replay: Replay, drawn: set[Any]) -> dict[Any, Any]:
 def _page_svg(svg: str) -> str:
     """The rendered SVG as the page holds it: no XML prolog, fitted text, sized by the page."""
     svg = _for_browsers(svg[svg.find("<svg") :])
-    svg = svg.replace('style="max-width: 100%; height: auto" ', "", 1)
     return re.sub(r'<svg width="[^"]*" height="[^"]*"', '<svg class="gg-graph"', svg, count=1)
 
 

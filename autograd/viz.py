@@ -1013,9 +1013,9 @@ _FONTS = "Arial, Helvetica, Arimo, 'Liberation Sans', sans-serif"
 
 
 def _for_browsers(svg: str) -> str:
-    """The SVG as a browser should draw it: each text held to the width Graphviz gave it (a
+    """The SVG's texts as a browser should draw them: each held to the width Graphviz gave it (a
     browser without Arial's metrics condenses its font slightly instead of spilling out of the
-    box), the fonts with those metrics named first, and the picture scaled down to a narrow page."""
+    box), the fonts with those metrics named first."""
 
     def fitted(m: re.Match[str]) -> str:
         attrs, text = m[1], m[2]
@@ -1027,8 +1027,7 @@ def _for_browsers(svg: str) -> str:
             attrs += f' textLength="{width}" lengthAdjust="spacingAndGlyphs"'
         return f"<text {attrs}>{text}</text>"
 
-    svg = _SVG_TEXT.sub(fitted, svg)
-    return svg.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
+    return _SVG_TEXT.sub(fitted, svg)
 
 
 class Drawing:
@@ -1045,7 +1044,8 @@ class Drawing:
     def svg(self) -> str:
         """The picture as SVG text (rendered once, then kept); it scales down to a narrow page."""
         if self._svg is None:
-            self._svg = _for_browsers(_render(self.source, "svg").decode("utf-8"))
+            svg = _for_browsers(_render(self.source, "svg").decode("utf-8"))
+            self._svg = svg.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
         return self._svg
 
     def png(self, scale: float = 1.0) -> bytes:

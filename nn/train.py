@@ -52,6 +52,19 @@ def predicted_classes(outputs: Any, y: Any = None) -> np.ndarray:
     return (out > threshold).astype(np.int64)
 
 
+def _class_labels(y: Any) -> np.ndarray:
+    """One class label per sample, the way ``accuracy`` reads ``y``: one-hot rows as the index
+    of their largest entry, anything else (a column of labels too) flattened.
+
+    >>> _class_labels(np.array([[0, 1], [1, 0]])), _class_labels(np.array([[-1], [1]]))
+    (array([1, 0]), array([-1,  1]))
+    """
+    labels = np.asarray(y)
+    if labels.ndim == 2 and labels.shape[1] > 1:
+        labels = np.argmax(labels, axis=1)
+    return labels.reshape(len(labels)) if labels.ndim else labels.reshape(1)
+
+
 def accuracy(outputs: Any, y: Any) -> float:
     """The fraction of samples whose predicted class (see ``predicted_classes``) equals ``y``.
 
@@ -62,10 +75,7 @@ def accuracy(outputs: Any, y: Any) -> float:
     >>> accuracy(np.array([0.7, -0.2, 1.5]), np.array([1, -1, -1]))
     0.6666666666666666
     """
-    labels = np.asarray(y)
-    if labels.ndim == 2 and labels.shape[1] > 1:
-        labels = np.argmax(labels, axis=1)
-    labels = labels.reshape(len(labels)) if labels.ndim else labels.reshape(1)
+    labels = _class_labels(y)
     pred = predicted_classes(outputs, labels)
     if len(pred) != len(labels):
         raise ValueError(f"accuracy: {len(pred)} predictions for {len(labels)} labels")
@@ -441,7 +451,7 @@ class _Recorder:
         self.marks = {math.ceil(i * steps / k) for i in range(1, k + 1)} if k else set()
         self.grid = None
         if k and X.ndim == 2 and X.shape[1] == 2:
-            labels = np.argmax(y, axis=1) if y.ndim == 2 else y
+            labels = _class_labels(y)
             pad = 0.25 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
             xs, ys = (np.linspace(a - p, b + p, 50) for a, b, p in zip(X.min(axis=0), X.max(axis=0), pad))
             self.grid = np.column_stack([g.ravel() for g in np.meshgrid(xs, ys)])
@@ -655,7 +665,7 @@ def plot_decision_boundary(
         raise ValueError(f"plot_decision_boundary: X must have shape (n, 2), got {X.shape}")
     if len(y) != len(X):
         raise ValueError(f"plot_decision_boundary: {len(X)} points but {len(y)} labels")
-    labels = np.argmax(y, axis=1) if y.ndim == 2 else y
+    labels = _class_labels(y)
     pad = 0.25 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
     lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
     gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))

@@ -1127,8 +1127,11 @@ class Frame:
 
     def caption(self, names: Mapping[Any, Any] | None = None) -> str:
         """What happens at this step, in words: who completes, and what it passes to whom."""
-        found = _names_of(names)
-        name = lambda n: node_name(n, found)
+        return self._caption(_names_of(names))
+
+    def _caption(self, node_names: Mapping[Any, str]) -> str:
+        """The caption, naming nodes as ``node_names`` ({node: name}, :attr:`DrawOptions.node_names`) says."""
+        name = lambda n: node_name(n, node_names)
         head = f"step {self.index + 1} of {len(self._steps)}: {name(self.node)}"
         g = self.grad
         if g is None:
@@ -1149,7 +1152,7 @@ class Frame:
             set(replay.order[: self.index + 1]),
             self.node,
             self.sent,
-            self.caption(opt.node_names),
+            self._caption(opt.node_names),
         )
         return _build_dot(replay.root, opt, view, replay if self._steps._seeded_with_ones else None)
 

@@ -240,6 +240,8 @@ def test_parameters_are_drawn_with_their_names() -> None:
     tensor_model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh(), nn.Linear(3, 1, seed=1))
     out = tensor_model(Tensor(np.ones((4, 2)))).sum()
     assert all(f"<B>{n}</B>" in to_dot(out, params=tensor_model) for n in ("0.weight", "0.bias", "2.weight"))
+    last = backward_steps(out)[-1]  # a stepper frame's caption names them so too
+    assert "step 13 of 13: 2.bias is a leaf" in last.to_dot(params=tensor_model)
 
 
 def test_fan_out_is_laid_out_with_search_limits_and_says_so() -> None:

@@ -59,8 +59,10 @@ from autograd.viz import (
     _for_browsers,
     _FrameView,
     _is_array,
+    _is_node,
     _magnitude,
     _render,
+    _root_head,
     _scene,
     _shape_text,
     _short,
@@ -180,7 +182,7 @@ def _script_json(data: Any) -> str:
 def _exact(x: Any) -> Any:
     """A gradient as the page's ``state().grads`` gives it: a number, or nested lists of them
     (the summary text for a Tensor larger than EXACT_NUMBERS); nan and infinities as strings."""
-    if hasattr(x, "_inputs"):
+    if _is_node(x):
         x = x.data
     if _is_array(x):
         if x.size > EXACT_NUMBERS:
@@ -259,7 +261,6 @@ def _widest_grads(replay: Replay, drawn: set[Any]) -> dict[Any, Any]:
 def _page_svg(svg: str) -> str:
     """The rendered SVG as the page holds it: no XML prolog, fitted text, sized by the page."""
     svg = _for_browsers(svg[svg.find("<svg") :])
-    svg = svg.replace('style="max-width: 100%; height: auto" ', "", 1)
     return re.sub(r'<svg width="[^"]*" height="[^"]*"', '<svg class="gg-graph"', svg, count=1)
 
 
@@ -289,7 +290,7 @@ def _backward_data(replay: Replay, opt: DrawOptions, visible: Sequence[Any]) -> 
         "seed": texts(value_text(replay.seed)),
         "seedExact": _exact(replay.seed),
         "seedIsOne": seed_is_one,
-        "rootHead": node_name(root, names) if root.label or root in names else "root",
+        "rootHead": _root_head(root, names),
         "tensor": _is_array(root.data),
         "visible": [index[node] for node in visible],
         "details": [_details(node, index, names, opt.param_nodes) for node in visible],
@@ -359,17 +360,11 @@ def _details(node: Any, index: dict[Any, int], names: dict[Any, str], params: se
     if _is_array(data):
         flat = data.ravel()
         found["shape"] = _shape_text(data)
-        found["summary"] = value_text(data) if data.size <= 6 else _summary(data)
+        found["summary"] = value_text(data)
         found["first"] = ", ".join(value_text(v) for v in flat[:8]) + (", ..." if data.size > 8 else "")
     else:
         found["data"] = repr(float(data))
     return found
-
-
-def _summary(a: np.ndarray) -> str:
-    if a.dtype.kind not in "biuf":
-        return f"{a.size} values"
-    return f"min {value_text(a.min())}  mean {value_text(a.mean())}  max {value_text(a.max())}"
 
 
 # --- training playback ------------------------------------------------------------------------

@@ -553,7 +553,7 @@ def _sum_over_paths(
 def _chain_note(replay: Replay, target: Any, chain: _Chain, names: Mapping[Any, str]) -> str:
     """The note under the picture: d root / d target as the sum over the paths."""
     root, count = replay.root, chain.paths[target]
-    head = f"d{node_name(root, names) if root.label or root in names else 'root'}/d{node_name(target, names)}"
+    head = f"d{_root_head(root, names)}/d{node_name(target, names)}"
     paths = f"{count:,} path{'s' if count != 1 else ''}"
     if target is root:
         return f"{head} = 1 (the root itself)"
@@ -566,6 +566,11 @@ def _chain_note(replay: Replay, target: Any, chain: _Chain, names: Mapping[Any, 
         listed = _sum_over_paths(target, root, chain.towards_root, replay.grads.get(target))
         return f"{head} = sum over paths of the product of local derivatives; {listed}"
     return f"{head} = sum over {paths} of the product of local derivatives = {_fmt(replay.grads.get(target))}"
+
+
+def _root_head(root: Any, names: Mapping[Any, str]) -> str:
+    """The root as an influence-chain note writes it in ``d<root>/d<node>``: its name, or "root"."""
+    return node_name(root, names) if root.label or root in names else "root"
 
 
 def _check_targets(root: Any, members: set[Any], targets: list[Any], names: Mapping[Any, str]) -> None:
@@ -1008,9 +1013,9 @@ _FONTS = "Arial, Helvetica, Arimo, 'Liberation Sans', sans-serif"
 
 
 def _for_browsers(svg: str) -> str:
-    """The SVG as a browser should draw it: each text held to the width Graphviz gave it (a
+    """The SVG's texts as a browser should draw them: each held to the width Graphviz gave it (a
     browser without Arial's metrics condenses its font slightly instead of spilling out of the
-    box), the fonts with those metrics named first, and the picture scaled down to a narrow page."""
+    box), the fonts with those metrics named first."""
 
     def fitted(m: re.Match[str]) -> str:
         attrs, text = m[1], m[2]
@@ -1022,8 +1027,7 @@ def _for_browsers(svg: str) -> str:
             attrs += f' textLength="{width}" lengthAdjust="spacingAndGlyphs"'
         return f"<text {attrs}>{text}</text>"
 
-    svg = _SVG_TEXT.sub(fitted, svg)
-    return svg.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
+    return _SVG_TEXT.sub(fitted, svg)
 
 
 class Drawing:
@@ -1040,7 +1044,8 @@ class Drawing:
     def svg(self) -> str:
         """The picture as SVG text (rendered once, then kept); it scales down to a narrow page."""
         if self._svg is None:
-            self._svg = _for_browsers(_render(self.source, "svg").decode("utf-8"))
+            svg = _for_browsers(_render(self.source, "svg").decode("utf-8"))
+            self._svg = svg.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
         return self._svg
 
     def png(self, scale: float = 1.0) -> bytes:
@@ -1122,8 +1127,11 @@ class Frame:
 
     def caption(self, names: Mapping[Any, Any] | None = None) -> str:
         """What happens at this step, in words: who completes, and what it passes to whom."""
-        found = _names_of(names)
-        name = lambda n: node_name(n, found)
+        return self._caption(_names_of(names))
+
+    def _caption(self, node_names: Mapping[Any, str]) -> str:
+        """The caption, naming nodes as ``node_names`` ({node: name}, :attr:`DrawOptions.node_names`) says."""
+        name = lambda n: node_name(n, node_names)
         head = f"step {self.index + 1} of {len(self._steps)}: {name(self.node)}"
         g = self.grad
         if g is None:
@@ -1144,7 +1152,7 @@ class Frame:
             set(replay.order[: self.index + 1]),
             self.node,
             self.sent,
-            self.caption(opt.node_names),
+            self._caption(opt.node_names),
         )
         return _build_dot(replay.root, opt, view, replay if self._steps._seeded_with_ones else None)
 

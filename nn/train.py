@@ -52,6 +52,19 @@ def predicted_classes(outputs: Any, y: Any = None) -> np.ndarray:
     return (out > threshold).astype(np.int64)
 
 
+def _class_labels(y: Any) -> np.ndarray:
+    """One class label per sample, the way ``accuracy`` reads ``y``: one-hot rows as the index
+    of their largest entry, anything else (a column of labels too) flattened.
+
+    >>> _class_labels(np.array([[0, 1], [1, 0]])), _class_labels(np.array([[-1], [1]]))
+    (array([1, 0]), array([-1,  1]))
+    """
+    labels = np.asarray(y)
+    if labels.ndim == 2 and labels.shape[1] > 1:
+        labels = np.argmax(labels, axis=1)
+    return labels.reshape(len(labels)) if labels.ndim else labels.reshape(1)
+
+
 def accuracy(outputs: Any, y: Any) -> float:
     """The fraction of samples whose predicted class (see ``predicted_classes``) equals ``y``.
 
@@ -62,10 +75,7 @@ def accuracy(outputs: Any, y: Any) -> float:
     >>> accuracy(np.array([0.7, -0.2, 1.5]), np.array([1, -1, -1]))
     0.6666666666666666
     """
-    labels = np.asarray(y)
-    if labels.ndim == 2 and labels.shape[1] > 1:
-        labels = np.argmax(labels, axis=1)
-    labels = labels.reshape(len(labels)) if labels.ndim else labels.reshape(1)
+    labels = _class_labels(y)
     pred = predicted_classes(outputs, labels)
     if len(pred) != len(labels):
         raise ValueError(f"accuracy: {len(pred)} predictions for {len(labels)} labels")
@@ -430,6 +440,10 @@ def fit(
     return history
 
 
+_SNAPSHOT_GRID = 50
+"""A snapshot of a model of 2-D inputs predicts the classes on a grid of this many points a side."""
+
+
 class _Recorder:
     """What ``fit(snapshots=k)`` keeps: the model before training and after k steps spread
     evenly over the run (the last one included)."""
@@ -441,12 +455,9 @@ class _Recorder:
         self.marks = {math.ceil(i * steps / k) for i in range(1, k + 1)} if k else set()
         self.grid = None
         if k and X.ndim == 2 and X.shape[1] == 2:
-            labels = np.argmax(y, axis=1) if y.ndim == 2 else y
-            pad = 0.25 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
-            xs, ys = (np.linspace(a - p, b + p, 50) for a, b, p in zip(X.min(axis=0), X.max(axis=0), pad))
-            self.grid = np.column_stack([g.ravel() for g in np.meshgrid(xs, ys)])
-            self.labels = labels
-            history.boundary = {"x": xs, "y": ys, "points": X, "labels": labels}
+            self.labels = _class_labels(y)
+            xs, ys, self.grid = _plane(X, _SNAPSHOT_GRID)
+            history.boundary = {"x": xs, "y": ys, "points": X, "labels": self.labels}
         if k:
             self.take("before training", None)
 
@@ -461,7 +472,8 @@ class _Recorder:
         )
         classes = None
         if self.grid is not None:
-            classes = predicted_classes(predict(self.model, self.grid), self.labels).reshape(50, 50)
+            classes = predicted_classes(predict(self.model, self.grid), self.labels)
+            classes = classes.reshape(_SNAPSHOT_GRID, _SNAPSHOT_GRID)
         self.history.snapshots.append(Snapshot(step, caption, weight_matrices(self.model), classes))
 
 
@@ -635,6 +647,21 @@ def _finish(fig: Any, path: Any) -> Any:
     return fig
 
 
+def _plane(X: np.ndarray, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A grid over the 2-D points ``X`` reaching a quarter of their spread past them on every
+    side: its x and y coordinates (``resolution`` of each) and its points, a row each, x fastest.
+
+    >>> xs, ys, points = _plane(np.array([[0.0, 0.0], [4.0, 2.0]]), 3)
+    >>> xs.round(6).tolist(), ys.round(6).tolist(), points[:4].round(6).tolist()
+    ([-1.0, 2.0, 5.0], [-0.5, 1.0, 2.5], [[-1.0, -0.5], [2.0, -0.5], [5.0, -0.5], [-1.0, 1.0]])
+    """
+    pad = 0.25 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
+    lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
+    xs, ys = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    return xs, ys, np.column_stack([gx.ravel(), gy.ravel()])
+
+
 def plot_decision_boundary(
     model: Any,
     X: Any,
@@ -655,20 +682,17 @@ def plot_decision_boundary(
         raise ValueError(f"plot_decision_boundary: X must have shape (n, 2), got {X.shape}")
     if len(y) != len(X):
         raise ValueError(f"plot_decision_boundary: {len(X)} points but {len(y)} labels")
-    labels = np.argmax(y, axis=1) if y.ndim == 2 else y
-    pad = 0.25 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
-    lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
-    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
-    grid = np.column_stack([gx.ravel(), gy.ravel()])
-    classes = predicted_classes(predict(model, grid), labels).reshape(gx.shape)
+    labels = _class_labels(y)
+    xs, ys, grid = _plane(X, resolution)
+    classes = predicted_classes(predict(model, grid), labels).reshape(len(ys), len(xs))
     fig = _figure(path)
     ax = fig.axes[0]
     u = np.unique(np.concatenate([np.unique(labels), np.unique(classes)])).astype(np.float64)
     levels = np.concatenate([[u[0] - 0.5], (u[:-1] + u[1:]) / 2, [u[-1] + 0.5]])
-    ax.contourf(gx, gy, classes, levels=levels, alpha=0.35, cmap="viridis")
+    ax.contourf(xs, ys, classes, levels=levels, alpha=0.35, cmap="viridis")
     ax.scatter(X[:, 0], X[:, 1], c=labels, cmap="viridis", s=14, edgecolors="k", linewidths=0.4)
-    ax.set_xlim(lo[0], hi[0])
-    ax.set_ylim(lo[1], hi[1])
+    ax.set_xlim(xs[0], xs[-1])
+    ax.set_ylim(ys[0], ys[-1])
     ax.set_aspect("equal")
     acc = float(np.mean(predicted_classes(predict(model, X), labels) == labels))
     ax.set_title(title or f"decision boundary (train accuracy {format_accuracy(acc)})")

@@ -190,6 +190,16 @@ def test_fit_records_snapshots_spread_over_the_run() -> None:
     assert len(page.html().encode()) < 1_000_000
 
 
+def test_snapshots_read_a_column_of_labels_as_accuracy_does() -> None:
+    X, y = nn.make_moons(40, noise=0.1, seed=0)
+    column = (2.0 * y - 1).reshape(-1, 1)  # labels -1/1 in a column, as mse_loss takes them
+    model = nn.Sequential(nn.Linear(2, 4, seed=0), nn.Tanh(), nn.Linear(4, 1, seed=1))
+    history = nn.fit(model, nn.mse_loss, nn.SGD(model.parameters(), lr=0.05), X, column, epochs=2,
+                     progress=False, snapshots=1)  # fmt: skip
+    assert history.boundary is not None and history.boundary["labels"].tolist() == column.ravel().tolist()
+    assert set(np.unique(history.snapshots[-1].classes)) <= {-1, 1}  # read with the sign, as accuracy does
+
+
 def test_fit_without_snapshots_records_none() -> None:
     X, y = np.ones((8, 3)), np.ones((8, 1))
     model = nn.Sequential(nn.Linear(3, 1, seed=0))
@@ -230,6 +240,8 @@ def test_parameters_are_drawn_with_their_names() -> None:
     tensor_model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh(), nn.Linear(3, 1, seed=1))
     out = tensor_model(Tensor(np.ones((4, 2)))).sum()
     assert all(f"<B>{n}</B>" in to_dot(out, params=tensor_model) for n in ("0.weight", "0.bias", "2.weight"))
+    last = backward_steps(out)[-1]  # a stepper frame's caption names them so too
+    assert "step 13 of 13: 2.bias is a leaf" in last.to_dot(params=tensor_model)
 
 
 def test_fan_out_is_laid_out_with_search_limits_and_says_so() -> None:

@@ -9,13 +9,12 @@
 
 from autograd.anomaly import detect_anomaly, is_anomaly_enabled
 from autograd.check import GradcheckError, gradcheck
-from autograd.explore import explore
+from autograd.drawing import backward_steps, draw, explore, to_dot
 from autograd.functional import grad, hessian, hvp, jacobian, value_and_grad
 from autograd.graph import gradients, is_grad_enabled, no_grad, record
 from autograd.onnx_export import export_onnx
 from autograd.tensor import Tensor, concatenate, stack, where
 from autograd.value import Value
-from autograd.viz import backward_steps, draw, to_dot
 
 __all__ = [
     "GradcheckError",

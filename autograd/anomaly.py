@@ -159,12 +159,12 @@ def _checking(make: Callable[..., Any]) -> Callable[..., Any]:
         bad = _count_bad(node.data)
         if bad:
             raise FloatingPointError(_forward_message(op, node.data, bad, inputs, site))
-        if node._inputs:
+        if node.inputs:
             prints = tuple(_fingerprint(x.data) for x in inputs) + (_fingerprint(node.data),)
             labels = tuple(_name(x, i) for i, x in enumerate(inputs))
             node._vjps = tuple(
                 None if rule is None else _checked_rule(rule, i, op, site, prints, labels)
-                for i, rule in enumerate(node._vjps)
+                for i, rule in enumerate(node.rules)
             )
         return node
 
@@ -274,7 +274,7 @@ def _describe_input(x: Any, i: int) -> str:
         text = f"{name}: Value {data!r}"
     bad = _count_bad(data)
     if bad:
-        origin = "a leaf: check the data you passed in" if not x._inputs else "made outside detect_anomaly()"
+        origin = "a leaf: check the data you passed in" if not x.inputs else "made outside detect_anomaly()"
         text += f" -- already holds {_summary(data, bad)} before this op ({origin})"
     return text
 

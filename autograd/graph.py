@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import ContextDecorator
 from typing import Any, TypeVar
 
@@ -70,6 +70,40 @@ class Node:
     @_inputs.setter
     def _inputs(self, inputs: Sequence[Node]) -> None:
         self._a, self._b = _slots(tuple(inputs))
+
+    # The public read API: what drawing, export, anomaly mode and nn read of a node.
+
+    @property
+    def inputs(self) -> tuple[Node, ...]:
+        """The nodes this one was computed from, in the op's argument order (a leaf: none).
+
+        >>> from autograd import Value
+        >>> x = Value(2.0, label="x")
+        >>> [n.label for n in (x * 3).inputs][0], x.inputs
+        ('x', ())
+        """
+        return self._inputs
+
+    @property
+    def op(self) -> str:
+        """The name of the op that made this node ("*", "tanh", "matmul", ...); "" for a leaf."""
+        return self._op
+
+    @property
+    def rules(self) -> tuple[Rule | None, ...]:
+        """One local-gradient rule per input (None for an input that takes no gradient): each is
+        called as ``rule(g, out, *inputs_data)`` and returns that input's share of ``g``."""
+        return tuple(self._vjps)
+
+    @property
+    def attrs(self) -> Mapping[str, Any]:
+        """The op's parameters (a Tensor op's ``axis``, ``shape``, ...); empty for most ops."""
+        return {}
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a node no recorded op made (an input, a parameter, a constant)."""
+        return self._a is None
 
     # Comparisons compare data (rules and plots use them): a bool for Values, a boolean array for
     # Tensors, never a node (a comparison has no gradient). == stays identity: nodes are dict keys.

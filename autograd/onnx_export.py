@@ -2,7 +2,7 @@
 
 ``export_onnx(f, example_inputs, path)`` runs ``f`` (a function of Tensors, or an nn module) on
 the example inputs, walks the graph it recorded (``topological_order``, each node's ``_op``,
-``_inputs``, data and ``_attrs``) and writes one ONNX node or a few per op, from the table
+``inputs``, data and ``attrs``) and writes one ONNX node or a few per op, from the table
 ``EMITTERS`` (op name -> emitter). The example inputs become the graph's inputs, their first axis
 the batch axis, of any size; leaves that require grad (the parameters) become initializers under
 their ``named_parameters`` names, and so do the constants.
@@ -91,7 +91,7 @@ def export_onnx(f: Callable[..., Any], example_inputs: Any, path: str | os.PathL
     pairs = _pair(_order(outputs), _order(twin_outputs), inputs, twin_inputs)
     graph = _Graph(onnx, inputs, _parameter_names(f))
     for node, twin in pairs:
-        if node._a is not None:
+        if not node.is_leaf:
             graph.emit(node, twin)
     model = graph.model(outputs, twin_outputs, examples)
     onnx.checker.check_model(model, full_check=True)
@@ -198,7 +198,7 @@ def _pair(order: list[Tensor], twins: list[Tensor], inputs: list[Tensor], twin_i
 
     def signature(node: Tensor, where: dict[Tensor, int], ins: list[Tensor]) -> Any:
         kind = ("input", ins.index(node)) if node in ins else node.requires_grad
-        return node._op, kind, node.ndim, tuple(where[x] for x in _inputs(node))
+        return node.op, kind, node.ndim, tuple(where[x] for x in _inputs(node))
 
     same = len(order) == len(twins) and all(
         signature(a, at, inputs) == signature(b, twin_at, twin_inputs) for a, b in zip(order, twins)
@@ -211,14 +211,14 @@ def _pair(order: list[Tensor], twins: list[Tensor], inputs: list[Tensor], twin_i
         )
     for node, twin in zip(order, twins):
         _check_dtype(node)
-        if node._a is not None:
+        if not node.is_leaf:
             _check_attrs(node, twin)
     return list(zip(order, twins))
 
 
 def _check_dtype(node: Tensor) -> None:
     if node.dtype.name not in _FLOATS:
-        what = f"op {node._op!r} gives" if node._a is not None else "a leaf of the graph has"
+        what = f"op {node.op!r} gives" if not node.is_leaf else "a leaf of the graph has"
         raise TypeError(
             f"export_onnx: {what} dtype {node.dtype}, which ONNX has no type for; "
             "use float16, float32 or float64"
@@ -227,14 +227,14 @@ def _check_dtype(node: Tensor) -> None:
 
 def _check_attrs(node: Tensor, twin: Tensor) -> None:
     """An op's parameters must not change with the data; sizes (``shape``) may follow the batch."""
-    for key, value in (node._attrs or {}).items():
-        if key != "shape" and not _same(value, (twin._attrs or {}).get(key)):
+    for key, value in node.attrs.items():
+        if key != "shape" and not _same(value, twin.attrs.get(key)):
             hint = {
                 "condition": "where(x > 0, x, 0) is x.relu() and where(x > y, x, y) is x.maximum(y)",
                 "index": "index with slices (t[1:], t[:, :2]) rather than sizes read from the batch",
             }.get(key, "compute it with Tensor ops")
             raise ValueError(
-                f"export_onnx: op {node._op!r}: its {key} changes with the input data (it was computed "
+                f"export_onnx: op {node.op!r}: its {key} changes with the input data (it was computed "
                 f"from the data), and ONNX would keep the example's; {hint}"
             )
 
@@ -313,7 +313,7 @@ class _Graph:
         if dtype is not None and dtype != node.dtype:
             key = (node, dtype.name)
             if key not in self.names:
-                if node._a is None and node not in self.names:  # a constant: stored in the dtype asked
+                if node.is_leaf and node not in self.names:  # a constant: stored in the dtype asked
                     self.names[key] = self.constant(node.data.astype(dtype))
                 else:
                     self.names[key] = self.add("Cast", [self.value(node)], to=self.onnx_type(dtype))
@@ -333,7 +333,7 @@ class _Graph:
 
     def emit(self, node: Tensor, twin: Tensor) -> None:
         """Write the ONNX nodes of one op (after computing any input that follows the data)."""
-        op = node._op
+        op = node.op
         emitter = EMITTERS.get("**" if op.startswith("**") else op)
         if emitter is None:
             raise ValueError(
@@ -341,7 +341,7 @@ class _Graph:
                 f"{', '.join(sorted(EMITTERS))} (losses are for training: export the model, not the loss)"
             )
         for k, (x, x_twin) in enumerate(zip(_inputs(node), _inputs(twin))):
-            if x._a is None and x not in self.names and not x.requires_grad and _follows_data(x, x_twin):
+            if x.is_leaf and x not in self.names and not x.requires_grad and _follows_data(x, x_twin):
                 self.names[x] = _data_constant(self, node, twin, k)
         self.names[node] = emitter(self, node, twin)
 
@@ -365,7 +365,7 @@ class _Graph:
 
 def _inputs(node: Tensor) -> tuple[Tensor, ...]:
     """A Tensor's inputs (Tensors all)."""
-    return node._inputs  # type: ignore[return-value]
+    return node.inputs  # type: ignore[return-value]
 
 
 def _count(quotient: Tensor) -> float:
@@ -386,12 +386,12 @@ def _data_constant(graph: _Graph, user: Tensor, twin: Tensor, k: int) -> str:
     (never below 0), the same ``ddof`` in both runs. Any other is an error.
     """
     c, first = _inputs(user)[k], _inputs(user)[0]
-    if user._op == "-" and k == 1:
+    if user.op == "-" and k == 1:
         for ax in range(first.ndim):
             if first.shape[ax] and np.array_equal(c.data, first.data.max(axis=ax, keepdims=True)):
                 return graph.add("ReduceMax", [graph.value(first), graph.ints([ax], "axes")], keepdims=1)
-    divisor = user._op == "/" and k == 1 and c.size == _inputs(twin)[1].size == 1
-    if divisor and first._op == "sum" and first._a is not None:
+    divisor = user.op == "/" and k == 1 and c.size == _inputs(twin)[1].size == 1
+    if divisor and first.op == "sum" and not first.is_leaf:
         summed = _inputs(first)[0]
         ddof, twin_ddof = (_count(u) - float(_inputs(u)[1].data) for u in (user, twin))
         if summed.size and abs(ddof - twin_ddof) <= 4 * np.finfo(c.dtype).eps * _count(twin):
@@ -401,7 +401,7 @@ def _data_constant(graph: _Graph, user: Tensor, twin: Tensor, k: int) -> str:
                 return count
             return graph.add("Relu", [graph.add("Sub", [count, graph.constant(np.asarray(ddof, c.dtype))])])
     raise ValueError(
-        f"export_onnx: a constant of shape {c.shape} that op {user._op!r} uses changes with the input data, "
+        f"export_onnx: a constant of shape {c.shape} that op {user.op!r} uses changes with the input data, "
         "and ONNX would keep the example's value: a Dropout mask in training mode (call model.eval() "
         "first)? or an array computed from .data or detach()? compute it with Tensor ops instead"
     )
@@ -418,7 +418,7 @@ def _one_node(op_type: str, **attributes: str) -> Emitter:
     maps each ONNX attribute to the op's parameter that gives it (``alpha="negative_slope"``)."""
 
     def emit(graph: _Graph, node: Tensor, twin: Tensor) -> str:
-        attrs = node._attrs or {}
+        attrs = node.attrs
         return graph.add(op_type, graph.operands(node), **{k: attrs[v] for k, v in attributes.items()})
 
     return emit
@@ -427,10 +427,10 @@ def _one_node(op_type: str, **attributes: str) -> Emitter:
 def _reduce(op_type: str) -> Emitter:
     def emit(graph: _Graph, node: Tensor, twin: Tensor) -> str:
         (x,) = graph.operands(node)
-        axes = node._attrs["axis"]  # type: ignore[index]
+        axes = node.attrs["axis"]  # type: ignore[index]
         if not axes:
             return graph.add("Identity", [x])
-        keep = int(node._attrs["keepdims"])  # type: ignore[index]
+        keep = int(node.attrs["keepdims"])  # type: ignore[index]
         return graph.add(op_type, [x, graph.ints(axes, "axes")], keepdims=keep)
 
     return emit
@@ -445,7 +445,7 @@ def _softplus(graph: _Graph, node: Tensor, twin: Tensor) -> str:
 
 def _clip(graph: _Graph, node: Tensor, twin: Tensor) -> str:
     x, *inputs = graph.operands(node)  # a bound given as a Tensor is an input ("input" in attrs)
-    lo, hi = node._attrs["lo"], node._attrs["hi"]  # type: ignore[index]
+    lo, hi = node.attrs["lo"], node.attrs["hi"]  # type: ignore[index]
     for op_type, bound, name in (("Max", lo, "lo"), ("Min", hi, "hi")):
         if isinstance(bound, str):
             x = graph.add(op_type, [x, inputs.pop(0)])
@@ -455,8 +455,8 @@ def _clip(graph: _Graph, node: Tensor, twin: Tensor) -> str:
 
 
 def _reshape(graph: _Graph, node: Tensor, twin: Tensor) -> str:
-    shape = list(node._attrs["shape"])  # type: ignore[index]
-    follows = [i for i, (n, m) in enumerate(zip(shape, twin._attrs["shape"])) if n != m]  # type: ignore[index]
+    shape = list(node.attrs["shape"])  # type: ignore[index]
+    follows = [i for i, (n, m) in enumerate(zip(shape, twin.attrs["shape"])) if n != m]  # type: ignore[index]
     if len(follows) > 1:
         raise ValueError(
             f"export_onnx: op 'reshape' to {tuple(shape)}: {len(follows)} of its sizes follow the batch "
@@ -469,7 +469,7 @@ def _reshape(graph: _Graph, node: Tensor, twin: Tensor) -> str:
 
 
 def _broadcast_to(graph: _Graph, node: Tensor, twin: Tensor) -> str:
-    shape = list(node._attrs["shape"])  # type: ignore[index]
+    shape = list(node.attrs["shape"])  # type: ignore[index]
     x, x_twin = _inputs(node)[0], _inputs(twin)[0]
     lead = len(shape) - x.ndim
     for i, (n, m) in enumerate(zip(node.shape, twin.shape)):
@@ -494,7 +494,7 @@ def _slice(graph: _Graph, x: str, slices: list[tuple[int, int, int, int]]) -> st
 
 def _index(graph: _Graph, node: Tensor, twin: Tensor) -> str:
     """Basic indexing (ints, slices, None, ...) and one integer array: Slice, Gather, Unsqueeze."""
-    index = node._attrs["index"]  # type: ignore[index]
+    index = node.attrs["index"]  # type: ignore[index]
     items = list(index) if isinstance(index, tuple) else [index]
     arrays = [it for it in items if isinstance(it, np.ndarray)]
     ints = [it for it in items if isinstance(it, (int, np.integer))]
@@ -539,17 +539,17 @@ def _index(graph: _Graph, node: Tensor, twin: Tensor) -> str:
 
 def _flip(graph: _Graph, node: Tensor, twin: Tensor) -> str:
     (x,) = graph.operands(node)
-    return _slice(graph, x, [(ax, _INT64_MAX, _INT64_MIN, -1) for ax in node._attrs["axis"]])  # type: ignore[index]
+    return _slice(graph, x, [(ax, _INT64_MAX, _INT64_MIN, -1) for ax in node.attrs["axis"]])  # type: ignore[index]
 
 
 def _pad(graph: _Graph, node: Tensor, twin: Tensor) -> str:
-    pairs = node._attrs["pad_width"]  # type: ignore[index]
+    pairs = node.attrs["pad_width"]  # type: ignore[index]
     pads = [before for before, _ in pairs] + [after for _, after in pairs]  # ONNX: all befores first
     return graph.add("Pad", [*graph.operands(node), graph.ints(pads, "pads")], mode="constant")
 
 
 def _tile(graph: _Graph, node: Tensor, twin: Tensor) -> str:
-    reps = node._attrs["reps"]  # type: ignore[index]
+    reps = node.attrs["reps"]  # type: ignore[index]
     (x,) = graph.operands(node)
     extra = len(reps) - _inputs(node)[0].ndim
     if extra:  # np.tile's reps longer than the shape: new leading axes of size 1 first
@@ -558,13 +558,13 @@ def _tile(graph: _Graph, node: Tensor, twin: Tensor) -> str:
 
 
 def _stack(graph: _Graph, node: Tensor, twin: Tensor) -> str:
-    ax = node._attrs["axis"]  # type: ignore[index]
+    ax = node.attrs["axis"]  # type: ignore[index]
     axes = graph.ints([ax], "axes")
     return graph.add("Concat", [graph.add("Unsqueeze", [x, axes]) for x in graph.operands(node)], axis=ax)
 
 
 def _where(graph: _Graph, node: Tensor, twin: Tensor) -> str:
-    condition = graph.constant(node._attrs["condition"], "condition")  # type: ignore[index]
+    condition = graph.constant(node.attrs["condition"], "condition")  # type: ignore[index]
     return graph.add("Where", [condition, *graph.operands(node)])
 
 
@@ -604,7 +604,7 @@ EMITTERS: dict[str, Emitter] = {
     "softmax": _one_node("Softmax", axis="axis"),
     "cumsum": lambda graph, node, twin: graph.add(
         "CumSum",
-        [*graph.operands(node), graph.ints(node._attrs["axis"], "axis")],  # type: ignore[index]
+        [*graph.operands(node), graph.ints(node.attrs["axis"], "axis")],  # type: ignore[index]
     ),
     "reshape": _reshape,
     "broadcast_to": _broadcast_to,

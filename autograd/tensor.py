@@ -46,7 +46,7 @@ import math
 import numbers
 import operator
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Union
 
 import numpy as np
@@ -637,9 +637,9 @@ class Tensor(Node):
         return self.data.size
 
     @property
-    def is_leaf(self) -> bool:
-        """True for a tensor no recorded op produced (where ``.grad`` is kept)."""
-        return self._a is None
+    def attrs(self) -> Mapping[str, Any]:
+        """The op's parameters as recorded (``{"axis": 1, "keepdims": False}`` for a sum ...)."""
+        return self._attrs or {}
 
     def __len__(self) -> int:
         if self.data.ndim == 0:

@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from test_viz import moons_step_graph  # noqa: E402
 
-import autograd.viz as viz  # noqa: E402
+import autograd.drawing.layout as draw_layout
 from autograd import Value, backward_steps, draw, explore  # noqa: E402
 from autograd.graph import topological_order  # noqa: E402
 
@@ -60,9 +60,9 @@ def main() -> None:
     loss, params = moons_step_graph()
     loss.backward()
     print(f"moons training step: {len(topological_order(loss)):,} nodes")
-    original = viz.find_renderer
+    original = draw_layout.find_renderer
     for name, program in renderers():
-        viz.find_renderer = lambda program=program: program  # type: ignore[misc]
+        draw_layout.find_renderer = lambda program=program: program  # type: ignore[misc]
         t1 = median_time(lambda: draw(loss, params=params).svg())
         t2 = median_time(lambda: draw(loss, params=params, highlight=params[0]).svg())
         print(f"D1 {name:14s} draw(loss).svg()            {t1:6.2f} s  (target < 5 s)")
@@ -73,11 +73,11 @@ def main() -> None:
             y = y.tanh()
         t3 = median_time(lambda y=y: draw(y).svg(), repeat=1)
         print(f"D3 {name:14s} 100,000-deep chain            {t3:6.2f} s")
-    viz.find_renderer = original
+    draw_layout.find_renderer = original
     start = time.perf_counter()
     steps = backward_steps(loss)
     t4 = time.perf_counter() - start
-    if viz.find_renderer():
+    if draw_layout.find_renderer():
         start = time.perf_counter()
         steps[len(steps) // 2].draw().svg()
         t5 = time.perf_counter() - start

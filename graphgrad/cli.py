@@ -352,9 +352,8 @@ def _parse_settings(pairs: Sequence[str]) -> dict[str, float]:
 
 
 def _draw(args: argparse.Namespace) -> int:
-    from autograd.explore import explore
+    from autograd.drawing import RendererNotFoundError, draw, explore, find_renderer
     from autograd.graph import topological_order
-    from autograd.viz import RendererNotFoundError, draw, find_renderer
 
     def fail(message: str, status: int = 2) -> int:
         print(f"graphgrad draw: {message}", file=sys.stderr)

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd.drawing import draw, to_dot
 from autograd.value import Value
-from autograd.viz import draw, to_dot
 from nn.data import load_digits, make_moons, spiral
 from nn.layers import Linear, ReLU, Sequential
 from nn.losses import cross_entropy, hinge_loss

@@ -72,8 +72,8 @@ def is_parameter(x: Any) -> bool:
     Results of ops (nodes with inputs) are not parameters, even when stored on a module.
     """
     if type(x) is Value or isinstance(x, Value):
-        return not x._inputs
-    return isinstance(x, Node) and bool(getattr(x, "requires_grad", False)) and not x._inputs
+        return x.is_leaf
+    return isinstance(x, Node) and bool(getattr(x, "requires_grad", False)) and x.is_leaf
 
 
 def copy_into(p: Any, arr: np.ndarray) -> None:

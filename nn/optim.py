@@ -69,7 +69,7 @@ class Optimizer:
                         f"{who}: parameter {i} is a Tensor without requires_grad; create it with "
                         "Tensor(..., requires_grad=True) or leave it out"
                     )
-                if p._inputs:
+                if not p.is_leaf:
                     raise ValueError(
                         f"{who}: parameter {i} is the result of an op, not a leaf; optimize the "
                         "leaves it was computed from"

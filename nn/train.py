@@ -246,12 +246,12 @@ class History:
 
     def explore(self) -> Any:
         """The training played back, snapshot by snapshot, in one self-contained page (an
-        ``autograd.explore.Explorer``): the loss of every step up to the snapshot, the decision
+        ``autograd.drawing.Explorer``): the loss of every step up to the snapshot, the decision
         boundary (for 2-D inputs) and each weight matrix as a heatmap, hover for data and grad.
 
         Needs ``fit(..., snapshots=k)``.
         """
-        from autograd.explore import playback
+        from autograd.drawing import playback
 
         if not self.snapshots:
             raise ValueError(

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-import autograd.viz as viz
+import autograd.drawing.layout as draw_layout
 import graphgrad
 from graphgrad.cli import ExpressionError, evaluate_expression, main
 
 ROOT = Path(__file__).resolve().parents[1]
 needs_renderer = pytest.mark.skipif(
-    viz.find_renderer() is None, reason="neither dot nor graphviz-pure is installed"
+    draw_layout.find_renderer() is None, reason="neither dot nor graphviz-pure is installed"
 )
 
 
@@ -40,7 +40,7 @@ def test_draw_writes_svg_with_values_and_gradients(
 def test_draw_dot_needs_no_renderer(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(viz, "find_renderer", lambda: None)
+    monkeypatch.setattr(draw_layout, "find_renderer", lambda: None)
     out = tmp_path / "g.dot"
     args = [
         "draw",
@@ -61,7 +61,7 @@ def test_draw_dot_needs_no_renderer(
 def test_draw_without_renderer_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(viz, "find_renderer", lambda: None)
+    monkeypatch.setattr(draw_layout, "find_renderer", lambda: None)
     out = tmp_path / "graph.svg"
     assert main(["draw", "x*y", "--set", "x=1", "y=2", "-o", str(out)]) == 1
     err = capsys.readouterr().err

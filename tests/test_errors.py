@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-import autograd.viz
+import autograd.drawing.layout as draw_layout
 import nn
 from autograd import (
     GradcheckError,
@@ -39,8 +39,8 @@ from autograd import (
     stack,
     where,
 )
-from autograd.explore import Explorer
-from autograd.viz import RendererNotFoundError
+from autograd.drawing import RendererNotFoundError
+from autograd.drawing.page import Explorer
 from graphgrad.cli import ExpressionError, _parse_settings, evaluate_expression
 from nn.module import StateDictError
 
@@ -175,12 +175,12 @@ def _highlight_elsewhere() -> None:
 
 
 def _no_renderer() -> None:
-    find = autograd.viz.find_renderer
-    autograd.viz.find_renderer = lambda: None
+    find = draw_layout.find_renderer
+    draw_layout.find_renderer = lambda: None
     try:
         draw(Value(1.0)).svg()
     finally:
-        autograd.viz.find_renderer = find
+        draw_layout.find_renderer = find
 
 
 def _without(package: str, action: Callable[[], Any]) -> Callable[[], None]:

@@ -18,10 +18,13 @@ import numpy as np
 import pytest
 from test_viz import HAVE_RENDERER, shopping
 
-import autograd.viz as viz
+import autograd.drawing.layout as draw_layout
+import autograd.drawing.render as draw_render
+import autograd.drawing.replay as draw_replay
+import autograd.drawing.text as draw_text
 import nn
 from autograd import Tensor, Value, backward_steps, draw, explore, to_dot
-from autograd.explore import EXACT_NUMBERS, Explorer, _exact, _script_json
+from autograd.drawing.page import EXACT_NUMBERS, Explorer, _exact, _script_json
 from graphgrad.cli import main
 
 pytestmark = pytest.mark.skipif(not HAVE_RENDERER, reason="neither dot nor graphviz-pure is installed")
@@ -64,15 +67,17 @@ def test_page_data_is_the_replayed_pass() -> None:
     page = explore(g["price"], names=g)
     data = page_data(page)
     assert data == page.data
-    replay = viz.Replay(g["price"])
+    replay = draw_replay.Replay(g["price"])
     texts = data["texts"]
     assert data["steps"] == len(replay) == 9 and data["count"] == [len(replay.shares(k)) for k in range(9)]
-    assert [texts[k] for k in data["names"]] == [viz.node_name(n, viz._names_of(g)) for n in replay.order]
+    names = draw_text.names_of(g)
+    assert [texts[k] for k in data["names"]] == [draw_text.node_name(n, names) for n in replay.order]
     assert data["leaf"] == "".join("0" if n._inputs else "1" for n in replay.order)
     for j, (node, i, share, total) in enumerate(replay.trace):
         assert data["to"][j] == replay.order.index(node._inputs[i]) and data["slot"][j] == i
-        assert texts[data["ld"][j]] == viz._short(viz.local_derivative(node, i))
-        assert (texts[data["share"][j]], texts[data["total"][j]]) == (viz._fmt(share), viz._fmt(total))
+        assert texts[data["ld"][j]] == draw_text.short_text(draw_replay.local_derivative(node, i))
+        shown = (texts[data["share"][j]], texts[data["total"][j]])
+        assert shown == (draw_text.number_text(share), draw_text.number_text(total))
     exact = dict(data["exact"])
     for name in ("apple", "apple_num", "orange", "orange_num", "tax"):
         last = max(j for j, to in enumerate(data["to"]) if texts[data["names"][to]] == name)
@@ -109,7 +114,7 @@ def test_tensor_page_details_and_exact_arrays() -> None:
     x_at = max(j for j, to in enumerate(data["to"]) if data["texts"][data["names"][to]] == "x")
     assert exact[x_at] == x.grad.tolist()
     big = Tensor(np.ones(EXACT_NUMBERS + 1), requires_grad=True, label="big")
-    assert _exact(big.data) == viz.value_text(big.data)  # too many numbers: the summary
+    assert _exact(big.data) == draw_text.value_text(big.data)  # too many numbers: the summary
     assert _exact(np.array([np.nan, np.inf])) == ["nan", "inf"]  # JSON has no such numbers
 
 
@@ -254,7 +259,7 @@ def test_fan_out_is_laid_out_with_search_limits_and_says_so() -> None:
     assert time.perf_counter() - start < 30  # about a second here; without the limits it never ends
     assert "mclimit=0.1" in picture.source
     note = re.search(r"laid out with Graphviz's search limits: ([xw]) feeds (\d+) ops", picture.source)
-    assert note and int(note[2]) > viz.FANOUT_LIMIT and note[0] in html.unescape(svg)
+    assert note and int(note[2]) > draw_layout.FANOUT_LIMIT and note[0] in html.unescape(svg)
     small = x * w + x * w
     assert "mclimit" not in to_dot(small) and "search limits" not in to_dot(small)
 
@@ -280,11 +285,11 @@ def test_svg_text_is_held_to_its_laid_out_width() -> None:
     assert texts and all('textLength="' in attrs for attrs, _ in texts)
     for attrs, words in texts:
         size = float(re.search(r'font-size="([\d.]+)"', attrs)[1])
-        width = viz.text_width(words, size, "bold" in attrs)
+        width = draw_render.text_width(words, size, "bold" in attrs)
         assert f'textLength="{width}"' in attrs
         assert "font-family=\"Arial, Helvetica, Arimo, 'Liberation Sans', sans-serif\"" in attrs
     assert svg.count('style="max-width: 100%; height: auto"') == 1  # a wide picture fits the page
-    assert viz.text_width("∂L/∂w", 10) is None  # unknown widths: the text is left as it is
+    assert draw_render.text_width("∂L/∂w", 10) is None  # unknown widths: the text is left as it is
 
 
 # --- the command line ---------------------------------------------------------------------------
@@ -304,13 +309,13 @@ def test_cli_writes_the_page(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 def test_cli_says_what_it_is_doing_when_it_takes_over_a_second(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    render = viz._render
+    render = draw_layout.run_graphviz
 
     def slow(*args: Any) -> bytes:
         time.sleep(1.5)
         return render(*args)
 
-    monkeypatch.setattr(viz, "_render", slow)
+    monkeypatch.setattr(draw_render, "run_graphviz", slow)
     assert main(["draw", "x*w", "--set", "x=2", "w=3", "-o", str(tmp_path / "graph.svg")]) == 0
     err = capsys.readouterr().err
     assert re.search(r"graphgrad draw: laying out 3 nodes with (dot|graphviz-pure) \.\.\.", err)

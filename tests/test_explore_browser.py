@@ -341,7 +341,7 @@ def test_drawings_text_stays_inside_its_boxes_and_the_check_can_fail(tmp_path: P
     picture = draw(g["price"], names=g, highlight=g["apple"])
     fitted, raw = tmp_path / "fitted.html", tmp_path / "raw.html"
     fitted.write_text(f"<!DOCTYPE html><html><body>{picture.svg()}</body></html>")
-    from autograd.viz import _render
+    from autograd.drawing.layout import run_graphviz as _render
 
     raw.write_text(f"<!DOCTYPE html><html><body>{_render(picture.source, 'svg').decode()}</body></html>")
     for path in (fitted, raw):

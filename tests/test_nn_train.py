@@ -188,11 +188,11 @@ def test_graphgrad_demo_writes_its_files(tmp_path: Path, monkeypatch: pytest.Mon
 def test_demo_neuron_is_svg_with_a_renderer_and_dot_without(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    import autograd.viz as viz
+    import autograd.drawing.layout as draw_layout
 
-    if viz.find_renderer() is not None:
+    if draw_layout.find_renderer() is not None:
         assert [p.name for p in demo.neuron_demo(tmp_path)] == ["neuron.svg"]
-    monkeypatch.setattr(viz, "find_renderer", lambda: None)
+    monkeypatch.setattr(draw_layout, "find_renderer", lambda: None)
     (path,) = demo.neuron_demo(tmp_path)
     assert path.name == "neuron.dot" and path.read_text().startswith("digraph")
     assert "wrote the DOT source instead" in capsys.readouterr().out

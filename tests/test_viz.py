@@ -19,11 +19,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-import autograd.viz as viz
+import autograd.drawing.layout as draw_layout
+import autograd.drawing.replay as draw_replay
+import autograd.drawing.scene as draw_scene
+import autograd.drawing.text as draw_text
 from autograd import Tensor, Value, backward_steps, draw, to_dot
 from autograd.graph import Node, gradients, topological_order
 
-HAVE_RENDERER = viz.find_renderer() is not None
+HAVE_RENDERER = draw_layout.find_renderer() is not None
 needs_renderer = pytest.mark.skipif(not HAVE_RENDERER, reason="neither dot nor graphviz-pure is installed")
 
 
@@ -200,15 +203,15 @@ def test_tensor_nodes() -> None:
 
 
 def test_number_format_four_significant_digits() -> None:
-    assert viz._fmt(715.0000000000001) == "715"
-    assert viz._fmt(110.00000000000001) == "110"
-    assert viz._fmt(3.3000000000000003) == "3.3"
-    assert viz._fmt(0.70637) == "0.7064"
-    assert viz._fmt(123456.0) == "1.235e+05"
-    assert viz._fmt(-0.0) == "0"
-    assert (viz._fmt(math.nan), viz._fmt(-math.inf)) == ("nan", "-inf")
-    assert viz._array_text(np.arange(7.0)) == "min 0  mean 3  max 6"
-    assert viz._array_text(np.array([1.0, 2.5])) == "[1, 2.5]"
+    assert draw_text.number_text(715.0000000000001) == "715"
+    assert draw_text.number_text(110.00000000000001) == "110"
+    assert draw_text.number_text(3.3000000000000003) == "3.3"
+    assert draw_text.number_text(0.70637) == "0.7064"
+    assert draw_text.number_text(123456.0) == "1.235e+05"
+    assert draw_text.number_text(-0.0) == "0"
+    assert (draw_text.number_text(math.nan), draw_text.number_text(-math.inf)) == ("nan", "-inf")
+    assert draw_text.array_text(np.arange(7.0)) == "min 0  mean 3  max 6"
+    assert draw_text.array_text(np.array([1.0, 2.5])) == "[1, 2.5]"
 
 
 def test_names_from_locals_and_labels_win() -> None:
@@ -388,7 +391,7 @@ def test_svg_parses_and_shows_labels_and_numbers(tmp_path: Path) -> None:
 def _without_dot(monkeypatch: pytest.MonkeyPatch) -> None:
     real = shutil.which
     monkeypatch.setattr(
-        viz.shutil, "which", lambda name, *a, **k: None if name == "dot" else real(name, *a, **k)
+        draw_layout.shutil, "which", lambda name, *a, **k: None if name == "dot" else real(name, *a, **k)
     )
 
 
@@ -397,7 +400,7 @@ def test_renders_without_system_dot(monkeypatch: pytest.MonkeyPatch) -> None:
     # graphviz-pure is a dependency of graphgrad: its absence is a broken install, not a skip
     assert (Path(sys.executable).parent / "graphviz-pure").exists() or shutil.which("graphviz-pure")
     _without_dot(monkeypatch)
-    program = viz.find_renderer()
+    program = draw_layout.find_renderer()
     assert program is not None and "graphviz-pure" in Path(program).name
     *_, y = neuron()
     y.backward()
@@ -411,7 +414,7 @@ def test_system_dot_is_preferred(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     fake.write_text("#!/bin/sh\ncat > /dev/null\necho '<svg><text>drawn by the system dot</text></svg>'\n")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
-    assert viz.find_renderer() == str(fake)
+    assert draw_layout.find_renderer() == str(fake)
     *_, y = neuron()
     assert "drawn by the system dot" in draw(y).svg()
 
@@ -422,20 +425,21 @@ def test_finds_graphviz_pure_next_to_python(monkeypatch: pytest.MonkeyPatch, tmp
     exe = fake / "graphviz-pure"
     exe.write_text("#!/bin/sh\n")
     exe.chmod(0o755)
-    monkeypatch.setattr(viz.shutil, "which", lambda *a, **k: None)
-    monkeypatch.setattr(viz.sys, "executable", str(fake / "python"))
-    assert viz.find_renderer() == str(exe)
+    monkeypatch.setattr(draw_layout.shutil, "which", lambda *a, **k: None)
+    monkeypatch.setattr(draw_layout.sys, "executable", str(fake / "python"))
+    assert draw_layout.find_renderer() == str(exe)
 
 
 def test_no_renderer_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(viz.shutil, "which", lambda *a, **k: None)
-    monkeypatch.setattr(viz.sys, "executable", str(tmp_path / "python"))
-    assert viz.find_renderer() is None
+    monkeypatch.setattr(draw_layout.shutil, "which", lambda *a, **k: None)
+    monkeypatch.setattr(draw_layout.sys, "executable", str(tmp_path / "python"))
+    assert draw_layout.find_renderer() is None
     *_, y = neuron()
     d = draw(y)
-    with pytest.raises(viz.RendererNotFoundError, match=r"pip install graphviz-pure.*apt install graphviz"):
+    missing = draw_layout.RendererNotFoundError
+    with pytest.raises(missing, match=r"pip install graphviz-pure.*apt install graphviz"):
         d.svg()
-    with pytest.raises(viz.RendererNotFoundError):
+    with pytest.raises(draw_layout.RendererNotFoundError):
         d.save(tmp_path / "g.png")
     assert not (tmp_path / "g.png").exists()
     assert "to_dot" in d._repr_mimebundle_()["text/plain"]  # Jupyter shows the message, no traceback
@@ -526,8 +530,8 @@ def test_player_shows_every_step_of_the_pass() -> None:
     for frame in steps:
         for x, i, share in frame.sent:
             assert data["to"][j] == steps.replay.order.index(x) and data["slot"][j] == i
-            assert texts[data["share"][j]] == viz._short(share)
-            assert texts[data["total"][j]] == viz.value_text(frame.grads[x])
+            assert texts[data["share"][j]] == draw_text.short_text(share)
+            assert texts[data["total"][j]] == draw_text.value_text(frame.grads[x])
             j += 1
     assert j == len(data["to"]) == len(steps.replay.trace)
 
@@ -551,8 +555,8 @@ def entry_points() -> list[tuple[str, Any]]:
 
 
 def test_every_entry_point_takes_the_options_of_one_dataclass() -> None:
-    assert [f.name for f in dataclasses.fields(viz.DrawOptions) if f.init] == OPTION_NAMES
-    defaults = {f.name: f.default for f in dataclasses.fields(viz.DrawOptions) if f.init}
+    assert [f.name for f in dataclasses.fields(draw_scene.DrawOptions) if f.init] == OPTION_NAMES
+    defaults = {f.name: f.default for f in dataclasses.fields(draw_scene.DrawOptions) if f.init}
     for caller, fn in entry_points():
         keywords = {
             name: p.default
@@ -573,8 +577,8 @@ def test_every_entry_point_takes_the_options_of_one_dataclass() -> None:
 
 def test_options_are_checked_once_per_call(monkeypatch: pytest.MonkeyPatch) -> None:
     made = []
-    check = viz.DrawOptions.__post_init__
-    monkeypatch.setattr(viz.DrawOptions, "__post_init__", lambda self: made.append(check(self)))
+    check = draw_scene.DrawOptions.__post_init__
+    monkeypatch.setattr(draw_scene.DrawOptions, "__post_init__", lambda self: made.append(check(self)))
     g = shopping()
     to_dot(g["price"], names=g, highlight=[g["apple"], g["tax"]])
     assert len(made) == 1
@@ -588,7 +592,7 @@ def test_options_are_checked_once_per_call(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_replay_is_one_traced_backward_pass() -> None:
     root = _mixed_graph()
-    replay = viz.Replay(root)
+    replay = draw_replay.Replay(root)
     trace: list[Any] = []
     assert replay.grads == gradients(root, 1.0, trace=trace)
     assert [entry[:2] for entry in replay.trace] == [entry[:2] for entry in trace]
@@ -616,12 +620,12 @@ def test_influence_reads_the_same_pass_as_the_stepper() -> None:
     steps = backward_steps(root)
     order = topological_order(root)
     for leaf in (n for n in order if not n._inputs and n.label):
-        dep = viz._depends_on(order, leaf)
-        part = viz.Replay(root, stop_at=set(order) - dep)
+        dep = draw_replay.depends_on(order, leaf)
+        part = draw_replay.Replay(root, stop_at=set(order) - dep)
         assert part.grads[leaf] == steps.grads[leaf]  # bit for bit
         assert len(part) < len(steps)
         m = re.search(rf"droot/d{leaf.label} = sum over .*? = ([^<]+)<", to_dot(root, highlight=leaf))
-        assert m and m[1] == viz._fmt(steps.grads[leaf]), leaf.label
+        assert m and m[1] == draw_text.number_text(steps.grads[leaf]), leaf.label
         framed = steps[len(steps) // 2].to_dot(highlight=leaf)  # a frame's chain reads its own replay
         assert m[0] in framed
     g = shopping()
@@ -631,7 +635,8 @@ def test_influence_reads_the_same_pass_as_the_stepper() -> None:
 
 
 def test_chain_note_lists_paths_only_while_few_and_short() -> None:
-    for n, listed in ((viz.MAX_LISTED_PATH_LENGTH, True), (viz.MAX_LISTED_PATH_LENGTH + 1, False)):
+    longest = draw_replay.MAX_LISTED_PATH_LENGTH
+    for n, listed in ((longest, True), (longest + 1, False)):
         x = Value(0.5, label="x")
         y = x
         for _ in range(n - 1):  # n edges from x to the root
@@ -639,27 +644,27 @@ def test_chain_note_lists_paths_only_while_few_and_short() -> None:
         y = y + 0.0
         assert ("1 path: " in to_dot(y, highlight=x)) is listed
     x = Value(1.5, label="x")
-    for k, listed in ((viz.MAX_LISTED_PATHS, True), (viz.MAX_LISTED_PATHS + 1, False)):
+    for k, listed in ((draw_replay.MAX_LISTED_PATHS, True), (draw_replay.MAX_LISTED_PATHS + 1, False)):
         y = sum((x * 1.0 for _ in range(k)), Value(0.0))
         y.label = "y"
         dot = to_dot(y, highlight=x)
         assert (f"{k} paths: " in dot) is listed, k
-        assert f"= {viz._fmt(float(k))}<" in dot
+        assert f"= {draw_text.number_text(float(k))}<" in dot
 
 
 def test_node_descriptions() -> None:
     g = shopping()
-    names = viz._names_of(g)
-    assert viz.node_name(g["apple_price"], names) == "apple_price"
-    assert viz.node_name(g["apple"] * 2, {}) == "(*)"
-    assert [viz.node_kind(g[n], names) for n in ("price", "apple")] == ["result", "input"]
-    assert viz.node_kind(Value(2.0), {}) == "constant"
-    assert viz.node_kind(Value(2.0), {}, params={g["tax"]}) == "constant"
-    assert viz.node_kind(g["tax"], names, params={g["tax"]}) == "parameter"
-    assert viz.local_derivative(g["price"], 0) == pytest.approx(1.1)
-    assert viz.local_derivative(g["price"], 1) == pytest.approx(650.0)
-    assert viz.local_derivative(Value(2.0) ** 3, 1) is None  # a constant exponent takes no gradient
-    assert viz.value_text(np.arange(7.0)) == "min 0  mean 3  max 6"
+    names = draw_text.names_of(g)
+    assert draw_text.node_name(g["apple_price"], names) == "apple_price"
+    assert draw_text.node_name(g["apple"] * 2, {}) == "(*)"
+    assert [draw_text.node_kind(g[n], names) for n in ("price", "apple")] == ["result", "input"]
+    assert draw_text.node_kind(Value(2.0), {}) == "constant"
+    assert draw_text.node_kind(Value(2.0), {}, params={g["tax"]}) == "constant"
+    assert draw_text.node_kind(g["tax"], names, params={g["tax"]}) == "parameter"
+    assert draw_replay.local_derivative(g["price"], 0) == pytest.approx(1.1)
+    assert draw_replay.local_derivative(g["price"], 1) == pytest.approx(650.0)
+    assert draw_replay.local_derivative(Value(2.0) ** 3, 1) is None  # a constant exponent takes no gradient
+    assert draw_text.value_text(np.arange(7.0)) == "min 0  mean 3  max 6"
 
 
 # --- large graphs -------------------------------------------------------------------------------
@@ -718,7 +723,7 @@ def test_deep_chain_draws_collapsed() -> None:
     for _ in range(100_000):
         y = y.tanh()
     dot = to_dot(y, highlight=x)
-    assert f"... {100_001 - viz.DEFAULT_MAX_NODES:,} more nodes" in dot
+    assert f"... {100_001 - draw_scene.DEFAULT_MAX_NODES:,} more nodes" in dot
     assert "dtanh" not in dot
     assert "droot/dx = sum over 1 path of the product of local derivatives = " in dot  # too long to list
     steps = backward_steps(y)

@@ -47,30 +47,25 @@ from typing import Any
 
 import numpy as np
 
-from autograd.viz import (
-    _WIDTHS,
+from autograd.drawing.layout import run_graphviz, scene_dot
+from autograd.drawing.render import ARIAL_WIDTHS, for_browsers, text_width
+from autograd.drawing.replay import (
     MAX_LISTED_PATH_LENGTH,
     MAX_LISTED_PATHS,
-    DrawOptions,
     Replay,
-    _check_root,
-    _check_targets,
-    _dot,
-    _for_browsers,
-    _FrameView,
-    _is_array,
-    _is_node,
-    _magnitude,
-    _render,
-    _root_head,
-    _scene,
-    _shape_text,
-    _short,
-    _takes_options,
+    check_targets,
     local_derivative,
+    root_head,
+)
+from autograd.drawing.scene import DrawOptions, FrameView, check_root, make_scene, takes_options
+from autograd.drawing.text import (
+    is_array,
+    is_node,
+    magnitude,
     node_kind,
     node_name,
-    text_width,
+    shape_text,
+    short_text,
     value_text,
 )
 
@@ -106,11 +101,11 @@ class Explorer:
         return _PAGE.format(
             policy=_POLICY,
             title=html.escape(self.title),
-            css=_asset("explore.css"),
+            css=_asset("page.css"),
             view=self.view,
             svg=self.svg,
             data=_script_json(self.data),
-            js=_asset("explore.js"),
+            js=_asset("page.js"),
         )
 
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -167,7 +162,7 @@ _PAGE = """<!DOCTYPE html>
 
 def _asset(name: str) -> str:
     """A file that ships beside this module (the page's script and styles)."""
-    return resources.files("autograd").joinpath(name).read_text(encoding="utf-8")
+    return resources.files("autograd.drawing").joinpath(name).read_text(encoding="utf-8")
 
 
 def _script_json(data: Any) -> str:
@@ -182,9 +177,9 @@ def _script_json(data: Any) -> str:
 def _exact(x: Any) -> Any:
     """A gradient as the page's ``state().grads`` gives it: a number, or nested lists of them
     (the summary text for a Tensor larger than EXACT_NUMBERS); nan and infinities as strings."""
-    if _is_node(x):
+    if is_node(x):
         x = x.data
-    if _is_array(x):
+    if is_array(x):
         if x.size > EXACT_NUMBERS:
             return value_text(x)
         return _exact(x.tolist()) if x.ndim else _exact(x.item())
@@ -212,30 +207,30 @@ class _Texts:
 # --- the backward pass ------------------------------------------------------------------------
 
 
-@_takes_options
+@takes_options
 def explore(root: Any, **options: Any) -> Explorer:
     """The interactive page of the graph of ``root``: its backward pass step by step, the
     influence chain of a clicked node, details on hover (see the module's docstring).
 
-    Takes the keywords of :func:`autograd.draw` (:class:`autograd.viz.DrawOptions`); ``highlight``
+    Takes the keywords of :func:`autograd.draw` (:class:`autograd.drawing.DrawOptions`); ``highlight``
     selects a node's chain when the page opens. Nothing here writes ``.grad``: the page replays
     the pass seeded with ones (a Value root: 1).
     """
     opt = DrawOptions.of("explore", options)
-    _check_root(root, "explore")
+    check_root(root, "explore")
     return backward_page(Replay(root), opt)
 
 
 def backward_page(replay: Replay, opt: DrawOptions) -> Explorer:
     """The page of a replayed backward pass (``explore`` and ``BackwardSteps.player`` make one)."""
     root = replay.root
-    _check_targets(root, set(replay.order), opt.targets, opt.node_names)
+    check_targets(root, set(replay.order), opt.targets, opt.node_names)
     layout = copy.copy(opt)  # the page marks the chain (and no colours) itself: none in the layout
     layout.targets, layout.color_grad = [], False
-    frame = _FrameView({}, set(), None, [], "")  # no step done: every box sized for "grad ... so far"
-    scene = _scene(root, layout, frame, replay, with_ids=True)
+    frame = FrameView({}, set(), None, [], "")  # no step done: every box sized for "grad ... so far"
+    scene = make_scene(root, layout, frame, replay, with_ids=True)
     frame.grads.update(_widest_grads(replay, set(scene.visible)))
-    svg = _page_svg(_render(_dot(scene), "svg").decode("utf-8"))
+    svg = _page_svg(run_graphviz(scene_dot(scene), "svg").decode("utf-8"))
     data = _backward_data(replay, opt, scene.visible)
     data["hidden"] = scene.hidden
     if opt.color_grad:
@@ -249,7 +244,7 @@ def _widest_grads(replay: Replay, drawn: set[Any]) -> dict[Any, Any]:
     is wide enough for every step's text, "so far" included)."""
     best: dict[Any, tuple[float, Any]] = {replay.root: (0.0, replay.seed)}
     for node, i, _, total in replay.trace:
-        x = node._inputs[i]
+        x = node.inputs[i]
         if x in drawn:
             text = f"grad {value_text(total)} so far"
             width = text_width(text, 10) or 6.0 * len(text)
@@ -260,7 +255,7 @@ def _widest_grads(replay: Replay, drawn: set[Any]) -> dict[Any, Any]:
 
 def _page_svg(svg: str) -> str:
     """The rendered SVG as the page holds it: no XML prolog, fitted text, sized by the page."""
-    svg = _for_browsers(svg[svg.find("<svg") :])
+    svg = for_browsers(svg[svg.find("<svg") :])
     return re.sub(r'<svg width="[^"]*" height="[^"]*"', '<svg class="gg-graph"', svg, count=1)
 
 
@@ -284,19 +279,19 @@ def _backward_data(replay: Replay, opt: DrawOptions, visible: Sequence[Any]) -> 
     return {
         "steps": len(replay.order),
         "names": [texts(node_name(node, names)) for node in replay.order],
-        "leaf": "".join("0" if node._inputs else "1" for node in replay.order),
+        "leaf": "".join("0" if node.inputs else "1" for node in replay.order),
         "named": [[k, label] for k, label in named.items()],
         **steps,
         "seed": texts(value_text(replay.seed)),
         "seedExact": _exact(replay.seed),
         "seedIsOne": seed_is_one,
-        "rootHead": _root_head(root, names),
-        "tensor": _is_array(root.data),
+        "rootHead": root_head(root, names),
+        "tensor": is_array(root.data),
         "visible": [index[node] for node in visible],
         "details": [_details(node, index, names, opt.param_nodes) for node in visible],
         "select": index[opt.targets[0]] if opt.targets else None,
         "listedPaths": [MAX_LISTED_PATHS, MAX_LISTED_PATH_LENGTH],
-        "widths": list(_WIDTHS[False]),
+        "widths": list(ARIAL_WIDTHS[False]),
         "texts": texts.table,
     }
 
@@ -308,10 +303,10 @@ def _shares_data(
     slot), local derivative, share and the input's new total (texts); exact totals of named nodes."""
     ends = replay._ends
     counts = [end - start for start, end in zip([0, *ends], ends)]
-    short, full = _text_ids(texts, _short), _text_ids(texts, value_text)
+    short, full = _text_ids(texts, short_text), _text_ids(texts, value_text)
     to, slot, ld, share, total, exact = [], [], [], [], [], []
     for j, (node, i, s, t) in enumerate(replay.trace):
-        x = index[node._inputs[i]]
+        x = index[node.inputs[i]]
         to.append(x)
         slot.append(i)
         ld.append(short(local_derivative(node, i)))
@@ -340,8 +335,8 @@ def _text_ids(texts: _Texts, describe: Any) -> Any:
 def _fills(replay: Replay) -> dict[str, Any]:
     """For ``color_grad``: each total's magnitude (and the seed's) in percent of the largest of the
     pass; the page fills grad cells from white to orange by it, as the static drawing does."""
-    sizes = [_magnitude(t) for *_, t in replay.trace]
-    seed = _magnitude(replay.seed)
+    sizes = [magnitude(t) for *_, t in replay.trace]
+    seed = magnitude(replay.seed)
     biggest = max([seed, *sizes]) or 1.0
     return {"fill": [round(100 * m / biggest) for m in sizes], "seedFill": round(100 * seed / biggest)}
 
@@ -351,15 +346,15 @@ def _details(node: Any, index: dict[Any, int], names: dict[Any, str], params: se
     data = node.data
     found: dict[str, Any] = {
         "kind": node_kind(node, names, params),
-        "op": node._op,
+        "op": node.op,
         "inputs": [
-            [index[x], _short(local_derivative(node, i)) if rule is not None else "none"]
-            for i, (x, rule) in enumerate(zip(node._inputs, node._vjps))
+            [index[x], short_text(local_derivative(node, i)) if rule is not None else "none"]
+            for i, (x, rule) in enumerate(zip(node.inputs, node.rules))
         ],
     }
-    if _is_array(data):
+    if is_array(data):
         flat = data.ravel()
-        found["shape"] = _shape_text(data)
+        found["shape"] = shape_text(data)
         found["summary"] = value_text(data)
         found["first"] = ", ".join(value_text(v) for v in flat[:8]) + (", ..." if data.size > 8 else "")
     else:

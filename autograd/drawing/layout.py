@@ -1,0 +1,315 @@
+"""Stage layout: a scene as Graphviz DOT source, and Graphviz run on it within bounds.
+
+``to_dot(root)`` needs no program. ``run_graphviz`` uses the system ``dot`` when it is on PATH
+and the ``graphviz-pure`` program (installed along with graphgrad) otherwise.
+
+>>> from autograd import Value
+>>> x = Value(2.0, label="x")
+>>> to_dot(x * x).splitlines()[0]
+'digraph graphgrad {'
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from autograd.drawing.replay import Replay, local_derivative
+from autograd.drawing.scene import DrawOptions, FrameView, Scene, make_scene, takes_options
+from autograd.drawing.text import (
+    CURRENT_COLOR,
+    FAINT_COLOR,
+    KIND_FILL,
+    KIND_TAG,
+    PARTIAL_COLOR,
+    PATH_COLOR,
+    dot_quote,
+    grad_fill,
+    is_array,
+    magnitude,
+    markup_text,
+    node_kind,
+    node_name,
+    shape_text,
+    short_text,
+    value_text,
+)
+
+FANOUT_LIMIT = 24
+"""A drawn node feeding more ops than this makes Graphviz's crossing minimisation slow (100 users:
+tens of seconds); such pictures are laid out with its search limits, and say so."""
+_SEARCH_LIMITS = "  graph [mclimit=0.1, nslimit=1, nslimit1=1, searchsize=10];"
+
+
+class RendererNotFoundError(RuntimeError):
+    """Neither the Graphviz ``dot`` program nor ``graphviz-pure`` could be found."""
+
+
+# --- writing DOT ------------------------------------------------------------------------------
+
+
+def build_dot(
+    root: Any, opt: DrawOptions, frame: FrameView | None = None, replay: Replay | None = None
+) -> str:
+    """The DOT source of the picture of ``root``'s graph (see :func:`_scene` and :func:`_dot`)."""
+    return scene_dot(make_scene(root, opt, frame, replay))
+
+
+def scene_dot(scene: Scene) -> str:
+    """The DOT source: the nodes, their op nodes and edges, the collapsed part, the notes."""
+    opt, frame, influence = scene.opt, scene.frame, scene.influence
+    lines = [
+        "digraph graphgrad {",
+        f'  graph [rankdir={opt.rankdir}, fontname="Arial", fontsize=11, nodesep=0.25, ranksep=0.4];',
+        '  node [shape=plain, fontname="Arial", fontsize=10, color="#333333", fontcolor="#222222"];',
+        '  edge [fontname="Arial", fontsize=9, color="#555555", arrowsize=0.7];',
+    ]
+    limited = _fan_out_note(scene)
+    if limited:
+        lines.append(_SEARCH_LIMITS)
+    lines.extend(_node_line(scene, node) for node in scene.visible)
+    reaching_hidden = []  # op nodes with an input in the collapsed part
+    for node in scene.visible:
+        if node.inputs:
+            lines.extend(_op_lines(scene, node))
+            if any(x not in scene.ids for x in node.inputs):
+                reaching_hidden.append(f"{scene.ids[node]}op")
+    if scene.hidden:
+        lines.extend(_collapsed_lines(scene, reaching_hidden))
+    notes = [(frame.caption, CURRENT_COLOR)] if frame is not None and frame.caption else []
+    notes.extend((n, PATH_COLOR) for n in (influence.notes if influence else []))
+    notes.extend([(limited, FAINT_COLOR)] if limited else [])
+    if notes:
+        lines.append(_notes_line(notes))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _fan_out_note(scene: Scene) -> str:
+    """A note when a drawn node feeds more than FANOUT_LIMIT drawn ops ("" otherwise): the
+    picture is then laid out with Graphviz's search limits, which keep it to a second or so."""
+    users = Counter(x for node in scene.visible for x in node.inputs if x in scene.ids)
+    if not users:
+        return ""
+    busiest, count = users.most_common(1)[0]
+    if count <= FANOUT_LIMIT:
+        return ""
+    name = node_name(busiest, scene.opt.node_names)
+    return f"laid out with Graphviz's search limits: {name} feeds {count} ops (a full search would be slow)"
+
+
+def _node_line(scene: Scene, node: Any) -> str:
+    """One node as an HTML-like table: label and kind, shape, data, grad; its border and colour."""
+    opt = scene.opt
+    label = opt.node_names.get(node) or node.label
+    kind = node_kind(node, opt.node_names, opt.param_nodes)
+    rows: list[str] = []
+    if label or kind != "result":
+        tag = KIND_TAG[kind]
+        head = f"<B>{markup_text(label)}</B>" if label else ""
+        if tag:
+            head += f'{" " if head else ""}<FONT POINT-SIZE="8">{tag}</FONT>'
+        rows.append(f'<TD BGCOLOR="{KIND_FILL[kind]}">{head}</TD>')
+    if is_array(node.data):
+        rows.append(f"<TD>{markup_text(shape_text(node.data))}</TD>")
+    if "data" in opt.shown:
+        rows.append(f"<TD>data {markup_text(value_text(node.data))}</TD>")
+    grad = _grad_cell(scene, node, kind)
+    if grad:
+        rows.append(grad)
+    if not rows:
+        rows.append("<TD> </TD>")
+    color, attrs = "", ""
+    if scene.is_current(node):
+        color, outer = f' COLOR="{CURRENT_COLOR}"', 3
+    elif node in scene.on_path:
+        color, attrs = f' COLOR="{PATH_COLOR}"', ', class="influence"'
+        outer = 3 if node in opt.targets else 2
+    else:
+        outer = 2 if kind == "parameter" else 0
+    table = (
+        f'<TABLE BORDER="{outer}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"{color}>'
+        + "".join(f"<TR>{r}</TR>" for r in rows)
+        + "</TABLE>"
+    )
+    nid = scene.ids[node]
+    if scene.with_ids:
+        attrs += f', id="{nid}"'
+    return f"  {nid} [label=<{table}>{attrs}];"
+
+
+def _grad_cell(scene: Scene, node: Any, kind: str) -> str:
+    """The grad row of a node's table ("" when it has none): complete, partial, unknown or not kept."""
+    g = scene.grad_of(node)
+    needs_grad = getattr(node, "requires_grad", True) is not False  # a Tensor may need none
+    if (
+        "grad" not in scene.opt.shown
+        or (kind == "constant" and node not in scene.feeds_grad)
+        or not (needs_grad or g is not None)
+    ):
+        return ""
+    fill = ""
+    if scene.opt.color_grad and scene.biggest > 0:
+        fill = f' BGCOLOR="{grad_fill(magnitude(g) / scene.biggest)}"'
+    frame = scene.frame
+    if frame is None and g is None and node.inputs:  # a Tensor keeps leaves' gradients only
+        return f'<TD{fill}><FONT COLOR="{FAINT_COLOR}">grad not kept</FONT></TD>'
+    if frame is not None and g is None:
+        return f'<TD{fill}><FONT COLOR="{FAINT_COLOR}">grad ?</FONT></TD>'
+    if frame is not None and node not in frame.done:
+        return f'<TD{fill}><FONT COLOR="{PARTIAL_COLOR}">grad {markup_text(value_text(g))} so far</FONT></TD>'
+    return f"<TD{fill}>grad {markup_text(value_text(g))}</TD>"
+
+
+def _op_lines(scene: Scene, node: Any) -> list[str]:
+    """The op node between a result and its inputs, the edge to the result, an edge per input."""
+    nid = scene.ids[node]
+    op = f"{nid}op"
+    on = node in scene.on_path
+    current = scene.is_current(node)
+    style = f'color="{PATH_COLOR}", penwidth=2, class="influence"' if on else ""
+    to_result = style
+    if current:
+        style = f'color="{CURRENT_COLOR}", penwidth=2'
+        to_result = f"{style}, dir=back"
+    op_attrs = f'label={dot_quote(node.op or "?")}, shape=ellipse, style=filled, fillcolor="#f3f3f3", '
+    op_attrs += 'margin="0.04,0.02", width=0.4, height=0.3'
+    op_id, out_id = (f'id="{op}"', f'id="{nid}_out"') if scene.with_ids else ("", "")
+    lines = [
+        f"  {op} [{_joined(op_attrs, style, op_id)}];",
+        f"  {op} -> {nid}{_bracketed(_joined(to_result, out_id))};",
+    ]
+    sent = {i: share for _, i, share in scene.frame.sent} if current and scene.frame else {}
+    for i, (x, rule) in enumerate(zip(node.inputs, node.rules)):
+        if x in scene.ids:
+            attrs = _edge_attrs(scene, node, i, rule, sent.get(i), on and x in scene.on_path)
+            edge_id = f'id="{nid}_in{i}"' if scene.with_ids else ""
+            lines.append(f"  {scene.ids[x]} -> {op}{_bracketed(_joined(attrs, edge_id))};")
+    return lines
+
+
+def _joined(*attrs: str) -> str:
+    """DOT attribute lists joined, the empty ones left out."""
+    return ", ".join(a for a in attrs if a)
+
+
+def _bracketed(attrs: str) -> str:
+    return f" [{attrs}]" if attrs else ""
+
+
+def _edge_attrs(scene: Scene, node: Any, i: int, rule: Any, share: Any, on_path: bool) -> str:
+    """An input's edge: dashed when it takes no gradient, blue with the share the stepper's node
+    sends along it, red with its local derivative on the influence chain."""
+    attrs = []
+    if rule is None:
+        attrs.append('style=dashed, color="#aaaaaa"')
+    if share is not None:
+        text = short_text(share)
+        text = f"({text})" if text.startswith("-") else text  # "+(-3)", not "+-3"
+        attrs.append(
+            f'color="{CURRENT_COLOR}", penwidth=2, fontcolor="{CURRENT_COLOR}", '
+            f"label={dot_quote(' +' + text + ' ')}, dir=back, arrowtail=normal"
+        )
+    elif on_path and rule is not None:
+        attrs.append(
+            f'color="{PATH_COLOR}", penwidth=2, fontcolor="{PATH_COLOR}", '
+            f'label={dot_quote(" " + short_text(local_derivative(node, i)) + " ")}, class="influence"'
+        )
+    return ", ".join(attrs)
+
+
+def _collapsed_lines(scene: Scene, reaching_hidden: list[str]) -> list[str]:
+    """The summary node that stands for the collapsed part, and its edges to the op nodes it feeds."""
+    chain = ""
+    if scene.influence is not None and any(n not in scene.ids for n in scene.on_path):
+        chain = "\\nsome of the highlighted chain is inside"
+    more = f"... {scene.hidden:,} more node{'s' if scene.hidden != 1 else ''}"
+    more_id = ', id="more"' if scene.with_ids else ""
+    lines = [
+        f'  more [label="{more}\\n(the far part of the graph, collapsed;\\n'
+        f'draw with a larger max_nodes to see them){chain}", shape=box, style="dashed,rounded", '
+        f'fontcolor="#555555", color="#888888"{more_id}];'
+    ]
+    lines.extend(f'  more -> {op} [style=dashed, color="#888888"];' for op in reaching_hidden)
+    return lines
+
+
+def _notes_line(notes: list[tuple[str, str]]) -> str:
+    """The graph's label: the stepper's caption and the influence chain's sums, one row each."""
+    body = "".join(
+        f'<TR><TD ALIGN="LEFT"><FONT COLOR="{color}">{markup_text(text)}</FONT></TD></TR>'
+        for text, color in notes
+    )
+    return (
+        '  graph [labelloc=b, labeljust=l, label=<<TABLE BORDER="0" CELLPADDING="2" CELLSPACING="0">'
+        f"{body}</TABLE>>];"
+    )
+
+
+@takes_options
+def to_dot(root: Any, **options: Any) -> str:
+    """The Graphviz DOT source of the graph that ``root`` was computed from; needs no program.
+
+    Takes the keywords of :class:`DrawOptions`: ``rankdir``, ``names`` (``locals()``),
+    ``highlight`` (the influence chain of a node or several), ``max_nodes``, ``show``,
+    ``params``, ``color_grad``.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, label="x")
+    >>> "rankdir=TB" in to_dot(x * x, rankdir="TB", highlight=x)
+    True
+    """
+    return build_dot(root, DrawOptions.of("to_dot", options))
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+_INSTALL_HINT = (
+    "graphgrad renders drawings with Graphviz: install the `graphviz-pure` package "
+    "(`pip install graphviz-pure`, a dependency of graphgrad) or the system Graphviz "
+    "(`apt install graphviz`, `brew install graphviz`, `conda install graphviz`) so that `dot` "
+    "is on PATH. to_dot(root) and .save('graph.dot') work without either."
+)
+
+
+def find_renderer() -> str | None:
+    """The program that turns DOT into pictures: ``dot`` on PATH, else ``graphviz-pure`` on PATH
+    or next to the running Python (its venv's bin), else None."""
+    found = shutil.which("dot")
+    if found:
+        return found
+    found = shutil.which("graphviz-pure")
+    if found:
+        return found
+    here = Path(sys.executable).parent
+    for candidate in ("graphviz-pure", "graphviz-pure.exe"):
+        path = here / candidate
+        if path.is_file() and os.access(path, os.X_OK):
+            return str(path)
+    return None
+
+
+def run_graphviz(source: str, fmt: str, *options: str) -> bytes:
+    program = find_renderer()
+    if program is None:
+        raise RendererNotFoundError(_INSTALL_HINT)
+    try:
+        done = subprocess.run(
+            [program, f"-T{fmt}", *options], input=source.encode("utf-8"), capture_output=True, timeout=300
+        )
+    except subprocess.TimeoutExpired as err:
+        raise RuntimeError(
+            f"{program} took longer than 300 s to lay out the graph; use a smaller max_nodes"
+        ) from err
+    if done.returncode != 0 or not done.stdout:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(
+            f"{program} -T{fmt} failed: {message[-1] if message else f'exit status {done.returncode}'}"
+        )
+    return done.stdout
+

@@ -105,7 +105,7 @@ class Explorer:
             view=self.view,
             svg=self.svg,
             data=_script_json(self.data),
-            js=_asset("page.js"),
+            js=_script(),
         )
 
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -161,8 +161,17 @@ _PAGE = """<!DOCTYPE html>
 
 
 def _asset(name: str) -> str:
-    """A file that ships beside this module (the page's script and styles)."""
+    """A file that ships beside this module (the page's script parts and styles)."""
     return resources.files("autograd.drawing").joinpath(name).read_text(encoding="utf-8")
+
+
+SCRIPT_PARTS = ("util", "panzoom", "backward", "training", "controls", "main")
+"""The page's script, one job a file in ``js/``, joined in this order (later parts use earlier ones)."""
+
+
+def _script() -> str:
+    """The page's script: the parts of ``js/`` joined into one."""
+    return "\n".join(_asset(f"js/{part}.js") for part in SCRIPT_PARTS)
 
 
 def _script_json(data: Any) -> str:

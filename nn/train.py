@@ -316,7 +316,8 @@ def _class_codes(history: History) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def weight_matrices(model: Any) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """The model's parameters as matrices to draw, each as (name, data, grad).
+    """The model's parameters as matrices to draw, each as (name, data, grad): copies, as they
+    are now (training on changes the model, never them).
 
     A Tensor parameter as it is (a vector as one row, more axes folded into the columns); a
     scalar ``nn.MLP`` one matrix per layer, a row per neuron: its weights, then its bias.
@@ -335,9 +336,9 @@ def weight_matrices(model: Any) -> list[tuple[str, np.ndarray, np.ndarray]]:
             found.append((f"layers.{i}", data, grad))
         return found
     found = []
-    for name, p in model.named_parameters():
-        data = np.asarray(p.data, dtype=np.float64)
-        grad = np.zeros_like(data) if p.grad is None else np.asarray(p.grad, dtype=np.float64)
+    for name, p in model.named_parameters():  # np.array copies: an optimizer updates p.data in place
+        data = np.array(p.data, dtype=np.float64)
+        grad = np.zeros_like(data) if p.grad is None else np.array(p.grad, dtype=np.float64)
         rows = data.shape[0] if data.ndim > 1 else 1
         found.append((name, data.reshape(rows, -1), grad.reshape(rows, -1)))
     return found

@@ -8,17 +8,25 @@ function trainingView(box, data, find) {
   const caption = find("gg-caption"), tip = find("gg-tip");
   const panels = box.insertBefore(document.createElement("div"), find("gg-note"));
   panels.className = "gg-panels";
-  const panel = (title) => {
+  const panel = (title, note = "") => {  // a box with a heading (and a note beside it, in grey)
     const p = panels.appendChild(document.createElement("div"));
     p.className = "gg-panel";
-    p.appendChild(document.createElement("h3")).textContent = title;
+    const heading = p.appendChild(document.createElement("h3"));
+    heading.textContent = title;
+    if (note) {
+      const aside = heading.appendChild(document.createElement("span"));
+      aside.className = "gg-aside";
+      aside.textContent = note;
+    }
     return p;
   };
   const curve = lossCurve(panel("loss per step"), data.losses);
   const plane = data.boundary ? boundaryPlane(panel("decision boundary"), data.boundary) : null;
-  const first = data.snapshots[0].params;
-  const scales = first.map((_, i) => Math.max(1e-12, ...data.snapshots.map((s) => maxAbs(s.params[i][1]))));
-  const maps = first.map(([name], i) => heatmap(panel(name), tip, box, name, scales[i]));
+  const first = data.snapshots[0].params, scales = heatScales(data.snapshots), cells = heatCells(first);
+  const maps = first.map(([name, values], i) => {
+    const shape = rows(values);
+    return heatmap(panel(name, `${shape.length}\u00d7${shape[0].length}`), tip, box, [name, scales[i], cells[i]]);
+  });
   let step = 0;
   return {
     show(k) {
@@ -96,31 +104,98 @@ function boundaryPlane(panel, b) {
   };
 }
 
-function heatmap(panel, tip, box, name, scale) {
+/* --- the parameters: a heatmap of each matrix, its colour scale beneath ----------------------------- */
+
+const HEAT = { side: 240, least: 2, most: 16, minSide: 12, bar: 150 };  // pixels
+
+function heatColour(t) {  // t in [-1, 1]: #1f77b4 (blue, -1) through white (0) to #d62728 (red, +1)
+  if (!Number.isFinite(t)) return "#888";
+  const c = t < 0 ? [255 + t * 224, 255 + t * 136, 255 + t * 75] : [255 - t * 41, 255 - t * 216, 255 - t * 215];
+  return `rgb(${c.map((v) => Math.round(v)).join(", ")})`;
+}
+
+function finiteRange(v) {  // [min, max] of the finite numbers in v (null when there is none)
+  const finite = rows(v).flat().map(number).filter(Number.isFinite);
+  return finite.length ? [Math.min(...finite), Math.max(...finite)] : null;
+}
+
+function heatScales(snapshots) {  // each matrix's colour scale: its largest |data| in any snapshot
+  return snapshots[0].params.map((_, i) => Math.max(1e-12, ...snapshots.map((s) => {
+    const range = finiteRange(s.params[i][1]);
+    return range ? Math.max(-range[0], range[1]) : 0;
+  })));
+}
+
+function heatCells(params) {
+  /* Each matrix's cell, [width, height] in pixels: square, as large as fits HEAT.side (within
+     HEAT.least .. HEAT.most), and no side of the picture under HEAT.minSide. A bias (one row, named
+     like its weight matrix: "0.bias" and "0.weight") takes the cell of its weight matrix, whose rows
+     it adds to, so that the strip is as long as the matrix is high. */
+  const shapes = params.map(([, d]) => { const r = rows(d); return [r.length, r[0].length]; });
+  const square = shapes.map(([n, m]) => Math.max(HEAT.least, Math.min(HEAT.most, Math.floor(HEAT.side / Math.max(n, m)))));
+  const names = params.map(([name]) => name);
+  return shapes.map(([n, m], i) => {
+    const w = /bias$/.test(names[i]) && n === 1 ? names.indexOf(names[i].replace(/bias$/, "weight")) : -1;
+    const c = w >= 0 && shapes[w][0] === m ? square[w] : square[i];
+    return [Math.max(c, Math.ceil(HEAT.minSide / m)), Math.max(c, Math.ceil(HEAT.minSide / n))];
+  });
+}
+
+function heatLegend(panel, scale) {  // the colour bar from -scale to +scale; returns the line for the step's range
+  const legend = panel.appendChild(document.createElement("div"));
+  legend.className = "gg-legend";
+  const bar = legend.appendChild(document.createElement("canvas")), ctx = bar.getContext("2d");
+  bar.className = "gg-legend-bar";
+  bar.width = HEAT.bar;
+  bar.height = 8;
+  for (let x = 0; x < HEAT.bar; x++) {
+    ctx.fillStyle = heatColour((2 * x + 1) / HEAT.bar - 1);
+    ctx.fillRect(x, 0, 1, bar.height);
+  }
+  const ticks = legend.appendChild(document.createElement("div"));
+  ticks.className = "gg-legend-ticks";
+  for (const words of [formatNumber(-scale), "0", `+${formatNumber(scale)}`]) {
+    ticks.appendChild(document.createElement("span")).textContent = words;
+  }
+  const now = legend.appendChild(document.createElement("div"));
+  now.className = "gg-legend-now";
+  return now;
+}
+
+function heatmap(panel, tip, box, [name, scale, [cw, ch]]) {
+  /* The heatmap of one matrix: draw(data, grad) paints it from one snapshot's numbers, all of it;
+     hovering a cell shows its data and grad (rewritten when a step is drawn under the pointer). */
   const canvas = panel.appendChild(document.createElement("canvas")), ctx = canvas.getContext("2d");
-  let values = [[0]], grads = [[0]], cell = 8;
-  canvas.addEventListener("mousemove", (e) => {
-    const r = canvas.getBoundingClientRect(), i = Math.floor((e.clientY - r.top) / cell), j = Math.floor((e.clientX - r.left) / cell);
-    if (!values[i] || values[i][j] === undefined) { tip.hidden = true; return; }
+  canvas.className = "gg-heatmap";
+  const now = heatLegend(panel, scale);
+  let values = [[0]], grads = [[0]], at = null;  // at: the hovered cell, [i, j]
+  const describe = () => {
+    const [i, j] = at;
     tip.textContent = `${name}[${i}, ${j}]: data ${formatNumber(number(values[i][j]))}, grad ${formatNumber(number(grads[i][j]))}`;
-    tip.hidden = false;
+  };
+  canvas.addEventListener("mousemove", (e) => {
+    const r = canvas.getBoundingClientRect();  // the canvas has a border: its cells start inside it
+    const i = Math.floor((e.clientY - r.top - canvas.clientTop) / ch), j = Math.floor((e.clientX - r.left - canvas.clientLeft) / cw);
+    at = values[i] && values[i][j] !== undefined ? [i, j] : null;
+    tip.hidden = at === null;
+    if (!at) return;
+    describe();
     const area = box.getBoundingClientRect();
     tip.style.left = `${e.clientX - area.left + 12}px`;
     tip.style.top = `${e.clientY - area.top + 12}px`;
   });
-  canvas.addEventListener("mouseleave", () => { tip.hidden = true; });
+  canvas.addEventListener("mouseleave", () => { at = null; tip.hidden = true; });
   return (data, grad) => {
     values = rows(data);
     grads = rows(grad);
-    const n = values.length, m = values[0].length;
-    cell = Math.max(2, Math.min(16, Math.floor(240 / Math.max(n, m))));
-    canvas.width = m * cell;
-    canvas.height = n * cell;
+    canvas.width = values[0].length * cw;
+    canvas.height = values.length * ch;
     values.forEach((row, i) => row.forEach((v, j) => {
-      const t = Math.max(-1, Math.min(1, number(v) / scale));
-      const [r, g, b] = t < 0 ? [255 + t * 222, 255 + t * 136, 255 + t * 75] : [255 - t * 41, 255 - t * 216, 255 - t * 216];
-      ctx.fillStyle = `rgb(${r | 0}, ${g | 0}, ${b | 0})`;
-      ctx.fillRect(j * cell, i * cell, cell, cell);
+      ctx.fillStyle = heatColour(Math.max(-1, Math.min(1, number(v) / scale)));
+      ctx.fillRect(j * cw, i * ch, cw, ch);
     }));
+    const range = finiteRange(data);
+    now.textContent = range ? `this step: ${formatNumber(range[0])} to ${formatNumber(range[1])}` : "this step: no finite values";
+    if (at) describe();
   };
 }

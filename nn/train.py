@@ -209,8 +209,9 @@ class History:
 
     ``.plot()`` draws the loss (and any metric) per epoch with matplotlib. ``step_losses`` holds
     the loss of every optimizer step; with ``fit(..., snapshots=k)``, ``snapshots`` holds the
-    model as it was before training and at k moments spread evenly over it, which
-    ``.explore()`` plays back in an interactive page.
+    model as it was before training and at k moments spread evenly over it (copies of its
+    parameters then, which training on leaves alone), which ``.explore()`` plays back in an
+    interactive page.
     """
 
     def __init__(self) -> None:
@@ -247,7 +248,8 @@ class History:
     def explore(self) -> Any:
         """The training played back, snapshot by snapshot, in one self-contained page (an
         ``autograd.drawing.Explorer``): the loss of every step up to the snapshot, the decision
-        boundary (for 2-D inputs) and each weight matrix as a heatmap, hover for data and grad.
+        boundary (for 2-D inputs) and each weight matrix as a heatmap on a colour scale of its own,
+        the same at every step (a legend beneath says which), hover for data and grad.
 
         Needs ``fit(..., snapshots=k)``.
         """
@@ -298,7 +300,8 @@ def _is_loss(name: str) -> bool:
 
 
 class Snapshot(NamedTuple):
-    """The model at one moment of ``fit``: after ``step`` optimizer steps."""
+    """The model at one moment of ``fit``: after ``step`` optimizer steps (its own copies of the
+    numbers, which later steps leave alone)."""
 
     step: int
     caption: str

@@ -582,6 +582,25 @@ def test_training_heatmaps_are_each_snapshots_numbers(tmp_path: Path, open_page:
     assert_clean(opened)
 
 
+def test_training_hover_follows_the_step(tmp_path: Path, open_page: Any) -> None:
+    X, y = nn.make_moons(40, noise=0.1, seed=0)
+    model = nn.Sequential(nn.Linear(2, 4, seed=0), nn.Tanh(), nn.Linear(4, 2, seed=1))
+    history = nn.fit(model, nn.cross_entropy, nn.Adam(model.parameters(), lr=0.1), X, y, epochs=2,
+                     batch_size=10, progress=False, seed=0, snapshots=2)  # fmt: skip
+    opened = open_page(history.explore().save(tmp_path / "training.html"))
+    page = opened.page
+    canvas = page.locator("canvas.gg-heatmap").nth(0)  # 0.weight, 4x2: cells of 16 px (and a 1 px frame)
+    canvas.hover(position={"x": 1 + 16 + 8, "y": 1 + 2 * 16 + 8})
+    for k in (0, 1, 2):  # the keys step on under the pointer: the tip says the cell's numbers at each step
+        _, data, grad = history.snapshots[k].params[0]
+        tip = page.evaluate("document.querySelector('.gg-tip').textContent")
+        found = re.fullmatch(r"0\.weight\[2, 1\]: data (\S+), grad (\S+)", tip)
+        assert found and [float(v) for v in found.groups()] == pytest.approx([data[2, 1], grad[2, 1]], 1e-3)
+        page.keyboard.press("ArrowRight")
+    assert page.evaluate("graphgrad.state().step") == 2
+    assert_clean(opened)
+
+
 def test_color_grad_fills_cells_by_the_gradient_at_each_step(tmp_path: Path, open_page: Any) -> None:
     x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.88, label="b")
     y = (x * w + b).tanh()

@@ -180,8 +180,9 @@ function heatmap(panel, tip, box, [name, scale, [cw, ch]]) {
     tip.hidden = at === null;
     if (!at) return;
     describe();
-    const area = box.getBoundingClientRect();
-    tip.style.left = `${e.clientX - area.left + 12}px`;
+    tip.style.left = "0px";  // measured unsqueezed, placed right of the pointer, or left where that has no room
+    const area = box.getBoundingClientRect(), x = e.clientX - area.left, w = tip.offsetWidth;
+    tip.style.left = `${x + 12 + w > area.width ? Math.max(0, x - 12 - w) : x + 12}px`;
     tip.style.top = `${e.clientY - area.top + 12}px`;
   });
   canvas.addEventListener("mouseleave", () => { at = null; tip.hidden = true; });

@@ -410,7 +410,7 @@ def test_moons_page_is_usable(tmp_path: Path, open_page: Any) -> None:
     state = opened.page.evaluate("graphgrad.step(65818)")
     assert state["steps"] == 65818 and state["caption"].startswith("step 65818 of 65818")
     assert "more nodes" in opened.page.inner_text(".gg-view")
-    opened.page.evaluate("graphgrad.select('(relu)')")
+    opened.page.evaluate("graphgrad.select('relu#1')")  # the first relu the graph computed
     assert "sum over" in opened.page.inner_text(".gg-note")
     assert_clean(opened)
 
@@ -611,9 +611,9 @@ def test_color_grad_fills_cells_by_the_gradient_at_each_step(tmp_path: Path, ope
               while (p.tagName !== "polygon") p = p.previousElementSibling;
               return p.getAttribute("fill"); }"""
     opened.page.evaluate("graphgrad.step(0)")
-    assert opened.page.evaluate(fill, node_id(opened, "x")) == "rgb(255, 255, 255)"  # no gradient yet
+    assert opened.page.evaluate(fill, node_id(opened, "x")) == "#ffffff"  # no gradient yet: text.grad_fill(0)
     opened.page.evaluate("graphgrad.step(6)")
-    assert opened.page.evaluate(fill, node_id(opened, "x")) == "rgb(240, 120, 30)"  # |-1.503|: the largest
+    assert opened.page.evaluate(fill, node_id(opened, "x")) == "#f0781e"  # |-1.503|: the largest
     w_fill = opened.page.evaluate(fill, node_id(opened, "w"))
-    assert w_fill not in ("rgb(255, 255, 255)", "rgb(240, 120, 30)")
+    assert w_fill not in ("#ffffff", "#f0781e")
     assert_clean(opened)

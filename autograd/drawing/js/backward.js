@@ -66,36 +66,34 @@ class BackwardView {
   showGrad(p, g) {  // a drawn node's grad line: complete, still being summed ("so far"), or unknown
     const cell = this.cells.get(p);
     if (!cell) return;
-    const [words, fill, italic] = !g ? ["grad ?", "#9a9a9a", false]
-      : g.done ? [`grad ${g.text}`, "#222222", false] : [`grad ${g.text} so far`, "#e6820e", true];
+    const [key, colour, italic] = !g ? ["grad-unknown", "faint", false] : g.done ? ["grad", "ink", false] : ["grad-partial", "partial", true];
+    const words = fill(this.data.words, key, { grad: g && g.text });
     const t = cell.text;
     t.textContent = words;
     t.setAttribute("x", cell.center.toFixed(2));
     t.setAttribute("text-anchor", "middle");
-    t.setAttribute("fill", fill);
+    t.removeAttribute("fill");
+    t.style.fill = `var(--gg-${colour})`;
     t.setAttribute("font-style", italic ? "italic" : "normal");
     const width = textWidth(words, Number(t.getAttribute("font-size")) || 10, this.data.widths);
     t.setAttribute("textLength", Math.min(width, cell.room).toFixed(2));
     t.setAttribute("lengthAdjust", "spacingAndGlyphs");
-    if (this.data.fill) cell.box.setAttribute("fill", gradFill(g ? (g.entry < 0 ? this.data.seedFill : this.data.fill[g.entry]) : 0));
+    if (this.data.fill) cell.box.setAttribute("fill", this.data.fills[g ? (g.entry < 0 ? this.data.seedFill : this.data.fill[g.entry]) : 0]);
   }
 
-  captionOf(k) {
-    const { data, texts, N } = this;
-    if (k === 0) {
-      return `step 0 of ${N}: the backward pass starts from the seed ${texts[data.seed]} at ${this.name(0)}; ` +
-        "step on to send it down the graph, one node at a time";
-    }
-    const c = k - 1, head = `step ${k} of ${N}: ${this.name(c)}`, g = this.gradOf(c);
-    if (!g) return `${head} receives no gradient (it reaches the root only through constant inputs)`;
-    if (data.leaf[c] === "1") return `${head} is a leaf: its gradient ${g.text} is final`;
-    const sent = [];
+  captionOf(k) {  // the words are page.py's (text.WORDS), filled as the static drawing fills them
+    const { data, texts, N } = this, say = (key, slots) => fill(data.words, key, slots);
+    if (k === 0) return say("start", { steps: N, seed: texts[data.seed], root: this.name(0) });
+    const c = k - 1, where = { step: k, steps: N, node: this.name(c) }, g = this.gradOf(c);
+    if (!g) return say("no-grad", where);
+    if (data.leaf[c] === "1") return say("leaf", { ...where, grad: g.text });
+    const shares = [];
     for (let j = this.start[c]; j < this.start[c + 1]; j++) {
-      const share = texts[data.share[j]], to = this.name(data.to[j]);
-      sent.push(data.tensor ? `${share} to ${to}` : `${g.text} * ${texts[data.ld[j]]} = ${share} to ${to}`);
+      shares.push(say(data.tensor ? "share-tensor" : "share",
+        { grad: g.text, local: texts[data.ld[j]], share: texts[data.share[j]], input: this.name(data.to[j]) }));
     }
-    const seed = c === 0 ? " (the seed)" : "";
-    return `${head} has its complete gradient ${g.text}${seed}; it passes ${sent.join(", ") || "nothing"}`;
+    const seed = c === 0 ? say("the-seed", {}) : "";
+    return say("passes", { ...where, grad: g.text, seed, shares: shares.join(", ") || say("nothing", {}) });
   }
 
   // --- the influence chain: every path from node t up to the root
@@ -126,23 +124,24 @@ class BackwardView {
     return { target: t, reached, count: paths[t], edges: reached ? edges : [], nodes, towards };
   }
 
-  chainNote(ch) {  // the sum over the paths, in the words of the static drawing's note
-    const { data, texts } = this, t = ch.target;
-    if (!ch.reached) return `${this.name(t)} does not reach ${this.name(0)} along any differentiable path: its gradient is 0`;
-    const head = `${data.seedIsOne ? "" : `${texts[data.seed]} * `}d${data.rootHead}/d${this.name(t)}`;
-    if (t === 0) return `${head} = 1 (the root itself)`;
+  chainNote(ch) {  // the sum over the paths, in the words of the static drawing's note (text.WORDS)
+    const { data, texts } = this, t = ch.target, say = (key, slots) => fill(data.words, key, slots);
+    if (!ch.reached) return say("chain-none", { node: this.name(t), root: this.name(0) });
+    const head = say(data.seedIsOne ? "head" : "head-seeded", { seed: texts[data.seed], root: this.name(0), node: this.name(t) });
+    if (t === 0) return say("chain-root", { head });
     const received = this.usersOf(t), total = texts[data.total[received[received.length - 1]]];
-    const paths = `${ch.count.toLocaleString("en-US")} path${ch.count === 1 ? "" : "s"}`;
-    if (data.tensor) return `${head} = sum over ${paths} of the vector-Jacobian products along each (seed: ones) = ${total}`;
-    if (!ch.towards) return `${head} = sum over ${paths} of the product of local derivatives = ${total}`;
+    const paths = countText(ch.count, "path");
+    if (data.tensor) return say("chain-tensor", { head, paths, total });
+    if (!ch.towards) return say("chain-counted", { head, paths, total });
     const terms = [];
     const walk = (x, factors) => {  // every path from x up to the root, as its local derivatives
       if (x === 0) terms.push(factors.join(" * "));
       else for (const j of ch.towards.get(x) || []) walk(this.src[j], [...factors, texts[data.ld[j]]]);
     };
     walk(t, data.seedIsOne ? [] : [texts[data.seed]]);
-    const listed = terms.length === 1 ? `1 path: ${terms[0]}` : `${terms.length} paths: ${terms.map((s) => `(${s})`).join(" + ")}`;
-    return `${head} = sum over paths of the product of local derivatives; ${listed} = ${total}`;
+    const listed = terms.length === 1 ? say("one-path", { term: terms[0] })
+      : say("paths", { count: terms.length, terms: terms.map((s) => `(${s})`).join(" + ") });
+    return say("chain-listed", { head, listed, total });
   }
 
   select(name) {
@@ -165,7 +164,7 @@ class BackwardView {
       this.edgeLabel(edge, ` ${this.texts[data.ld[j]]} `, "gg-chain");
     }
     for (const [id, el] of this.parts) el.classList.add(on.has(id) ? "gg-chain" : "gg-dim");
-    const hidden = ch.nodes.some((node) => !pos.has(node)) ? "\n(some of the chain is in the collapsed part)" : "";
+    const hidden = ch.nodes.some((node) => !pos.has(node)) ? fill(data.words, "chain-collapsed", {}) : "";
     this.note.textContent = this.chainNote(ch) + hidden;
   }
 
@@ -188,7 +187,7 @@ class BackwardView {
     edge.classList.add(cls);
     const at = path.getPointAtLength(path.getTotalLength() * (cls === "gg-sent" ? 0.62 : 0.32));
     const label = svgElement("text", { x: at.x.toFixed(2), y: (at.y - 3).toFixed(2), "text-anchor": "middle",
-                                       class: `gg-label ${cls}`, "font-family": FONTS });
+                                       class: `gg-label ${cls}` });
     label.textContent = words;
     this.labels.appendChild(label);
   }
@@ -292,9 +291,4 @@ function gradCell(group) {  // a drawn node's grad line, the cell around it, whe
   const xs = box.getAttribute("points").trim().split(/\s+/).map((p) => Number(p.split(",")[0]));
   const left = Math.min(...xs), right = Math.max(...xs);
   return { text, box, center: (left + right) / 2, room: right - left - 8 };
-}
-
-function gradFill(percent) {  // white for 0 up to a strong orange for the largest |grad| (as color_grad)
-  const t = Math.sqrt(Math.max(0, Math.min(100, percent)) / 100);
-  return `rgb(${Math.round(255 - 15 * t)}, ${Math.round(255 - 135 * t)}, ${Math.round(255 - 225 * t)})`;
 }

@@ -20,6 +20,7 @@ from test_viz import moons_step_graph, shopping
 
 import nn
 from autograd import Tensor, Value, backward_steps, draw, explore
+from autograd.drawing.text import PALETTE
 from autograd.graph import topological_order
 
 APPLES = {"apple": 2.2, "apple_num": 110.0, "orange": 3.3, "orange_num": 165.0, "tax": 650.0}
@@ -533,11 +534,13 @@ HEATMAP_CELLS = """([name, n, m]) => {
 
 
 def heat_colours(data: np.ndarray, scale: float) -> np.ndarray:
-    """The colours the page gives ``data`` on the scale -scale .. +scale: #1f77b4 through white to
-    #d62728, one RGB row per number (row by row)."""
+    """The colours the page gives ``data`` on the scale -scale .. +scale: the palette's "current"
+    through white to its "chain", one RGB row per number (row by row)."""
     t = np.clip(data.ravel() / scale, -1.0, 1.0)[:, None]
-    low, high = np.array([224, 136, 75]), np.array([41, 216, 215])
-    rgb = np.where(t < 0, 255 + t * low, 255 - t * high)
+    low, high = (
+        np.array([int(PALETTE[role][k : k + 2], 16) for k in (1, 3, 5)]) for role in ("current", "chain")
+    )
+    rgb = np.where(t < 0, 255 - np.abs(t) * (255 - low), 255 - t * (255 - high))
     return np.floor(rgb + 0.5).astype(int)
 
 

@@ -403,6 +403,10 @@ def playback(
     grid (``x`` and ``y``, its coordinates) and the data (``points``, ``labels``) of a model of
     2-D inputs, drawn as the plane coloured by class with the points on it.
 
+    Each heatmap has one colour scale for every snapshot, from minus to plus its largest
+    ``|data|`` (a legend beneath shows it, and the snapshot's range); a one-row ``X.bias`` is
+    drawn in the cells of ``X.weight``, whose rows it adds to.
+
     >>> page = playback([1.0, 0.5], [{"step": 0, "caption": "untrained", "params": []},
     ...                              {"step": 2, "caption": "trained", "params": []}])
     >>> page.steps

@@ -43,10 +43,6 @@ function rows(v) {
   return Array.isArray(v[0]) ? v.map((r) => (Array.isArray(r) ? r.flat(Infinity) : [r])) : [v];
 }
 
-function maxAbs(v) {
-  return Array.isArray(v) ? Math.max(0, ...v.flat(Infinity).map((x) => Math.abs(number(x)) || 0)) : Math.abs(number(v)) || 0;
-}
-
 function formatNumber(v) {
   if (typeof v !== "number") return String(v);
   if (!Number.isFinite(v)) return String(v);

@@ -2,9 +2,10 @@
 
 For the nodes in the order of the backward pass (node 0 the root): each node's op and its inputs, the leaves'
 recorded values, which leaves a learner may edit and which a descent step moves. The page's script does the
-rest: ``js/ops.js`` holds each op's forward and local derivative (one table, keyed by the op's name, checked
-against the engine by the tests), ``js/recompute.js`` the forward and backward passes. A graph that holds an op
-the table lacks (a user's own ``record`` op), or a Tensor graph, is not editable, and the data says why.
+rest: ``js/ops.js`` holds each op's forward and local derivative (one table, keyed by the op's name,
+checked against the engine by the tests), ``js/recompute.js`` the forward and backward passes. A graph that
+holds an op the table lacks (a user's own ``record`` op), or a Tensor graph, is not editable, and the data
+says why.
 
 >>> from autograd import Value
 >>> x = Value(3.0, label="x")
@@ -119,8 +120,8 @@ def live_data(replay: Replay, names: Names | None = None, params: Iterable[Any] 
         return {"editable": False, "reason": LIVE_WORDS["tensor"]}
     unknown = sorted({node.op for node in order if node.inputs and not _fits(node)})
     if unknown:
-        ops = ", ".join(repr(op) for op in unknown)
-        return {"editable": False, "reason": LIVE_WORDS["unknown-op"].format(ops=ops)}
+        listed = ", ".join(repr(op) for op in unknown)
+        return {"editable": False, "reason": LIVE_WORDS["unknown-op"].format(ops=listed)}
     index = {node: k for k, node in enumerate(order)}
     leaves = [k for k, node in enumerate(order) if not node.inputs]
     movable = set(params)

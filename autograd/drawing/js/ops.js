@@ -22,8 +22,8 @@ function opSigmoid(x) {  // 1 / (1 + e ** -x) without overflow for any x (stable
 }
 
 /* --- erf: the method CPython's math module used (a series below 1.5, a continued fraction for erfc
-   beyond), with x * x, the series and the last products carried in double-double so that the result is
-   within about an ulp of the C library's erf (which math.erf calls) ------------------------------------- */
+   beyond), with x * x, the series and the last products carried in double-double and the fraction evaluated
+   from its last term up, so that the result is within an ulp of the C library's erf (math.erf's) ----------- */
 
 function ddTwoSum(a, b) {  // a + b exactly, as [sum, rounding error]
   const s = a + b, v = s - a;
@@ -69,13 +69,9 @@ function erfcFraction(x) {  // 1.5 <= x: erfc(x) as double-double, by the contin
   // erfc(x) = x e**-x2 / sqrt(pi) * 1 / (x2 + 1/2 - 1 * 1/2 / (x2 + 5/2 - 2 * 3/2 / (x2 + 9/2 - ...)))
   if (x >= 30) return [0, 0];  // erfc(30) is about 2.6e-393: no double
   const x2 = ddTwoProduct(x, x);
-  let p = 1, pLast = 0, q = x2[0] + 0.5, qLast = 1;  // the convergents p / q, from the front
-  for (let k = 1; k <= 50; k++) {
-    const a = k * (k - 0.5), b = x2[0] + (2 * k + 0.5);
-    [p, pLast] = [b * p - a * pLast, p];
-    [q, qLast] = [b * q - a * qLast, q];
-  }
-  return erfScaled([p / q, 0], x, x2);
+  let t = x2[0] + 100.5;  // 50 terms, evaluated from the last one up (stabler than the convergents from the front)
+  for (let k = 50; k >= 1; k--) t = x2[0] + (2 * k - 1.5) - (k * (k - 0.5)) / t;
+  return erfScaled([1 / t, 0], x, x2);
 }
 
 function opErf(x) {  // the error function, odd, 0 at 0 (-0 at -0), +-1 at +-inf, nan at nan

@@ -26,7 +26,7 @@ from typing import Any
 from autograd.drawing.replay import Replay
 from autograd.drawing.text import Names
 
-__all__ = ["LIVE_OPS", "LIVE_WORDS", "live_data", "table_op"]
+__all__ = ["LIVE_OPS", "LIVE_WORDS", "POWER_NAME", "live_data", "table_op"]
 
 NEURON = -1
 """The arity of nn's fused neurons: 2m + 1 inputs (b, w_0 .. w_{m-1}, x_0 .. x_{m-1}), m >= 1."""

@@ -13,6 +13,7 @@ function liveNumber(v) {  // the data keeps nan and infinities as strings (JSON 
 // table from the nodes from[start[k] .. start[k + 1] - 1], each later in the pass than k; recorded[k] is a leaf's
 // recorded data (0 for other nodes); widest is the most inputs a node has.
 function liveGraph(live) {
+  if (!live.editable) throw new Error(`recompute: ${live.reason}`);
   const n = live.op.length, start = new Int32Array(n + 1);
   for (let k = 0; k < n; k++) start[k + 1] = start[k] + live.inputs[k].length;
   const from = new Int32Array(start[n]);
@@ -29,22 +30,24 @@ function liveGraph(live) {
   return { n, entry, start, from, recorded, widest, leaves: Int32Array.from(live.leaves) };
 }
 
-function isLeaf(graph, k) {
+function liveIsLeaf(graph, k) {
   return graph.start[k + 1] === graph.start[k];
 }
 
-function editList(graph, edits) {  // [[leaf, value], ...] from a Map or an object {leaf: value}, checked
+function liveEdits(graph, edits) {  // [[leaf, value], ...] from a Map or an object {leaf: value}, checked
   const list = edits instanceof Map ? [...edits] : Object.entries(edits || {});
   return list.map(([k, v]) => {
     const node = Number(k);
-    if (!(node >= 0 && node < graph.n && isLeaf(graph, node))) throw new Error(`recompute: node ${k} is not a leaf`);
+    if (!(node >= 0 && node < graph.n && liveIsLeaf(graph, node))) {
+      throw new Error(`recompute: node ${k} is not a leaf`);
+    }
     return [node, liveNumber(v)];
   });
 }
 
 /* --- forward: every node's data ----------------------------------------------------------------------- */
 
-function gather(graph, data, k, x) {  // node k's inputs' data into x; returns how many
+function liveInputs(graph, data, k, x) {  // node k's inputs' data into x; returns how many
   const s = graph.start[k], m = graph.start[k + 1] - s;
   for (let i = 0; i < m; i++) x[i] = data[graph.from[s + i]];
   return m;
@@ -54,9 +57,9 @@ function gather(graph, data, k, x) {  // node k's inputs' data into x; returns h
 // inputs before the nodes made from them (the pass's order backwards).
 function forwardData(graph, edits) {
   const data = graph.recorded.slice(), x = new Float64Array(graph.widest);
-  for (const [k, v] of editList(graph, edits)) data[k] = v;
+  for (const [k, v] of liveEdits(graph, edits)) data[k] = v;
   for (let k = graph.n - 1; k >= 0; k--) {
-    const m = gather(graph, data, k, x);
+    const m = liveInputs(graph, data, k, x);
     if (m > 0) data[k] = graph.entry[k].forward(x, m);
   }
   return data;
@@ -67,7 +70,7 @@ function refusedNodes(graph, data) {
   const refused = [], x = new Float64Array(graph.widest);
   for (let k = 0; k < graph.n; k++) {
     const accepts = graph.entry[k].accepts;
-    if (accepts && !accepts(x.subarray(0, gather(graph, data, k, x)))) refused.push(k);
+    if (accepts && !accepts(x.subarray(0, liveInputs(graph, data, k, x)))) refused.push(k);
   }
   return refused;
 }
@@ -90,20 +93,24 @@ function backwardPass(graph, data, seed = 1) {
   let t = 0;
   for (let k = 0; k < n; k++) {
     if (!reached[k] || start[k + 1] === start[k]) continue;
-    const m = gather(graph, data, k, x), g = grads[k], out = data[k], rule = entry[k].rule, first = t;
+    const m = liveInputs(graph, data, k, x), g = grads[k], out = data[k], rule = entry[k].rule, first = t;
     for (let i = 0; i < m; i++) {
       const s = rule(i, g, out, x, m);
       if (s === null) continue;
       const j = from[start[k] + i];
       grads[j] = reached[j] ? grads[j] + s : s;
       reached[j] = 1;
-      [to[t], slot[t], local[t], share[t], total[t]] = [j, i, rule(i, 1, out, x, m), s, grads[j]];
-      t++;
+      to[t] = j;
+      slot[t] = i;
+      local[t] = rule(i, 1, out, x, m);
+      share[t] = s;
+      total[t++] = grads[j];
     }
     count[k] = t - first;
   }
   const cut = (a) => a.subarray(0, t);
-  return { grads, reached, count, to: cut(to), slot: cut(slot), local: cut(local), share: cut(share), total: cut(total) };
+  return { grads, reached, count, to: cut(to), slot: cut(slot), local: cut(local), share: cut(share),
+           total: cut(total) };
 }
 
 // Both passes after edits: {data, grads, reached, count, to, slot, local, share, total}.
@@ -117,7 +124,7 @@ function recompute(graph, edits, seed = 1) {
 // What nudging one leaf does to the root: its data at x, x + h and x - h (h = 1e-6 * max(1, |x|)), and the slope
 // of the central difference (computed over the nudges as the floats hold them).
 function nudgeSlope(graph, edits, leaf) {
-  const given = new Map(editList(graph, edits)), x = given.has(leaf) ? given.get(leaf) : graph.recorded[leaf];
+  const given = new Map(liveEdits(graph, edits)), x = given.has(leaf) ? given.get(leaf) : graph.recorded[leaf];
   const rootAt = (v) => forwardData(graph, new Map(given).set(leaf, v))[0];
   const h = 1e-6 * Math.max(1, Math.abs(x)), up = x + h, down = x - h;
   const [value, above, below] = [rootAt(x), rootAt(up), rootAt(down)];
@@ -127,7 +134,7 @@ function nudgeSlope(graph, edits, leaf) {
 // One step of gradient descent on the leaves moves (p - lr * grad p, as nn.SGD steps): the edits after it (a Map).
 // Leaves the gradient did not reach stay where they are.
 function descentStep(graph, edits, moves, lr, seed = 1) {
-  const now = recompute(graph, edits, seed), next = new Map(editList(graph, edits));
+  const now = recompute(graph, edits, seed), next = new Map(liveEdits(graph, edits));
   for (const k of moves) if (now.reached[k]) next.set(k, now.data[k] - lr * now.grads[k]);
   return next;
 }

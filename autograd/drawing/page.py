@@ -34,8 +34,10 @@ True
 
 from __future__ import annotations
 
+import base64
 import copy
 import html
+import io
 import json
 import math
 import os
@@ -48,7 +50,7 @@ from typing import Any
 import numpy as np
 
 from autograd.drawing.layout import run_graphviz, scene_dot
-from autograd.drawing.render import ARIAL_WIDTHS, for_browsers, text_width
+from autograd.drawing.render import ARIAL_WIDTHS, for_browsers, picture_png, text_width
 from autograd.drawing.replay import (
     MAX_LISTED_PATH_LENGTH,
     MAX_LISTED_PATHS,
@@ -81,16 +83,24 @@ EXACT_NUMBERS = 10_000
 _POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
 
 
+LIVE_HINT = "A picture of the explorer: run the cell, or File > Trust Notebook, to explore it live."
+"""What a notebook shows under the explorer's static picture where the live page cannot run."""
+
+
 class Explorer:
     """An interactive page: ``.html()`` (a complete document), ``.save(path)``, shown inline in
-    Jupyter (``_repr_html_``: the page in a sandboxed ``<iframe>``).
+    Jupyter (see :meth:`_ipython_display_`; ``_repr_html_`` is the page in a sandboxed ``<iframe>``).
 
     ``view`` names the page's kind ("backward" or "training"); ``data`` is what its script reads;
-    ``svg`` the laid-out picture, if any; ``height`` the height in pixels of the inline frame.
+    ``svg`` the laid-out picture, if any; ``height`` the height in pixels of the inline frame;
+    ``dot`` the DOT source of the static picture (:meth:`picture`), if any.
     """
 
-    def __init__(self, title: str, view: str, data: dict[str, Any], svg: str = "", height: int = 560) -> None:
+    def __init__(
+        self, title: str, view: str, data: dict[str, Any], svg: str = "", height: int = 560, dot: str = ""
+    ) -> None:
         self.title, self.view, self.data, self.svg, self.height = title, view, data, svg, height
+        self.dot = dot
 
     @property
     def steps(self) -> int:
@@ -120,12 +130,44 @@ class Explorer:
         target.write_text(self.html(), encoding="utf-8")
         return target
 
+    def picture(self) -> bytes:
+        """A static PNG of what the page shows: the graph with every gradient of the pass (a
+        backward page), the loss curve and the last decision plane (a training page)."""
+        return picture_png(self.dot) if self.dot else _training_png(self.data)
+
     def _repr_html_(self) -> str:
         return (
             f'<iframe class="graphgrad-explorer" title="{html.escape(self.title)}" sandbox="allow-scripts" '
-            f'style="width: 100%; height: {self.height}px; border: 1px solid #ddd; border-radius: 4px" '
+            f'style="{_FRAME_STYLE.format(height=self.height)}" '
             f'srcdoc="{html.escape(self.html(), quote=True)}"></iframe>'
         )
+
+    def _ipython_display_(self) -> None:
+        """Shown in a notebook as two outputs: the static :meth:`picture` (a PNG, which every
+        front-end shows, trusted or not, and a sanitized HTML export keeps), then a script that
+        puts the live page in a sandboxed ``<iframe>`` and hides that picture. Where scripts do
+        not run (an untrusted notebook, GitHub, ``nbconvert --sanitize-html``) the picture stays,
+        and the second output's text says how to make the page live (:data:`LIVE_HINT`)."""
+        from IPython.display import display
+
+        png = base64.b64encode(self.picture()).decode("ascii")
+        display({"image/png": png, "text/plain": repr(self)}, raw=True)
+        display({"application/javascript": self._live_script(png[-64:]), "text/plain": LIVE_HINT}, raw=True)
+
+    def _live_script(self, picture_tail: str) -> str:
+        """The script of :meth:`_ipython_display_`'s second output (``js/embed.js``): the page in
+        a frame inside the output's element, and the output before it hidden if it shows the
+        picture (the image whose ``src`` ends in ``picture_tail``)."""
+        values = {
+            "PAGE": self.html(),
+            "TITLE": self.title,
+            "STYLE": _FRAME_STYLE.format(height=self.height),
+            "TAIL": picture_tail,
+        }
+        return re.sub(r"@(\w+)@", lambda m: _script_json(values[m[1]]), _asset("js/embed.js"))
+
+
+_FRAME_STYLE = "width: 100%; height: {height}px; border: 1px solid #ddd; border-radius: 4px"
 
 
 _PAGE = """<!DOCTYPE html>
@@ -255,7 +297,9 @@ def backward_page(replay: Replay, opt: DrawOptions) -> Explorer:
     if opt.color_grad:
         data.update(_fills(replay))
     title = f"graphgrad: the backward pass of {scene.names(root)}"
-    return Explorer(title, "backward", data, svg, _frame_height(svg))
+    done = FrameView(replay.grads_after(len(replay)), set(replay.order), None, [], "")
+    picture = scene_dot(make_scene(root, opt, done, replay))  # the pass done: every gradient final
+    return Explorer(title, "backward", data, svg, _frame_height(svg), picture)
 
 
 def _widest_grads(replay: Replay, drawn: set[Any]) -> dict[Any, Any]:
@@ -386,6 +430,31 @@ def _details(node: Any, index: dict[Any, int], names: dict[Any, str], params: se
 
 
 # --- training playback ------------------------------------------------------------------------
+
+
+def _training_png(data: dict[str, Any]) -> bytes:
+    """A training page's static picture: the loss of every step and, for 2-D inputs, the plane
+    coloured by the class predicted at the last snapshot with the data on it."""
+    from matplotlib.figure import Figure
+
+    boundary: dict[str, Any] = data.get("boundary") or {}
+    last = data["snapshots"][-1]
+    plane = bool(boundary) and "classes" in last
+    fig = Figure(figsize=(8.0 if plane else 4.5, 3.2), dpi=72, layout="constrained")
+    axes = fig.subplots(1, 2 if plane else 1, squeeze=False)[0]
+    losses = [v if isinstance(v, float) else math.nan for v in data["losses"]]
+    axes[0].plot(range(1, len(losses) + 1), losses, color=PALETTE["current"])
+    axes[0].set(xlabel="step", ylabel="loss", title="loss")
+    if plane:
+        xs, ys = np.asarray(boundary["x"]), np.asarray(boundary["y"])
+        classes = np.asarray(last["classes"]).reshape(len(ys), len(xs))
+        axes[1].contourf(xs, ys, classes, alpha=0.3, cmap="coolwarm")
+        points = np.asarray(boundary["points"])
+        axes[1].scatter(points[:, 0], points[:, 1], c=boundary["labels"], s=8, cmap="coolwarm")
+        axes[1].set_title(str(last["caption"]), fontsize=8)
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()
 
 
 def playback(

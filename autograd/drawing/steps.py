@@ -139,6 +139,9 @@ class BackwardSteps(Sequence[Frame]):
     def _repr_html_(self) -> str:
         return str(self.player()._repr_html_())
 
+    def _ipython_display_(self) -> None:
+        self.player()._ipython_display_()
+
 
 def backward_steps(root: Any, grad: Any = None) -> BackwardSteps:
     """The backward pass of ``root`` as frames, one per node, each drawable; no ``.grad`` changes.

@@ -165,7 +165,7 @@ def _asset(name: str) -> str:
     return resources.files("autograd.drawing").joinpath(name).read_text(encoding="utf-8")
 
 
-SCRIPT_PARTS = ("util", "panzoom", "backward", "training", "controls", "main")
+SCRIPT_PARTS = ("util", "state", "panzoom", "backward", "picture", "training", "controls", "main")
 """The page's script, one job a file in ``js/``, joined in this order (later parts use earlier ones)."""
 
 

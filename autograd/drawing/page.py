@@ -145,7 +145,7 @@ _PAGE = """<!DOCTYPE html>
     <span class="gg-tools">
       <input type="search" class="gg-search" placeholder="find a node" aria-label="find a node by label">
       <span class="gg-found"></span>
-      <button type="button" class="gg-fit" title="fit the picture to the view">fit</button>
+      <button type="button" class="gg-fit" title="fit the picture to the view, as small as it reads">fit</button>
     </span>
   </div>
   <div class="gg-caption" aria-live="polite"></div>

@@ -92,7 +92,7 @@ class PanZoom {
       this.set([at.x - (at.x - b[0]) * f, at.y - (at.y - b[1]) * f, b[2] * f, b[3] * f], false);
     }, { passive: false });
     area.addEventListener("pointerdown", (e) => {
-      if (e.button === 0 && this.box) drag = { x: e.clientX, y: e.clientY, box: this.box.slice(), scale: 1 / svg.getScreenCTM().a };
+      if (e.button === 0) drag = { x: e.clientX, y: e.clientY, box: (this.box || this.home).slice(), scale: 1 / svg.getScreenCTM().a };
     });
     area.addEventListener("pointermove", (e) => {
       if (!drag) return;

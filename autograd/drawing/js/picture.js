@@ -32,10 +32,7 @@ class BackwardPicture {
     const once = (part, key, draw) => { if (this.shown[part] !== key) { this.shown[part] = key; draw(); } };
     once("picture", `${state.step} ${state.selected} ${state.query}`, () => this.drawParts(state));
     once("grads", state.step, () => this.drawGrads(state.step));
-    once("caption", state.step, () => {
-      const inside = state.step > 0 && !this.pos.has(state.step - 1) ? " (inside the collapsed part)" : "";
-      this.caption.textContent = this.pass.captionOf(state.step) + inside;
-    });
+    once("caption", state.step, () => this.drawCaption(state.step));
     once("note", state.selected, () => { this.note.textContent = this.noteOf(state.selected); });
     once("found", state.query, () => { this.found.textContent = this.foundText(state.query); });
     const t = state.tip;
@@ -90,6 +87,15 @@ class BackwardPicture {
                                        class: `gg-label ${cls}`, "font-family": FONTS });
     label.textContent = words;
     return label;
+  }
+
+  drawCaption(step) {  // the step in words; a node of the collapsed part is pointed at there, and said so
+    this.caption.replaceChildren(this.pass.captionOf(step));
+    if (step > 0 && !this.pos.has(step - 1)) {
+      const where = this.caption.appendChild(document.createElement("span"));
+      where.className = "gg-where";
+      where.textContent = " (inside the collapsed part)";
+    }
   }
 
   noteOf(selected) {

@@ -17,6 +17,7 @@ class PanZoom {
     this.box = null;  // the part of the picture shown, in its units: null until the view has a size
     this.size = [0, 0];  // the view's size in pixels
     this.fitted = false;  // the box is fit()'s, not moved by hand since
+    this.rects = new Map();
     const m = graph && graph.transform.baseVal.consolidate();
     this.toView = m ? m.matrix : svg.createSVGMatrix();  // the picture's group -> viewBox units
     this.listen(onClick);
@@ -47,7 +48,12 @@ class PanZoom {
     return [x + (w - W) / 2, y + (h - H) / 2, W, H];
   }
 
-  rectOf(el) {  // an element's bounding box in the picture's units
+  rectOf(el) {  // an element's bounding box in the picture's units (the layout never moves it: measured once)
+    if (!this.rects.has(el)) this.rects.set(el, this.measure(el));
+    return this.rects.get(el);
+  }
+
+  measure(el) {
     const b = el.getBBox(), m = this.toView;
     const xs = [b.x, b.x + b.width].map((x) => m.a * x + m.e), ys = [b.y, b.y + b.height].map((y) => m.d * y + m.f);
     return [Math.min(...xs), Math.min(...ys), Math.abs(xs[1] - xs[0]), Math.abs(ys[1] - ys[0])];

@@ -129,11 +129,14 @@ class BackwardPicture {
       const [words, fill, italic] = !g ? ["grad ?", "#9a9a9a", false]
         : g.done ? [`grad ${g.text}`, "#222222", false] : [`grad ${g.text} so far`, "#e6820e", true];
       const t = cell.text, size = Number(t.getAttribute("font-size")) || 10;
-      t.textContent = words;
-      setAttributes(t, { x: cell.center.toFixed(2), "text-anchor": "middle", fill, "font-style": italic ? "italic" : "normal",
-                         textLength: Math.min(textWidth(words, size, this.data.widths), cell.room).toFixed(2),
-                         lengthAdjust: "spacingAndGlyphs" });
-      if (this.data.fill) cell.box.setAttribute("fill", gradFill(g ? (g.entry < 0 ? this.data.seedFill : this.data.fill[g.entry]) : 0));
+      if (t.textContent !== words || t.getAttribute("fill") !== fill) {  // a cell that shows the same is left alone
+        t.textContent = words;
+        setAttributes(t, { x: cell.center.toFixed(2), "text-anchor": "middle", fill, "font-style": italic ? "italic" : "normal",
+                           textLength: Math.min(textWidth(words, size, this.data.widths), cell.room).toFixed(2),
+                           lengthAdjust: "spacingAndGlyphs" });
+      }
+      const shade = this.data.fill && gradFill(g ? (g.entry < 0 ? this.data.seedFill : this.data.fill[g.entry]) : 0);
+      if (shade && cell.box.getAttribute("fill") !== shade) cell.box.setAttribute("fill", shade);
     }
   }
 

@@ -145,7 +145,7 @@ _PAGE = """<!DOCTYPE html>
     <span class="gg-tools">
       <input type="search" class="gg-search" placeholder="find a node" aria-label="find a node by label">
       <span class="gg-found"></span>
-      <button type="button" class="gg-fit" title="fit the picture to the view, as small as it reads">fit</button>
+      <button type="button" class="gg-fit" title="fit the picture to the view, readable">fit</button>
     </span>
   </div>
   <div class="gg-caption" aria-live="polite"></div>
@@ -176,9 +176,10 @@ def _script() -> str:
 
 def _script_json(data: Any) -> str:
     """JSON that can sit inside a ``<script>`` element: no ``<``, ``>`` or ``&`` that could end
-    it or start markup (they become ``\\u003c`` ...), and no NaN or infinities (JSON has none)."""
+    it or start markup (they become ``\\u003c`` ...), no line separators or non-characters
+    (U+FFFE, U+FFFF) written as themselves, and no NaN or infinities (JSON has none)."""
     text = json.dumps(data, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
-    for ch in "<>&\u2028\u2029":
+    for ch in "<>&\u2028\u2029\ufffe\uffff":
         text = text.replace(ch, f"\\u{ord(ch):04x}")
     return text
 

@@ -11,7 +11,11 @@ request and needs no server and no kernel, so it keeps working in a saved notebo
 On the page: step through the backward pass (buttons, slider, arrow keys); click a node for its
 influence chain (every path to the root, its edges labelled with their local derivatives, the
 sum over the paths written out); hover a node for its details; pan (drag), zoom (wheel), fit,
-and search by label. A small script API serves tests and users' own pages::
+and search by label. What it shows is drawn from its state (the step, the chain selected, the
+search, the tooltip) alone, however that state was reached. The picture is laid out when its
+view first has a size (a frame below the fold or in a hidden container) and again on a resize;
+it opens, and fits, at no less than a readable scale, and stepping keeps the step's node in
+sight. A small script API serves tests and users' own pages::
 
     graphgrad.step(k)       # the state after k steps (0: only the seed at the root)
     graphgrad.select(name)  # highlight a node's influence chain (null clears)

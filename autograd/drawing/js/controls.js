@@ -5,7 +5,7 @@
 
 /* --- the bar: first / previous / play / next, the slider, the keys ------------------------------- */
 
-function wireBar(find, dispatch, now) {
+function wireBar(find, dispatch, now, steps) {
   const go = (k) => dispatch({ type: "go", step: k });
   const slider = find("gg-slider");
   find("gg-first").addEventListener("click", () => go(0));
@@ -18,7 +18,7 @@ function wireBar(find, dispatch, now) {
     // the search box and the slider take their own keys, and a button its space and Enter
     const own = e.target instanceof HTMLInputElement || (e.target instanceof HTMLButtonElement && e.key === " ");
     if (own || e.altKey || e.ctrlKey || e.metaKey) return;
-    const step = now().step, steps = Number(slider.max);
+    const step = now().step;
     const moves = { ArrowLeft: step - 1, ArrowRight: step + 1, Home: 0, End: steps };
     if (e.key in moves) { e.preventDefault(); go(moves[e.key]); }
     if (e.key === " ") { e.preventDefault(); dispatch({ type: "play" }); }

@@ -11,7 +11,7 @@ function backwardPage(box, data, find, dispatch, now) {  // the backward pass: i
   return {
     start: { ...START, selected: data.select },
     render: (state) => picture.render(state),
-    moved(before, state) {  // the camera follows the step, and Enter in the search box
+    camera(before, state) {  // the view follows the step, and Enter in the search box
       if (!zoom) return;
       if (state.step !== before.step) zoom.follow(picture.focusOf(state.step));
       if (state.hit !== before.hit) zoom.show(picture.hitElement(state.query, state.hit));
@@ -28,7 +28,7 @@ function trainingPage(box, data, find) {  // training playback: its view draws a
   return {
     start: START,
     render: view.render ? (state) => view.render(state) : (state) => view.show(state.step),
-    moved() {},
+    camera() {},
     find: () => null,
     caption: () => view.caption(),
     grads: () => view.grads(),
@@ -46,7 +46,7 @@ function trainingPage(box, data, find) {  // training playback: its view draws a
     const before = state;
     state = update(state, action, data.steps);
     draw();
-    page.moved(before, state);
+    page.camera(before, state);
     if (state.playing !== (timer !== null)) {  // the play timer runs while the state says it plays
       if (timer !== null) clearInterval(timer);
       timer = state.playing ? setInterval(() => dispatch({ type: "tick" }), data.steps > 200 ? 120 : 700) : null;
@@ -59,7 +59,7 @@ function trainingPage(box, data, find) {  // training playback: its view draws a
   const training = box.classList.contains("gg-training");
   const page = training ? trainingPage(box, data, find) : backwardPage(box, data, find, dispatch, now);
   state = page.start;
-  wireBar(find, dispatch, now);
+  wireBar(find, dispatch, now, data.steps);
   draw();
   window.graphgrad = {
     step(k) {

@@ -28,7 +28,7 @@ class BackwardPicture {
     this.labelAt = new Map();  // edge and where along it -> the label's place (the geometry never changes)
   }
 
-  render(state) {  // each part drawn again when what it shows changed: none reads what is on the page
+  render(state) {  // each part drawn from the state alone, again whenever the part of the state it shows changes
     const once = (part, key, draw) => { if (this.shown[part] !== key) { this.shown[part] = key; draw(); } };
     once("picture", `${state.step} ${state.selected} ${state.query}`, () => this.drawParts(state));
     once("grads", state.step, () => this.drawGrads(state.step));

@@ -22,19 +22,15 @@ from typing import Any
 from autograd.drawing.replay import Replay, local_derivative
 from autograd.drawing.scene import DrawOptions, FrameView, Scene, make_scene, takes_options
 from autograd.drawing.text import (
-    CURRENT_COLOR,
-    FAINT_COLOR,
-    KIND_FILL,
     KIND_TAG,
-    PARTIAL_COLOR,
-    PATH_COLOR,
+    PALETTE,
     dot_quote,
     grad_fill,
     is_array,
     magnitude,
     markup_text,
     node_kind,
-    node_name,
+    say,
     shape_text,
     short_text,
     value_text,
@@ -66,8 +62,9 @@ def scene_dot(scene: Scene) -> str:
     lines = [
         "digraph graphgrad {",
         f'  graph [rankdir={opt.rankdir}, fontname="Arial", fontsize=11, nodesep=0.25, ranksep=0.4];',
-        '  node [shape=plain, fontname="Arial", fontsize=10, color="#333333", fontcolor="#222222"];',
-        '  edge [fontname="Arial", fontsize=9, color="#555555", arrowsize=0.7];',
+        f'  node [shape=plain, fontname="Arial", fontsize=10, color="{PALETTE["line"]}", '
+        f'fontcolor="{PALETTE["ink"]}"];',
+        f'  edge [fontname="Arial", fontsize=9, color="{PALETTE["edge"]}", arrowsize=0.7];',
     ]
     limited = _fan_out_note(scene)
     if limited:
@@ -81,9 +78,9 @@ def scene_dot(scene: Scene) -> str:
                 reaching_hidden.append(f"{scene.ids[node]}op")
     if scene.hidden:
         lines.extend(_collapsed_lines(scene, reaching_hidden))
-    notes = [(frame.caption, CURRENT_COLOR)] if frame is not None and frame.caption else []
-    notes.extend((n, PATH_COLOR) for n in (influence.notes if influence else []))
-    notes.extend([(limited, FAINT_COLOR)] if limited else [])
+    notes = [(frame.caption, PALETTE["current"])] if frame is not None and frame.caption else []
+    notes.extend((n, PALETTE["chain"]) for n in (influence.notes if influence else []))
+    notes.extend([(limited, PALETTE["faint"])] if limited else [])
     if notes:
         lines.append(_notes_line(notes))
     lines.append("}")
@@ -99,22 +96,21 @@ def _fan_out_note(scene: Scene) -> str:
     busiest, count = users.most_common(1)[0]
     if count <= FANOUT_LIMIT:
         return ""
-    name = node_name(busiest, scene.opt.node_names)
+    name = scene.names(busiest)
     return f"laid out with Graphviz's search limits: {name} feeds {count} ops (a full search would be slow)"
 
 
 def _node_line(scene: Scene, node: Any) -> str:
     """One node as an HTML-like table: label and kind, shape, data, grad; its border and colour."""
     opt = scene.opt
-    label = opt.node_names.get(node) or node.label
+    label = scene.names.chosen(node)
     kind = node_kind(node, opt.node_names, opt.param_nodes)
-    rows: list[str] = []
-    if label or kind != "result":
+    if label:  # the name given, and the kind
         tag = KIND_TAG[kind]
-        head = f"<B>{markup_text(label)}</B>" if label else ""
-        if tag:
-            head += f'{" " if head else ""}<FONT POINT-SIZE="8">{tag}</FONT>'
-        rows.append(f'<TD BGCOLOR="{KIND_FILL[kind]}">{head}</TD>')
+        head = f"<B>{markup_text(label)}</B>" + (f' <FONT POINT-SIZE="8">{tag}</FONT>' if tag else "")
+    else:  # the name every caption uses: the op (or the kind) and a number
+        head = f'<FONT POINT-SIZE="8">{markup_text(scene.names(node))}</FONT>'
+    rows = [f'<TD BGCOLOR="{PALETTE[kind]}">{head}</TD>']
     if is_array(node.data):
         rows.append(f"<TD>{markup_text(shape_text(node.data))}</TD>")
     if "data" in opt.shown:
@@ -122,13 +118,11 @@ def _node_line(scene: Scene, node: Any) -> str:
     grad = _grad_cell(scene, node, kind)
     if grad:
         rows.append(grad)
-    if not rows:
-        rows.append("<TD> </TD>")
     color, attrs = "", ""
     if scene.is_current(node):
-        color, outer = f' COLOR="{CURRENT_COLOR}"', 3
+        color, outer = f' COLOR="{PALETTE["current"]}"', 3
     elif node in scene.on_path:
-        color, attrs = f' COLOR="{PATH_COLOR}"', ', class="influence"'
+        color, attrs = f' COLOR="{PALETTE["chain"]}"', ', class="influence"'
         outer = 3 if node in opt.targets else 2
     else:
         outer = 2 if kind == "parameter" else 0
@@ -158,12 +152,14 @@ def _grad_cell(scene: Scene, node: Any, kind: str) -> str:
         fill = f' BGCOLOR="{grad_fill(magnitude(g) / scene.biggest)}"'
     frame = scene.frame
     if frame is None and g is None and node.inputs:  # a Tensor keeps leaves' gradients only
-        return f'<TD{fill}><FONT COLOR="{FAINT_COLOR}">grad not kept</FONT></TD>'
-    if frame is not None and g is None:
-        return f'<TD{fill}><FONT COLOR="{FAINT_COLOR}">grad ?</FONT></TD>'
-    if frame is not None and node not in frame.done:
-        return f'<TD{fill}><FONT COLOR="{PARTIAL_COLOR}">grad {markup_text(value_text(g))} so far</FONT></TD>'
-    return f"<TD{fill}>grad {markup_text(value_text(g))}</TD>"
+        words, color = say("grad-not-kept"), PALETTE["faint"]
+    elif frame is not None and g is None:
+        words, color = say("grad-unknown"), PALETTE["faint"]
+    elif frame is not None and node not in frame.done:
+        words, color = say("grad-partial", grad=value_text(g)), PALETTE["partial"]
+    else:
+        return f"<TD{fill}>{markup_text(say('grad', grad=value_text(g)))}</TD>"
+    return f'<TD{fill}><FONT COLOR="{color}">{markup_text(words)}</FONT></TD>'
 
 
 def _op_lines(scene: Scene, node: Any) -> list[str]:
@@ -172,12 +168,13 @@ def _op_lines(scene: Scene, node: Any) -> list[str]:
     op = f"{nid}op"
     on = node in scene.on_path
     current = scene.is_current(node)
-    style = f'color="{PATH_COLOR}", penwidth=2, class="influence"' if on else ""
+    style = f'color="{PALETTE["chain"]}", penwidth=2, class="influence"' if on else ""
     to_result = style
     if current:
-        style = f'color="{CURRENT_COLOR}", penwidth=2'
+        style = f'color="{PALETTE["current"]}", penwidth=2'
         to_result = f"{style}, dir=back"
-    op_attrs = f'label={dot_quote(node.op or "?")}, shape=ellipse, style=filled, fillcolor="#f3f3f3", '
+    fill = PALETTE["op"]
+    op_attrs = f'label={dot_quote(node.op or "?")}, shape=ellipse, style=filled, fillcolor="{fill}", '
     op_attrs += 'margin="0.04,0.02", width=0.4, height=0.3'
     op_id, out_id = (f'id="{op}"', f'id="{nid}_out"') if scene.with_ids else ("", "")
     lines = [
@@ -207,17 +204,17 @@ def _edge_attrs(scene: Scene, node: Any, i: int, rule: Any, share: Any, on_path:
     sends along it, red with its local derivative on the influence chain."""
     attrs = []
     if rule is None:
-        attrs.append('style=dashed, color="#aaaaaa"')
+        attrs.append(f'style=dashed, color="{PALETTE["no-grad"]}"')
     if share is not None:
         text = short_text(share)
         text = f"({text})" if text.startswith("-") else text  # "+(-3)", not "+-3"
         attrs.append(
-            f'color="{CURRENT_COLOR}", penwidth=2, fontcolor="{CURRENT_COLOR}", '
+            f'color="{PALETTE["current"]}", penwidth=2, fontcolor="{PALETTE["current"]}", '
             f"label={dot_quote(' +' + text + ' ')}, dir=back, arrowtail=normal"
         )
     elif on_path and rule is not None:
         attrs.append(
-            f'color="{PATH_COLOR}", penwidth=2, fontcolor="{PATH_COLOR}", '
+            f'color="{PALETTE["chain"]}", penwidth=2, fontcolor="{PALETTE["chain"]}", '
             f'label={dot_quote(" " + short_text(local_derivative(node, i)) + " ")}, class="influence"'
         )
     return ", ".join(attrs)
@@ -233,9 +230,9 @@ def _collapsed_lines(scene: Scene, reaching_hidden: list[str]) -> list[str]:
     lines = [
         f'  more [label="{more}\\n(the far part of the graph, collapsed;\\n'
         f'draw with a larger max_nodes to see them){chain}", shape=box, style="dashed,rounded", '
-        f'fontcolor="#555555", color="#888888"{more_id}];'
+        f'fontcolor="{PALETTE["edge"]}", color="{PALETTE["collapsed"]}"{more_id}];'
     ]
-    lines.extend(f'  more -> {op} [style=dashed, color="#888888"];' for op in reaching_hidden)
+    lines.extend(f'  more -> {op} [style=dashed, color="{PALETTE["collapsed"]}"];' for op in reaching_hidden)
     return lines
 
 

@@ -59,15 +59,19 @@ from autograd.drawing.replay import (
     Replay,
     check_targets,
     local_derivative,
-    root_head,
 )
 from autograd.drawing.scene import DrawOptions, FrameView, check_root, make_scene, takes_options
 from autograd.drawing.text import (
+    FONTS,
+    PALETTE,
+    WORDS,
+    Names,
+    grad_fill,
     is_array,
     is_node,
     magnitude,
     node_kind,
-    node_name,
+    say,
     shape_text,
     short_text,
     value_text,
@@ -105,7 +109,7 @@ class Explorer:
         return _PAGE.format(
             policy=_POLICY,
             title=html.escape(self.title),
-            css=_asset("page.css"),
+            css=_palette_css() + _asset("page.css"),
             view=self.view,
             svg=self.svg,
             data=_script_json(self.data),
@@ -162,6 +166,12 @@ _PAGE = """<!DOCTYPE html>
 </body>
 </html>
 """
+
+
+def _palette_css() -> str:
+    """The palette and the fonts as CSS variables (``--gg-chain`` ...), which page.css reads."""
+    colours = "".join(f" --gg-{role}: {colour};" for role, colour in PALETTE.items())
+    return f":root {{{colours} --gg-fonts: {FONTS}; }}\n"
 
 
 def _asset(name: str) -> str:
@@ -245,11 +255,11 @@ def backward_page(replay: Replay, opt: DrawOptions) -> Explorer:
     scene = make_scene(root, layout, frame, replay, with_ids=True)
     frame.grads.update(_widest_grads(replay, set(scene.visible)))
     svg = _page_svg(run_graphviz(scene_dot(scene), "svg").decode("utf-8"))
-    data = _backward_data(replay, opt, scene.visible)
+    data = _backward_data(replay, opt, scene.names, scene.visible)
     data["hidden"] = scene.hidden
     if opt.color_grad:
         data.update(_fills(replay))
-    title = f"graphgrad: the backward pass of {node_name(root, opt.node_names)}"
+    title = f"graphgrad: the backward pass of {scene.names(root)}"
     return Explorer(title, "backward", data, svg, _frame_height(svg))
 
 
@@ -260,7 +270,7 @@ def _widest_grads(replay: Replay, drawn: set[Any]) -> dict[Any, Any]:
     for node, i, _, total in replay.trace:
         x = node.inputs[i]
         if x in drawn:
-            text = f"grad {value_text(total)} so far"
+            text = say("grad-partial", grad=value_text(total))
             width = text_width(text, 10) or 6.0 * len(text)
             if x not in best or width > best[x][0]:
                 best[x] = (width, total)
@@ -280,33 +290,33 @@ def _frame_height(svg: str) -> int:
     return int(min(720, max(360, height + 150)))
 
 
-def _backward_data(replay: Replay, opt: DrawOptions, visible: Sequence[Any]) -> dict[str, Any]:
+def _backward_data(replay: Replay, opt: DrawOptions, names: Names, visible: Sequence[Any]) -> dict[str, Any]:
     """What the page's script reads: the nodes in the order of the pass (node 0 is the root), the
-    shares of each step, the drawn nodes and their details, texts by position in one table."""
-    names = opt.node_names
+    shares of each step, the drawn nodes and their details, texts by position in one table, and
+    the sentences the page writes (:data:`text.WORDS`)."""
     index = {node: k for k, node in enumerate(replay.order)}
     texts = _Texts()
-    named = {k: label for k, node in enumerate(replay.order) if (label := names.get(node) or node.label)}
+    named = {k: label for k, node in enumerate(replay.order) if (label := names.chosen(node))}
     steps = _shares_data(replay, index, texts, named)
     root = replay.root
     seed_is_one = bool(np.all(np.asarray(replay.seed) == 1))
     return {
         "steps": len(replay.order),
-        "names": [texts(node_name(node, names)) for node in replay.order],
+        "names": [texts(names(node)) for node in replay.order],
         "leaf": "".join("0" if node.inputs else "1" for node in replay.order),
         "named": [[k, label] for k, label in named.items()],
         **steps,
         "seed": texts(value_text(replay.seed)),
         "seedExact": _exact(replay.seed),
         "seedIsOne": seed_is_one,
-        "rootHead": root_head(root, names),
         "tensor": is_array(root.data),
         "visible": [index[node] for node in visible],
-        "details": [_details(node, index, names, opt.param_nodes) for node in visible],
+        "details": [_details(node, index, opt.node_names, opt.param_nodes) for node in visible],
         "select": index[opt.targets[0]] if opt.targets else None,
         "listedPaths": [MAX_LISTED_PATHS, MAX_LISTED_PATH_LENGTH],
         "widths": list(ARIAL_WIDTHS[False]),
         "texts": texts.table,
+        "words": WORDS,
     }
 
 
@@ -352,7 +362,11 @@ def _fills(replay: Replay) -> dict[str, Any]:
     sizes = [magnitude(t) for *_, t in replay.trace]
     seed = magnitude(replay.seed)
     biggest = max([seed, *sizes]) or 1.0
-    return {"fill": [round(100 * m / biggest) for m in sizes], "seedFill": round(100 * seed / biggest)}
+    return {
+        "fill": [round(100 * m / biggest) for m in sizes],
+        "seedFill": round(100 * seed / biggest),
+        "fills": [grad_fill(percent / 100) for percent in range(101)],  # the colours, as the drawing's
+    }
 
 
 def _details(node: Any, index: dict[Any, int], names: dict[Any, str], params: set[Any]) -> dict[str, Any]:
@@ -393,6 +407,10 @@ def playback(
     ``boundary``, ``classes`` (the class predicted at each point of its grid). ``boundary``: the
     grid (``x`` and ``y``, its coordinates) and the data (``points``, ``labels``) of a model of
     2-D inputs, drawn as the plane coloured by class with the points on it.
+
+    Each heatmap has one colour scale for every snapshot, from minus to plus its largest
+    ``|data|`` (a legend beneath shows it, and the snapshot's range); a one-row ``X.bias`` is
+    drawn in the cells of ``X.weight``, whose rows it adds to.
 
     >>> page = playback([1.0, 0.5], [{"step": 0, "caption": "untrained", "params": []},
     ...                              {"step": 2, "caption": "trained", "params": []}])

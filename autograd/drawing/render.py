@@ -15,6 +15,7 @@ from typing import Any
 
 from autograd.drawing.layout import RendererNotFoundError, build_dot, run_graphviz
 from autograd.drawing.scene import DrawOptions, takes_options
+from autograd.drawing.text import FONTS
 
 
 def _widths(table: str) -> tuple[int, ...]:
@@ -56,7 +57,6 @@ def text_width(text: str, size: float, bold: bool = False) -> float | None:
 _WIDTH_OF = {bold: {chr(32 + k): w for k, w in enumerate(table)} for bold, table in ARIAL_WIDTHS.items()}
 _SVG_TEXT = re.compile(r"<text ([^>]*)>([^<]*)</text>")
 _FONT_SIZE = re.compile(r'font-size="([\d.]+)"')
-FONTS = "Arial, Helvetica, Arimo, 'Liberation Sans', sans-serif"
 
 
 def for_browsers(svg: str) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 from autograd.drawing.replay import Influence, Replay, influence_of
-from autograd.drawing.text import is_node, magnitude, names_of
+from autograd.drawing.text import Names, is_node, magnitude, names_of
 from autograd.graph import topological_order
 
 _SHOW_FIELDS = ("data", "grad")
@@ -106,6 +106,10 @@ class DrawOptions:
         self.param_nodes = set(param_names) or set(_as_nodes(self.params, "params"))
         self.color_grad = bool(self.color_grad)
 
+    def names_for(self, order: list[Any]) -> Names:
+        """The names of the nodes of the graph whose topological order is ``order``."""
+        return Names(order, self.node_names, self.param_nodes)
+
     @classmethod
     def of(cls, caller: str, options: Mapping[str, Any]) -> DrawOptions:
         """The options given to ``caller`` as keywords; a name that is not an option is an error.
@@ -192,6 +196,7 @@ class Scene:
     the influence chain and the stepper's frame, if any."""
 
     opt: DrawOptions
+    names: Names  # what every node is called
     visible: list[Any]
     hidden: int  # graph nodes collapsed into the summary
     influence: Influence | None
@@ -234,8 +239,9 @@ def make_scene(
     """
     check_root(root, "draw")
     order = topological_order(root) if replay is None else replay.order
-    influence = influence_of(root, order, opt.targets, opt.node_names, replay) if opt.targets else None
+    names = opt.names_for(order)
+    influence = influence_of(root, order, opt.targets, names, replay) if opt.targets else None
     on_path = influence.on_path if influence else set()
     visible = _choose_visible(root, opt.max_nodes, on_path) if len(order) > opt.max_nodes else order
-    return Scene(opt, visible, len(order) - len(visible), influence, frame, with_ids)
+    return Scene(opt, names, visible, len(order) - len(visible), influence, frame, with_ids)
 

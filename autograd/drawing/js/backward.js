@@ -50,22 +50,19 @@ class BackwardPass {
     return j < 0 ? null : { text: this.texts[this.data.total[j]], done: k < step, entry: j };
   }
 
-  captionOf(k) {
-    const { data, texts, N } = this;
-    if (k === 0) {
-      return `step 0 of ${N}: the backward pass starts from the seed ${texts[data.seed]} at ${this.name(0)}; ` +
-        "step on to send it down the graph, one node at a time";
-    }
-    const c = k - 1, head = `step ${k} of ${N}: ${this.name(c)}`, g = this.gradOf(c, k);
-    if (!g) return `${head} receives no gradient (it reaches the root only through constant inputs)`;
-    if (data.leaf[c] === "1") return `${head} is a leaf: its gradient ${g.text} is final`;
-    const sent = [];
+  captionOf(k) {  // the words are page.py's (text.WORDS), filled as the static drawing fills them
+    const { data, texts, N } = this, say = (key, slots) => fill(data.words, key, slots);
+    if (k === 0) return say("start", { steps: N, seed: texts[data.seed], root: this.name(0) });
+    const c = k - 1, where = { step: k, steps: N, node: this.name(c) }, g = this.gradOf(c, k);
+    if (!g) return say("no-grad", where);
+    if (data.leaf[c] === "1") return say("leaf", { ...where, grad: g.text });
+    const shares = [];
     for (let j = this.start[c]; j < this.start[c + 1]; j++) {
-      const share = texts[data.share[j]], to = this.name(data.to[j]);
-      sent.push(data.tensor ? `${share} to ${to}` : `${g.text} * ${texts[data.ld[j]]} = ${share} to ${to}`);
+      shares.push(say(data.tensor ? "share-tensor" : "share",
+        { grad: g.text, local: texts[data.ld[j]], share: texts[data.share[j]], input: this.name(data.to[j]) }));
     }
-    const seed = c === 0 ? " (the seed)" : "";
-    return `${head} has its complete gradient ${g.text}${seed}; it passes ${sent.join(", ") || "nothing"}`;
+    const seed = c === 0 ? say("the-seed", {}) : "";
+    return say("passes", { ...where, grad: g.text, seed, shares: shares.join(", ") || say("nothing", {}) });
   }
 
   chain(t) {  // the influence chain of node t (null: none selected), computed once a selection
@@ -102,23 +99,24 @@ class BackwardPass {
     return { target: t, reached, count: paths[t], edges: reached ? edges : [], nodes, towards };
   }
 
-  chainNote(ch) {  // the sum over the paths, in the words of the static drawing's note
-    const { data, texts } = this, t = ch.target;
-    if (!ch.reached) return `${this.name(t)} does not reach ${this.name(0)} along any differentiable path: its gradient is 0`;
-    const head = `${data.seedIsOne ? "" : `${texts[data.seed]} * `}d${data.rootHead}/d${this.name(t)}`;
-    if (t === 0) return `${head} = 1 (the root itself)`;
+  chainNote(ch) {  // the sum over the paths, in the words of the static drawing's note (text.WORDS)
+    const { data, texts } = this, t = ch.target, say = (key, slots) => fill(data.words, key, slots);
+    if (!ch.reached) return say("chain-none", { node: this.name(t), root: this.name(0) });
+    const head = say(data.seedIsOne ? "head" : "head-seeded", { seed: texts[data.seed], root: this.name(0), node: this.name(t) });
+    if (t === 0) return say("chain-root", { head });
     const received = this.usersOf(t), total = texts[data.total[received[received.length - 1]]];
-    const paths = `${ch.count.toLocaleString("en-US")} path${ch.count === 1 ? "" : "s"}`;
-    if (data.tensor) return `${head} = sum over ${paths} of the vector-Jacobian products along each (seed: ones) = ${total}`;
-    if (!ch.towards) return `${head} = sum over ${paths} of the product of local derivatives = ${total}`;
+    const paths = countText(ch.count, "path");
+    if (data.tensor) return say("chain-tensor", { head, paths, total });
+    if (!ch.towards) return say("chain-counted", { head, paths, total });
     const terms = [];
     const walk = (x, factors) => {  // every path from x up to the root, as its local derivatives
       if (x === 0) terms.push(factors.join(" * "));
       else for (const j of ch.towards.get(x) || []) walk(this.src[j], [...factors, texts[data.ld[j]]]);
     };
     walk(t, data.seedIsOne ? [] : [texts[data.seed]]);
-    const listed = terms.length === 1 ? `1 path: ${terms[0]}` : `${terms.length} paths: ${terms.map((s) => `(${s})`).join(" + ")}`;
-    return `${head} = sum over paths of the product of local derivatives; ${listed} = ${total}`;
+    const listed = terms.length === 1 ? say("one-path", { term: terms[0] })
+      : say("paths", { count: terms.length, terms: terms.map((s) => `(${s})`).join(" + ") });
+    return say("chain-listed", { head, listed, total });
   }
 
   // --- what graphgrad.state() reports: a plain object (for JSON) whose every label is an own key

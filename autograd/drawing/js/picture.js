@@ -84,7 +84,7 @@ class BackwardPicture {
     if (!this.labelAt.has(where)) this.labelAt.set(where, path.getPointAtLength(path.getTotalLength() * along));
     const at = this.labelAt.get(where);
     const label = svgElement("text", { x: at.x.toFixed(2), y: (at.y - 3).toFixed(2), "text-anchor": "middle",
-                                       class: `gg-label ${cls}`, "font-family": FONTS });
+                                       class: `gg-label ${cls}` });
     label.textContent = words;
     return label;
   }
@@ -94,14 +94,14 @@ class BackwardPicture {
     if (step > 0 && !this.pos.has(step - 1)) {
       const where = this.caption.appendChild(document.createElement("span"));
       where.className = "gg-where";
-      where.textContent = " (inside the collapsed part)";
+      where.textContent = fill(this.data.words, "collapsed-step", { node: this.pass.name(step - 1) });
     }
   }
 
   noteOf(selected) {
     const ch = this.pass.chain(selected);
     if (!ch) return "";
-    const hidden = ch.nodes.some((node) => !this.pos.has(node)) ? "\n(some of the chain is in the collapsed part)" : "";
+    const hidden = ch.nodes.some((node) => !this.pos.has(node)) ? fill(this.data.words, "chain-collapsed", {}) : "";
     return this.pass.chainNote(ch) + hidden;
   }
 
@@ -126,16 +126,18 @@ class BackwardPicture {
   drawGrads(step) {
     for (const [p, cell] of this.cells) {
       const g = this.pass.gradOf(this.data.visible[p], step);
-      const [words, fill, italic] = !g ? ["grad ?", "#9a9a9a", false]
-        : g.done ? [`grad ${g.text}`, "#222222", false] : [`grad ${g.text} so far`, "#e6820e", true];
-      const t = cell.text, size = Number(t.getAttribute("font-size")) || 10;
-      if (t.textContent !== words || t.getAttribute("fill") !== fill) {  // a cell that shows the same is left alone
+      const [key, colour, italic] = !g ? ["grad-unknown", "faint", false] : g.done ? ["grad", "ink", false] : ["grad-partial", "partial", true];
+      const words = fill(this.data.words, key, { grad: g && g.text }), t = cell.text;
+      if (t.textContent !== words || t.style.fill !== `var(--gg-${colour})`) {  // a cell that shows the same is left alone
         t.textContent = words;
-        setAttributes(t, { x: cell.center.toFixed(2), "text-anchor": "middle", fill, "font-style": italic ? "italic" : "normal",
-                           textLength: Math.min(textWidth(words, size, this.data.widths), cell.room).toFixed(2),
+        t.removeAttribute("fill");
+        t.style.fill = `var(--gg-${colour})`;
+        setAttributes(t, { x: cell.center.toFixed(2), "text-anchor": "middle", "font-style": italic ? "italic" : "normal",
+                           textLength: Math.min(textWidth(words, Number(t.getAttribute("font-size")) || 10, this.data.widths),
+                                                cell.room).toFixed(2),
                            lengthAdjust: "spacingAndGlyphs" });
       }
-      const shade = this.data.fill && gradFill(g ? (g.entry < 0 ? this.data.seedFill : this.data.fill[g.entry]) : 0);
+      const shade = this.data.fill && this.data.fills[g ? (g.entry < 0 ? this.data.seedFill : this.data.fill[g.entry]) : 0];
       if (shade && cell.box.getAttribute("fill") !== shade) cell.box.setAttribute("fill", shade);
     }
   }
@@ -191,9 +193,4 @@ function gradCell(group) {  // a drawn node's grad line, the cell around it, whe
   const xs = box.getAttribute("points").trim().split(/\s+/).map((p) => Number(p.split(",")[0]));
   const left = Math.min(...xs), right = Math.max(...xs);
   return { text, box, center: (left + right) / 2, room: right - left - 8 };
-}
-
-function gradFill(percent) {  // white for 0 up to a strong orange for the largest |grad| (as color_grad)
-  const t = Math.sqrt(Math.max(0, Math.min(100, percent)) / 100);
-  return `rgb(${Math.round(255 - 15 * t)}, ${Math.round(255 - 135 * t)}, ${Math.round(255 - 225 * t)})`;
 }

@@ -274,6 +274,17 @@ def test_going_back_leaves_no_mark_of_the_steps_undone(tmp_path: Path, open_page
     assert_clean(opened)
 
 
+def test_the_step_stays_bright_beside_a_chain(tmp_path: Path, open_page: Any) -> None:
+    opened = open_page(apples().save(tmp_path / "apples.html"))
+    page = opened.page
+    page.evaluate("graphgrad.select('apple')")
+    page.evaluate("graphgrad.step(9)")  # tax, off the chain of apple
+    classes = "(id) => document.getElementById(id).getAttribute('class')"
+    assert page.evaluate(classes, node_id(opened, "tax")) == "node gg-current"
+    assert page.evaluate(classes, node_id(opened, "orange")) == "node gg-dim"
+    assert_clean(opened)
+
+
 # --- the view: laid out once it has a size, following the pass, readable ---------------------------
 
 VIEW_BOX = "document.querySelector('svg.gg-graph').getAttribute('viewBox')"

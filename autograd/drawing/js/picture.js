@@ -58,7 +58,8 @@ class BackwardPicture {
     for (const k of this.hitsOf(state.query).drawn) mark("n" + pos.get(k), "gg-hit");
     for (const part of this.parts) {
       const own = marks.get(part.key) || [];
-      const cls = [part.own, ...own, ...(ch && !own.includes("gg-chain") ? ["gg-dim"] : [])].join(" ");
+      const dim = ch && !own.some((m) => m === "gg-chain" || m === "gg-current" || m === "gg-sent");  // the step stays bright
+      const cls = [part.own, ...own, ...(dim ? ["gg-dim"] : [])].join(" ");
       if (part.el.getAttribute("class") !== cls) part.el.setAttribute("class", cls);
     }
     if (this.labels) this.labels.replaceChildren(...labels.map(([edge, words, cls]) => this.edgeLabel(edge, words, cls)).filter(Boolean));

@@ -126,6 +126,7 @@ def test_labels_cannot_end_the_script_or_start_markup() -> None:
     data = page_data(explore(y))
     assert evil in data["texts"]  # the script gets the label back as it was written
     assert _script_json({"a": "</script>&\u2028"}) == '{"a":"\\u003c/script\\u003e\\u0026\\u2028"}'
+    assert _script_json(["\x00\x1b\ufffe"]) == '["\\u0000\\u001b\\ufffe"]'  # control and non-characters
 
 
 def test_explore_takes_the_drawing_options() -> None:

@@ -11,7 +11,11 @@ request and needs no server and no kernel, so it keeps working in a saved notebo
 On the page: step through the backward pass (buttons, slider, arrow keys); click a node for its
 influence chain (every path to the root, its edges labelled with their local derivatives, the
 sum over the paths written out); hover a node for its details; pan (drag), zoom (wheel), fit,
-and search by label. A small script API serves tests and users' own pages::
+and search by label. What it shows is drawn from its state (the step, the chain selected, the
+search, the tooltip) alone, however that state was reached. The picture is laid out when its
+view first has a size (a frame below the fold or in a hidden container) and again on a resize;
+it opens, and fits, at no less than a readable scale, and stepping keeps the step's node in
+sight. A small script API serves tests and users' own pages::
 
     graphgrad.step(k)       # the state after k steps (0: only the seed at the root)
     graphgrad.select(name)  # highlight a node's influence chain (null clears)
@@ -191,7 +195,7 @@ _PAGE = """<!DOCTYPE html>
     <span class="gg-tools">
       <input type="search" class="gg-search" placeholder="find a node" aria-label="find a node by label">
       <span class="gg-found"></span>
-      <button type="button" class="gg-fit" title="fit the picture to the view">fit</button>
+      <button type="button" class="gg-fit" title="fit the picture to the view, readable">fit</button>
     </span>
   </div>
   <div class="gg-caption" aria-live="polite"></div>
@@ -217,7 +221,7 @@ def _asset(name: str) -> str:
     return resources.files("autograd.drawing").joinpath(name).read_text(encoding="utf-8")
 
 
-SCRIPT_PARTS = ("util", "panzoom", "backward", "training", "controls", "main")
+SCRIPT_PARTS = ("util", "state", "panzoom", "backward", "picture", "training", "controls", "main")
 """The page's script, one job a file in ``js/``, joined in this order (later parts use earlier ones)."""
 
 
@@ -228,9 +232,10 @@ def _script() -> str:
 
 def _script_json(data: Any) -> str:
     """JSON that can sit inside a ``<script>`` element: no ``<``, ``>`` or ``&`` that could end
-    it or start markup (they become ``\\u003c`` ...), and no NaN or infinities (JSON has none)."""
+    it or start markup (they become ``\\u003c`` ...), no line separators or non-characters
+    (U+FFFE, U+FFFF) written as themselves, and no NaN or infinities (JSON has none)."""
     text = json.dumps(data, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
-    for ch in "<>&\u2028\u2029":
+    for ch in "<>&\u2028\u2029\ufffe\uffff":
         text = text.replace(ch, f"\\u{ord(ch):04x}")
     return text
 

@@ -18,10 +18,13 @@ function groupBy(count, n, key) {  // the indices 0 .. count - 1 grouped by key(
   return (k) => order.subarray(first[k], first[k + 1]);
 }
 
-function svgElement(tag, attrs) {
-  const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
+function setAttributes(el, attrs) {
   for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
   return el;
+}
+
+function svgElement(tag, attrs) {
+  return setAttributes(document.createElementNS("http://www.w3.org/2000/svg", tag), attrs);
 }
 
 function textWidth(words, size, widths) {  // Arial's advance widths, as the layout measured the text

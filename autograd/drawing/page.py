@@ -501,5 +501,6 @@ def playback(
             for s in snapshots
         ],
         "boundary": None if boundary is None else {k: _exact(np.asarray(v)) for k, v in boundary.items()},
+        "words": WORDS,
     }
     return Explorer(title, "training", data, "", 600)

@@ -71,6 +71,19 @@ WORDS = {
     "one-path": "1 path: {term}",
     "paths": "{count} paths: {terms}",
     "chain-collapsed": "\n(some of the chain is in the collapsed part)",
+    # the page's bar and tooltip
+    "count": "step {step} of {steps}",
+    "found": "{count} found",
+    "found-collapsed": " (+{count} collapsed)",
+    "tip-kind": " ({kind})",
+    "tip-made": " ({kind}, made by {op})",
+    "tip-data": "data {data}",
+    "tip-array": "{shape}: {summary}",
+    "tip-first": "first values: {values}",
+    "tip-grad": "grad {grad}",
+    "tip-grad-partial": "grad {grad} (so far)",
+    "tip-grad-none": "grad: none yet",
+    "tip-local": "local derivative for {input}: {local}",
 }
 """Every sentence a learner reads about the pass, with ``{slots}``: the static drawing fills them
 here (:func:`say`), the page's script fills the same templates, sent in its data."""

@@ -25,11 +25,11 @@ function wireBar(find, dispatch, now, steps) {
   });
 }
 
-function drawBar(find, state, steps) {
+function drawBar(find, state, steps, words) {
   const slider = find("gg-slider"), search = find("gg-search");
   slider.max = String(steps);
   slider.value = String(state.step);
-  find("gg-count").textContent = `step ${state.step} of ${steps}`;
+  find("gg-count").textContent = fill(words, "count", { step: state.step, steps });
   find("gg-play").textContent = state.playing ? "pause" : "play";
   if (search.value !== state.query) search.value = state.query;
 }

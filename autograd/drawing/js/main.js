@@ -54,7 +54,7 @@ function trainingPage(box, data, find) {  // training playback: its view draws a
   }
   function draw() {
     page.render(state);
-    drawBar(find, state, data.steps);
+    drawBar(find, state, data.steps, data.words);
   }
   const training = box.classList.contains("gg-training");
   const page = training ? trainingPage(box, data, find) : backwardPage(box, data, find, dispatch, now);

@@ -120,7 +120,8 @@ class BackwardPicture {
 
   foundText(query) {
     const { q, drawn, hidden } = this.hitsOf(query);
-    return q ? `${drawn.length} found` + (hidden ? ` (+${hidden} collapsed)` : "") : "";
+    const say = (key, count) => fill(this.data.words, key, { count });
+    return q ? say("found", drawn.length) + (hidden ? say("found-collapsed", hidden) : "") : "";
   }
 
   // --- the grad cells: complete, still being summed ("so far"), or unknown
@@ -155,13 +156,14 @@ class BackwardPicture {
       if (bold) row.appendChild(document.createElement("b")).textContent = bold;
       row.appendChild(document.createTextNode(rest));
     };
-    line(name(t.node), ` (${d.kind}${d.op ? `, made by ${d.op}` : ""})`);
+    const say = (key, slots) => fill(this.data.words, key, slots);
+    line(name(t.node), say(d.op ? "tip-made" : "tip-kind", { kind: d.kind, op: d.op }));
     if (d.shape) {
-      line("", `${d.shape}: ${d.summary}`);
-      line("", `first values: ${d.first}`);
-    } else line("", `data ${d.data}`);
-    line("", !g ? "grad: none yet" : `grad ${g.text}${g.done ? "" : " (so far)"}`);
-    for (const [x, ld] of d.inputs) line("", `local derivative for ${name(x)}: ${ld}`);
+      line("", say("tip-array", { shape: d.shape, summary: d.summary }));
+      line("", say("tip-first", { values: d.first }));
+    } else line("", say("tip-data", { data: d.data }));
+    line("", say(!g ? "tip-grad-none" : g.done ? "tip-grad" : "tip-grad-partial", { grad: g && g.text }));
+    for (const [x, ld] of d.inputs) line("", say("tip-local", { input: name(x), local: ld }));
     const w = this.box.clientWidth, h = this.box.clientHeight;  // beside the pointer, inside the page
     tip.style.left = `${Math.max(0, Math.min(t.x + 14, w - tip.offsetWidth - 4))}px`;
     tip.style.top = `${Math.max(0, t.y + 14 + tip.offsetHeight > h ? t.y - tip.offsetHeight - 8 : t.y + 14)}px`;

@@ -57,7 +57,7 @@ def test_the_engine_loads_without_the_layers_above() -> None:
 
 # The drawing layer is one pipeline, a module per stage; a stage imports only the stages before it,
 # and only their public names.
-STAGES = ["text", "replay", "scene", "layout", "render", "page", "steps"]
+STAGES = ["text", "replay", "live", "scene", "layout", "render", "page", "steps"]
 PRIVATE_FIELDS = ("._inputs", "._vjps", "._op", "._attrs", "._a", "._b")
 
 

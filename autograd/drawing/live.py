@@ -3,9 +3,9 @@
 For the nodes in the order of the backward pass (node 0 the root): each node's op and its inputs, the leaves'
 recorded values, which leaves a learner may edit and which a descent step moves. The page's script does the
 rest: ``js/ops.js`` holds each op's forward and local derivative (one table, keyed by the op's name,
-checked against the engine by the tests), ``js/recompute.js`` the forward and backward passes. A graph that
-holds an op the table lacks (a user's own ``record`` op), or a Tensor graph, is not editable, and the data
-says why.
+checked against the engine by the tests), ``js/recompute.js`` the forward and backward passes, ``js/live.js``
+the page's model of the edits. A graph that holds an op the table lacks (a user's own ``record`` op), or a
+Tensor graph, is not editable, and the data says why (in the words of ``text.WORDS``).
 
 >>> from autograd import Value
 >>> x = Value(3.0, label="x")
@@ -24,9 +24,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from autograd.drawing.replay import Replay
-from autograd.drawing.text import Names
+from autograd.drawing.text import Names, say
 
-__all__ = ["LIVE_OPS", "LIVE_WORDS", "POWER_NAME", "live_data", "table_op"]
+__all__ = ["LIVE_OPS", "POWER_NAME", "live_data", "table_op"]
 
 NEURON = -1
 """The arity of nn's fused neurons: 2m + 1 inputs (b, w_0 .. w_{m-1}, x_0 .. x_{m-1}), m >= 1."""
@@ -64,17 +64,6 @@ stands for the powers with a constant exponent, named ``**2``, ``**0.5``, ... (`
 
 POWER_NAME = re.compile(r"\*\*-?(?:\d+(?:\.\d+)?(?:e[-+]\d+)?|inf|nan)")
 """A constant exponent's power as Value names it: ``f"**{n:g}"`` (js/ops.js's ``OP_POWER_NAME``)."""
-
-LIVE_WORDS = {
-    "tensor": "editing is off: the page recomputes graphs of Values, and this is a graph of Tensors",
-    "unknown-op": "editing is off: the page cannot recompute the op {ops} (an op of your own, made with "
-    "record?); the values shown are the recorded ones",
-    "no-names": "editing is off: no leaf has a name to edit it by; give the leaves to change a label "
-    "(Value(2.0, label='x')) or pass names=locals() or params=model",
-    "refused": "{node}: a Value exponent needs a positive base; Python would refuse to make it",
-}
-"""The sentences about editing (``reason`` in the data; the page fills ``refused``)."""
-
 
 def table_op(op: str) -> str:
     """The key of ``op`` in the page's op table: the op itself, or "**n" for a constant exponent's power.
@@ -117,18 +106,18 @@ def live_data(replay: Replay, names: Names | None = None, params: Iterable[Any] 
     order = replay.order
     names = names if names is not None else Names(order, {})
     if not all(type(node.data) is float for node in order):
-        return {"editable": False, "reason": LIVE_WORDS["tensor"]}
+        return {"editable": False, "reason": say("live-tensor")}
     unknown = sorted({node.op for node in order if node.inputs and not _fits(node)})
     if unknown:
         listed = ", ".join(repr(op) for op in unknown)
-        return {"editable": False, "reason": LIVE_WORDS["unknown-op"].format(ops=listed)}
+        return {"editable": False, "reason": say("live-unknown-op", ops=listed)}
     index = {node: k for k, node in enumerate(order)}
     leaves = [k for k, node in enumerate(order) if not node.inputs]
     movable = set(params)
     chosen = [k for k in leaves if order[k] in movable]
     edit = [k for k in leaves if order[k] in movable or names.chosen(order[k])]
     if not edit:
-        return {"editable": False, "reason": LIVE_WORDS["no-names"]}
+        return {"editable": False, "reason": say("live-no-names")}
     ops: dict[str, int] = {}
     op = [ops.setdefault(node.op if node.inputs else "", len(ops)) for node in order]
     return {

@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 
 from autograd.drawing.layout import run_graphviz, scene_dot
+from autograd.drawing.live import live_data
 from autograd.drawing.render import ARIAL_WIDTHS, for_browsers, picture_png, text_width
 from autograd.drawing.replay import (
     MAX_LISTED_PATH_LENGTH,
@@ -107,6 +108,12 @@ class Explorer:
         self.dot = dot
 
     @property
+    def editable(self) -> bool:
+        """Whether a learner can change the leaves on the page (a graph of Values whose every op the page's
+        table recomputes; ``data["live"]["reason"]`` says why not)."""
+        return bool(self.data.get("live", {}).get("editable"))
+
+    @property
     def steps(self) -> int:
         """How many steps the page steps through (``graphgrad.state().steps``)."""
         return int(self.data["steps"])
@@ -123,7 +130,7 @@ class Explorer:
             view=self.view,
             svg=self.svg,
             data=_script_json(self.data),
-            js=_script(),
+            js=_script(script_parts(self.view, self.editable)),
         )
 
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -201,6 +208,7 @@ _PAGE = """<!DOCTYPE html>
   <div class="gg-caption" aria-live="polite"></div>
   <div class="gg-view">{svg}</div>
   <div class="gg-note"></div>
+  <div class="gg-live" hidden></div>
   <div class="gg-tip" hidden></div>
 </div>
 <script type="application/json" class="gg-data">{data}</script>
@@ -221,13 +229,61 @@ def _asset(name: str) -> str:
     return resources.files("autograd.drawing").joinpath(name).read_text(encoding="utf-8")
 
 
-SCRIPT_PARTS = ("util", "state", "panzoom", "backward", "picture", "training", "controls", "main")
-"""The page's script, one job a file in ``js/``, joined in this order (later parts use earlier ones)."""
+SCRIPT_PARTS = (
+    "util", "numbers", "state", "panzoom", "ops", "recompute", "live", "backward", "picture", "editor",
+    "training", "controls", "main",
+)  # fmt: skip
+"""The page's script, one job a file in ``js/``, joined in this order (later parts use earlier ones); a page
+holds the parts its view uses (:func:`script_parts`)."""
+
+LIVE_PARTS = ("ops", "recompute", "live", "editor")
+"""The parts that recompute the graph after an edit: only an editable page holds them."""
+
+_VIEW_PARTS = {"backward": {"training"}, "training": {"panzoom", "backward", "picture", *LIVE_PARTS}}
+"""The parts a view leaves out."""
 
 
-def _script() -> str:
-    """The page's script: the parts of ``js/`` joined into one."""
-    return "\n".join(_asset(f"js/{part}.js") for part in SCRIPT_PARTS)
+def script_parts(view: str, editable: bool) -> tuple[str, ...]:
+    """The parts of the script a page of ``view`` holds: a backward page without the training playback,
+    and without the live recompute unless its graph is ``editable``; a training page without the graph.
+
+    >>> script_parts("backward", False)
+    ('util', 'numbers', 'state', 'panzoom', 'backward', 'picture', 'controls', 'main')
+    """
+    left_out = _VIEW_PARTS[view] | (set() if editable else set(LIVE_PARTS))
+    return tuple(part for part in SCRIPT_PARTS if part not in left_out)
+
+
+def _script(parts: Sequence[str] = SCRIPT_PARTS) -> str:
+    """The page's script: these parts of ``js/`` joined, without their comments (:func:`compact_script`)."""
+    return "\n".join(compact_script(_asset(f"js/{part}.js")) for part in parts)
+
+
+_TRAILING_COMMENT = re.compile(r"\s+// .*$")
+
+
+def compact_script(source: str) -> str:
+    """``source``, a part of the page's script, without its comments and indentation: the same program, a
+    third smaller. A comment is a whole line (``// ...``, or a ``/* ... */`` block that starts a line) or
+    follows code after a space (``  // ...``; a line whose code holds an odd number of quotes of a kind keeps
+    it, as it might be inside a string). No string of these files spans lines, so indentation goes too.
+
+    >>> compact_script('/* a\\n   b */\\nconst x = "//";  // the slashes\\n  if (x) f();  // "\\n')
+    'const x = "//";\\nif (x) f();'
+    """
+    kept, block = [], False
+    for line in source.splitlines():
+        text = line.strip()
+        if block or text.startswith("/*"):
+            block = not text.endswith("*/")
+            continue
+        if not text or text.startswith("//"):
+            continue
+        found = _TRAILING_COMMENT.search(text)
+        if found and all(text[: found.start()].count(q) % 2 == 0 for q in "\"'`"):
+            text = text[: found.start()]
+        kept.append(text)
+    return "\n".join(kept)
 
 
 def _script_json(data: Any) -> str:
@@ -299,12 +355,18 @@ def backward_page(replay: Replay, opt: DrawOptions) -> Explorer:
     svg = _page_svg(run_graphviz(scene_dot(scene), "svg").decode("utf-8"))
     data = _backward_data(replay, opt, scene.names, scene.visible)
     data["hidden"] = scene.hidden
+    data["live"] = live_data(replay, scene.names, opt.param_nodes)
     if opt.color_grad:
         data.update(_fills(replay))
     title = f"graphgrad: the backward pass of {scene.names(root)}"
     done = FrameView(replay.grads_after(len(replay)), set(replay.order), None, [], "")
     picture = scene_dot(make_scene(root, opt, done, replay))  # the pass done: every gradient final
-    return Explorer(title, "backward", data, svg, _frame_height(svg), picture)
+    height = _frame_height(svg) + (_LIVE_HEIGHT if data["live"]["editable"] else 0)
+    return Explorer(title, "backward", data, svg, min(720, height), picture)
+
+
+_LIVE_HEIGHT = 50
+"""What the editing controls add to an editable page's frame, in pixels."""
 
 
 def _widest_grads(replay: Replay, drawn: set[Any]) -> dict[Any, Any]:
@@ -354,6 +416,7 @@ def _backward_data(replay: Replay, opt: DrawOptions, names: Names, visible: Sequ
         "seedExact": _exact(replay.seed),
         "seedIsOne": seed_is_one,
         "tensor": is_array(root.data),
+        "values": [] if is_array(root.data) else [[k, _exact(replay.order[k].data)] for k in named],
         "visible": [index[node] for node in visible],
         "details": [_details(node, index, opt.node_names, opt.param_nodes) for node in visible],
         "select": index[opt.targets[0]] if opt.targets else None,

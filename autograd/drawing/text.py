@@ -84,6 +84,30 @@ WORDS = {
     "tip-grad-partial": "grad {grad} (so far)",
     "tip-grad-none": "grad: none yet",
     "tip-local": "local derivative for {input}: {local}",
+    # live recompute (live.py, js/live.js, js/editor.js): change a leaf, nudge it, take descent steps
+    "live-tensor": "editing is off: the page recomputes graphs of Values, and this is a graph of Tensors "
+    "(their ops, shapes and broadcasting would need a table of their own); change the numbers in Python "
+    "and explore again",
+    "live-unknown-op": "editing is off: the page cannot recompute the op {ops} (an op of your own, made with "
+    "record?); the values shown are the recorded ones",
+    "live-no-names": "editing is off: no leaf has a name to edit it by; give the leaves a label "
+    "(Value(2.0, label='x')) or pass names=locals() or params=model",
+    "live-refused": "{node}: a Value exponent needs a positive base; Python would refuse to make it",
+    "edit-hint": "click a leaf's data to change it",
+    "edit-name": "{node} =",
+    "edit-help": "type a number and press Enter, drag the name, or scroll on the value",
+    "edit-refused": "{text} is not a number: type one such as 110 or -0.5",
+    "reset": "reset",
+    "reset-help": "back to the recorded values",
+    "lr": "learning rate",
+    "descend": "step",
+    "descend-help": "one step of gradient descent: each leaf it moves becomes "
+    "leaf - learning rate * its gradient",
+    "descend-moves": "a step moves {leaves}",
+    "descend-many": "{count} leaves ({names}, ...)",
+    "descent": "{root} after {steps}: {first} -> {last}",
+    "nudge": "{node} + h moves {root} from {before} to {after} (h = {h}): slope {slope}; "
+    "the gradient says {grad}",
 }
 """Every sentence a learner reads about the pass, with ``{slots}``: the static drawing fills them
 here (:func:`say`), the page's script fills the same templates, sent in its data."""

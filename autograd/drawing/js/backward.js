@@ -1,27 +1,49 @@
 /* graphgrad explorer, the backward pass as the page reads it: what each step and each chain holds, in words.
-   Pure functions of the data and a step or a chain; picture.js draws them. page.py joins these files, in the
-   order it names, into one inline script after the page's data; every text shown goes in with textContent. */
+   Pure functions of the data and a step or a chain; picture.js draws them. The pass is the one Python recorded,
+   or the one live.js recomputed after a learner's edits: both read through a trace of the same shape.
+   page.py joins these files, in the order it names, into one inline script after the page's data; every text
+   shown goes in with textContent. */
 "use strict";
 
 /* --- the backward pass ------------------------------------------------------------------------- */
 
+// The pass Python recorded, as a trace: count[k] shares sent by node k; for share j, to[j] (the input's node)
+// and slot[j]; its local derivative, share and the input's new total as texts (local(j), share(j), total(j));
+// exact(j), the total as a number (or nested lists for a Tensor) where the page keeps it; the seed; fill(j)
+// (-1: the seed), a grad cell's fill in percent, or null. Nodes' data: data(k) and tipData(k), the texts of a
+// data cell and a tooltip, localOf(k, i), the tooltip's local derivative (null: the drawn ones); value(k), the
+// number of a named node.
+function recordedTrace(data) {
+  const texts = data.texts, exact = new Map(data.exact), values = new Map(data.values);
+  return {
+    count: data.count, to: data.to, slot: data.slot,
+    local: (j) => texts[data.ld[j]],
+    share: (j) => texts[data.share[j]],
+    total: (j) => texts[data.total[j]],
+    exact: (j) => exact.get(j),
+    seed: texts[data.seed], seedExact: data.seedExact,
+    fill: (j) => (data.fill ? (j < 0 ? data.seedFill : data.fill[j]) : null),
+    data: () => null, tipData: () => null, localOf: () => null,
+    value: (k) => values.get(k),
+  };
+}
+
 // Node k is the k-th node of the pass (0: the root); entry j of the trace is one share: sent by
 // node src[j] (the shares of step k are the entries start[k] .. start[k + 1] - 1) to node to[j].
 class BackwardPass {
-  constructor(data) {
-    const N = data.steps, T = data.to.length;
-    Object.assign(this, { data, N, T, texts: data.texts });
+  constructor(data, trace, id = 0) {
+    const N = data.steps, T = trace.to.length;
+    Object.assign(this, { data, trace, id, N, T, texts: data.texts, to: trace.to, slot: trace.slot });
     this.start = new Int32Array(N + 1);
     this.src = new Int32Array(T);
     for (let k = 0, j = 0; k < N; k++) {
       this.start[k] = j;
-      for (let c = 0; c < data.count[k]; c++) this.src[j++] = k;
+      for (let c = 0; c < trace.count[k]; c++) this.src[j++] = k;
     }
     this.start[N] = T;
-    this.usersOf = groupBy(T, N, (j) => data.to[j]);  // the entries that send to each node, in the pass's order
+    this.usersOf = groupBy(T, N, (j) => trace.to[j]);  // the entries that send to each node, in the pass's order
     this.named = new Map(data.named);  // labels are keys of Maps, never of plain objects ("__proto__" is a label too)
     this.byName = new Map(data.named.map(([k, label]) => [label, k]));
-    this.exact = new Map(data.exact);
     this.last = null;  // the chain computed last (a selection is asked for again at every render)
   }
 
@@ -45,21 +67,21 @@ class BackwardPass {
 
   // the gradient of node k after `step` steps: its text and whether it is complete (or null)
   gradOf(k, step) {
-    if (k === 0) return { text: this.texts[this.data.seed], done: true, entry: -1 };
+    if (k === 0) return { text: this.trace.seed, done: true, entry: -1 };
     const j = this.latest(k, step);
-    return j < 0 ? null : { text: this.texts[this.data.total[j]], done: k < step, entry: j };
+    return j < 0 ? null : { text: this.trace.total(j), done: k < step, entry: j };
   }
 
   captionOf(k) {  // the words are page.py's (text.WORDS), filled as the static drawing fills them
-    const { data, texts, N } = this, say = (key, slots) => fill(data.words, key, slots);
-    if (k === 0) return say("start", { steps: N, seed: texts[data.seed], root: this.name(0) });
+    const { data, trace, N } = this, say = (key, slots) => fill(data.words, key, slots);
+    if (k === 0) return say("start", { steps: N, seed: trace.seed, root: this.name(0) });
     const c = k - 1, where = { step: k, steps: N, node: this.name(c) }, g = this.gradOf(c, k);
     if (!g) return say("no-grad", where);
     if (data.leaf[c] === "1") return say("leaf", { ...where, grad: g.text });
     const shares = [];
     for (let j = this.start[c]; j < this.start[c + 1]; j++) {
       shares.push(say(data.tensor ? "share-tensor" : "share",
-        { grad: g.text, local: texts[data.ld[j]], share: texts[data.share[j]], input: this.name(data.to[j]) }));
+        { grad: g.text, local: trace.local(j), share: trace.share(j), input: this.name(this.to[j]) }));
     }
     const seed = c === 0 ? say("the-seed", {}) : "";
     return say("passes", { ...where, grad: g.text, seed, shares: shares.join(", ") || say("nothing", {}) });
@@ -73,7 +95,7 @@ class BackwardPass {
 
   // --- the influence chain: every path from node t up to the root
   chainOf(t) {
-    const { N, T, src, data } = this;
+    const { N, T, src, data, to } = this;
     const dep = new Uint8Array(N), stack = [t];  // t and the nodes computed from it
     dep[t] = 1;
     while (stack.length) {
@@ -84,7 +106,7 @@ class BackwardPass {
     let towards = new Map();  // node -> its entries on the paths, while these are few and short
     paths[0] = 1;
     for (let j = 0; j < T; j++) {
-      const u = src[j], x = data.to[j];
+      const u = src[j], x = to[j];
       if (u === t || !paths[u] || !dep[x]) continue;
       paths[x] += paths[u];
       edges.push(j);
@@ -100,20 +122,20 @@ class BackwardPass {
   }
 
   chainNote(ch) {  // the sum over the paths, in the words of the static drawing's note (text.WORDS)
-    const { data, texts } = this, t = ch.target, say = (key, slots) => fill(data.words, key, slots);
+    const { data, trace } = this, t = ch.target, say = (key, slots) => fill(data.words, key, slots);
     if (!ch.reached) return say("chain-none", { node: this.name(t), root: this.name(0) });
-    const head = say(data.seedIsOne ? "head" : "head-seeded", { seed: texts[data.seed], root: this.name(0), node: this.name(t) });
+    const head = say(data.seedIsOne ? "head" : "head-seeded", { seed: trace.seed, root: this.name(0), node: this.name(t) });
     if (t === 0) return say("chain-root", { head });
-    const received = this.usersOf(t), total = texts[data.total[received[received.length - 1]]];
+    const received = this.usersOf(t), total = trace.total(received[received.length - 1]);
     const paths = countText(ch.count, "path");
     if (data.tensor) return say("chain-tensor", { head, paths, total });
     if (!ch.towards) return say("chain-counted", { head, paths, total });
     const terms = [];
     const walk = (x, factors) => {  // every path from x up to the root, as its local derivatives
       if (x === 0) terms.push(factors.join(" * "));
-      else for (const j of ch.towards.get(x) || []) walk(this.src[j], [...factors, texts[data.ld[j]]]);
+      else for (const j of ch.towards.get(x) || []) walk(this.src[j], [...factors, trace.local(j)]);
     };
-    walk(t, data.seedIsOne ? [] : [texts[data.seed]]);
+    walk(t, data.seedIsOne ? [] : [trace.seed]);
     const listed = terms.length === 1 ? say("one-path", { term: terms[0] })
       : say("paths", { count: terms.length, terms: terms.map((s) => `(${s})`).join(" + ") });
     return say("chain-listed", { head, listed, total });
@@ -123,9 +145,18 @@ class BackwardPass {
   grads(step) {
     const shown = [];
     for (const [k, label] of this.named) {
-      const j = k === 0 ? -1 : this.latest(k, step);
-      if (k === 0) shown.push([label, number(this.data.seedExact)]);
-      else if (j >= 0 && this.exact.has(j)) shown.push([label, number(this.exact.get(j))]);
+      const j = k === 0 ? -1 : this.latest(k, step), exact = j >= 0 ? this.trace.exact(j) : undefined;
+      if (k === 0) shown.push([label, number(this.trace.seedExact)]);
+      else if (exact !== undefined) shown.push([label, number(exact)]);
+    }
+    return Object.fromEntries(shown);
+  }
+
+  values() {  // each named node's data (a graph of Values)
+    const shown = [];
+    for (const [k, label] of this.named) {
+      const v = this.trace.value(k);
+      if (v !== undefined) shown.push([label, number(v)]);
     }
     return Object.fromEntries(shown);
   }
@@ -133,5 +164,21 @@ class BackwardPass {
   highlighted(t) {
     const ch = this.chain(t);
     return ch ? ch.nodes.filter((k) => this.named.has(k)).map((k) => this.named.get(k)) : [];
+  }
+}
+
+// The pass the page shows for the edits of a state: the recorded one when there are none, else the one
+// recomputed for them (the last one made is kept: a render asks again and again).
+class Passes {
+  constructor(data, live) {
+    Object.assign(this, { data, live, recorded: new BackwardPass(data, recordedTrace(data)), made: 0, last: null });
+  }
+
+  at(edits) {
+    if (!this.live || !edits.length) return this.recorded;
+    if (!this.last || this.last.edits !== edits) {
+      this.last = { edits, pass: new BackwardPass(this.data, this.live.trace(edits), ++this.made) };
+    }
+    return this.last.pass;
   }
 }

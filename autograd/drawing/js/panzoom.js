@@ -25,7 +25,7 @@ class PanZoom {
   }
 
   resized() {  // first laid out when the view has a size (a frame shown later), then kept on a resize
-    const w = this.area.clientWidth, h = this.area.clientHeight;
+    const { width: w, height: h } = this.svg.getBoundingClientRect();  // to the fraction of a pixel the picture has
     if (!(w > 0 && h > 0)) return;
     const scale = this.box && this.scale();
     this.size = [w, h];

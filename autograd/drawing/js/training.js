@@ -64,8 +64,8 @@ function lossCurve(panel, losses) {
   svg.appendChild(svgElement("line", { class: "gg-axis", x1: pad, y1: H - pad, x2: W - 8, y2: H - pad }));
   svg.appendChild(svgElement("line", { class: "gg-axis", x1: pad, y1: 8, x2: pad, y2: H - pad }));
   const text = (words, at) => { svg.appendChild(svgElement("text", at)).textContent = words; };
-  text(formatNumber(hi), { x: pad - 4, y: 14, "text-anchor": "end" });
-  text(formatNumber(lo), { x: pad - 4, y: H - pad, "text-anchor": "end" });
+  text(numberText(hi), { x: pad - 4, y: 14, "text-anchor": "end" });
+  text(numberText(lo), { x: pad - 4, y: H - pad, "text-anchor": "end" });
   text(`${losses.length} steps`, { x: W - 8, y: H - pad + 14, "text-anchor": "end" });
   const now = svg.appendChild(svgElement("text", { class: "gg-done", x: pad + 4, y: H - 6 }));
   return (n) => {
@@ -74,7 +74,7 @@ function lossCurve(panel, losses) {
     dot.setAttribute("cx", x(last).toFixed(1));
     dot.setAttribute("cy", y(losses[last] ?? 0).toFixed(1));
     dot.style.display = n > 0 ? "" : "none";
-    now.textContent = n > 0 ? `after ${n} steps: loss ${formatNumber(number(losses[last]))}` : "before training";
+    now.textContent = n > 0 ? `after ${n} steps: loss ${numberText(number(losses[last]))}` : "before training";
   };
 }
 
@@ -167,7 +167,7 @@ function heatLegend(panel, scale, heatColour) {  // the colour bar from -scale t
   }
   const ticks = legend.appendChild(document.createElement("div"));
   ticks.className = "gg-legend-ticks";
-  for (const words of [formatNumber(-scale), "0", `+${formatNumber(scale)}`]) {
+  for (const words of [numberText(-scale), "0", `+${numberText(scale)}`]) {
     ticks.appendChild(document.createElement("span")).textContent = words;
   }
   const now = legend.appendChild(document.createElement("div"));
@@ -184,7 +184,7 @@ function heatmap(panel, tip, box, [name, scale, [cw, ch], heatColour]) {
   let values = [[0]], grads = [[0]], at = null;  // at: the hovered cell, [i, j]
   const describe = () => {
     const [i, j] = at;
-    tip.textContent = `${name}[${i}, ${j}]: data ${formatNumber(number(values[i][j]))}, grad ${formatNumber(number(grads[i][j]))}`;
+    tip.textContent = `${name}[${i}, ${j}]: data ${numberText(number(values[i][j]))}, grad ${numberText(number(grads[i][j]))}`;
   };
   canvas.addEventListener("mousemove", (e) => {
     const r = canvas.getBoundingClientRect();  // the canvas has a border: its cells start inside it
@@ -209,7 +209,7 @@ function heatmap(panel, tip, box, [name, scale, [cw, ch], heatColour]) {
       ctx.fillRect(j * cw, i * ch, cw, ch);
     }));
     const range = finiteRange(data);
-    now.textContent = range ? `this step: ${formatNumber(range[0])} to ${formatNumber(range[1])}` : "this step: no finite values";
+    now.textContent = range ? `this step: ${numberText(range[0])} to ${numberText(range[1])}` : "this step: no finite values";
     if (at) describe();
   };
 }

@@ -46,12 +46,6 @@ function rows(v) {
   return Array.isArray(v[0]) ? v.map((r) => (Array.isArray(r) ? r.flat(Infinity) : [r])) : [v];
 }
 
-function formatNumber(v) {
-  if (typeof v !== "number") return String(v);
-  if (!Number.isFinite(v)) return String(v);
-  return Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : String(Number(v.toPrecision(4)));
-}
-
 function fill(words, key, slots) {  // one of page.py's sentences (text.WORDS) with its {slots} filled
   return words[key].replace(/\{([\w-]+)\}/g, (_, slot) => String(slots[slot]));
 }

@@ -419,6 +419,16 @@ def test_moons_page_is_usable(tmp_path: Path, open_page: Any) -> None:
     assert "more nodes" in opened.page.inner_text(".gg-view")
     opened.page.evaluate("graphgrad.select('relu#1')")  # the first relu the graph computed
     assert "sum over" in opened.page.inner_text(".gg-note")
+    live = opened.page.evaluate(  # an edit recomputes all 65,818 nodes and the whole pass, and redraws
+        """() => { const took = (f) => { const t = performance.now(); f(); return performance.now() - t; };
+           return { set: took(() => graphgrad.set("param#1", 0.25)),
+                    nudge: took(() => graphgrad.select("param#1")),
+                    descend: took(() => graphgrad.descend(0.05)), state: graphgrad.state() }; }"""
+    )
+    ms = {key: round(live[key]) for key in ("set", "nudge", "descend")}
+    print(f"\nmoons page, ms: an edit {ms['set']}, a nudge {ms['nudge']}, a step {ms['descend']}")
+    assert live["set"] < 1000 and live["descend"] < 2000, live
+    assert live["state"]["slope"] is not None and len(live["state"]["edits"]) > 300  # every parameter moved
     assert_clean(opened)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 import struct
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,8 @@ SAID = """const said = () => {
     .map((t) => [t.closest("g.node").id, t.textContent, t.style.fill, t.getAttribute("font-style")].join());
   return {
     parts: [...svg.querySelectorAll("g.node, g.edge")].map((g) => `${g.id}: ${g.getAttribute("class")}`),
-    labels: [...svg.querySelectorAll("text.gg-label")].map((t) => `${t.getAttribute("class")} ${t.textContent}`).sort(),
+    labels: [...svg.querySelectorAll("text.gg-label")]
+      .map((t) => `${t.getAttribute("class")} ${t.textContent}`).sort(),
     grads: cells(/^grad /), data: cells(/^data /).map((c) => c.split(",").slice(0, 2).join()),
     fills: [...svg.querySelectorAll("g.node polygon")].map((p) => p.getAttribute("fill")).join(" "),
     caption: text(".gg-caption"), note: text(".gg-note"),
@@ -104,7 +106,9 @@ def edited_and_fresh(
         node.label = ""
     fresh_options = {**options, "names": given}
     if model is not None:
-        fresh_options["params"] = [moved[p] for p in (model.parameters() if hasattr(model, "parameters") else model)]
+        fresh_options["params"] = [
+            moved[p] for p in (model.parameters() if hasattr(model, "parameters") else model)
+        ]
     if "highlight" in options:
         fresh_options["highlight"] = moved[options["highlight"]]
     edited = open_page(made.save(tmp_path / "edited.html"), **WIDE)
@@ -128,13 +132,16 @@ def assert_pages_say_the_same(edited: Any, fresh: Any, made: Explorer, exact: bo
     assert len(ours) == len(theirs) == made.steps + 1 + len(names)
     for k, (a, b) in enumerate(zip(ours, theirs)):
         assert a["said"] == b["said"], k
-        assert (a["state"]["caption"], a["state"]["highlighted"]) == (b["state"]["caption"], b["state"]["highlighted"])
+        assert (a["state"]["caption"], a["state"]["highlighted"]) == (
+            b["state"]["caption"],
+            b["state"]["highlighted"],
+        )
         for key in ("grads", "values"):
             close(a["state"][key], b["state"][key], exact)
     drawn = min(len(made.data["visible"]), 12)
     tips: list[list[str]] = [[], []]
     for opened, found in zip((edited, fresh), tips):
-        opened.page.bring_to_front()  # a page behind another has its frames, and so its pointer, slowed to 1 a second
+        opened.page.bring_to_front()  # a page behind another gets its frames, and the pointer, once a second
         for x, y in opened.page.evaluate(MIDDLES, drawn):
             opened.page.mouse.move(x, y)
             found.append(opened.page.evaluate("document.querySelector('.gg-tip').textContent"))
@@ -171,7 +178,8 @@ def test_the_pages_numbers_are_pythons(tmp_path: Path, open_page: Any) -> None:
     xs = number_sweep()
     written = opened.page.evaluate(
         """(xs) => ({ four: xs.map((x) => numberText(x)), nine: xs.map((x) => numberText(x, 9)),
-                      repr: xs.map(reprText), odd: [NaN, Infinity, -Infinity].map((x) => [numberText(x), reprText(x)]) })""",
+                      repr: xs.map(reprText),
+                      odd: [NaN, Infinity, -Infinity].map((x) => [numberText(x), reprText(x)]) })""",
         xs,
     )
     assert written["four"] == [number_text(x) for x in xs]
@@ -228,7 +236,9 @@ CASES = {
 def test_after_an_edit_the_page_shows_what_python_shows(tmp_path: Path, open_page: Any, case: str) -> None:
     root, values, options, exact = CASES[case]()
     edited, fresh, made = edited_and_fresh(tmp_path, open_page, root, values, **options)
-    assert made.editable and edited.page.evaluate("Object.keys(graphgrad.state().edits).length") == len(values)
+    assert made.editable and edited.page.evaluate("Object.keys(graphgrad.state().edits).length") == len(
+        values
+    )
     assert_pages_say_the_same(edited, fresh, made, exact)
     assert_clean(edited)
     assert_clean(fresh)
@@ -257,8 +267,224 @@ def test_the_lessons_what_if(tmp_path: Path, open_page: Any) -> None:
     assert state["caption"] == "step 9 of 9: tax is a leaf: its gradient 670 is final"
     state = page.evaluate("graphgrad.select('apple')")
     assert state["slope"] == pytest.approx(2.2, rel=1e-8)
-    assert page.inner_text(".gg-nudge").startswith("apple + h moves price from 737 to 737.000242 (h = 0.00011): ")
+    assert page.inner_text(".gg-nudge").startswith(
+        "apple + h moves price from 737 to 737.000242 (h = 0.00011): "
+    )
     assert page.inner_text(".gg-nudge").endswith("slope 2.2; the gradient says 2.2")
     assert page.evaluate("graphgrad.reset()")["values"]["price"] == 715.0000000000001
-    assert page.evaluate("graphgrad.state().caption") == "step 9 of 9: tax is a leaf: its gradient 650 is final"
+    assert (
+        page.evaluate("graphgrad.state().caption") == "step 9 of 9: tax is a leaf: its gradient 650 is final"
+    )
     assert_clean(opened)
+
+
+# --- the real controls -------------------------------------------------------------------------------------
+
+# The middle of a drawn node's data cell, on screen.
+DATA_CELL = """(id) => {
+  const t = [...document.getElementById(id).querySelectorAll("text")]
+    .find((t) => /^data /.test(t.textContent));
+  const r = t.getBoundingClientRect();
+  return [r.x + r.width / 2, r.y + r.height / 2];
+}"""
+
+
+def data_text(opened: Any, label: str) -> dict[str, str]:
+    """A drawn node's data cell as shown: its words and colour."""
+    return dict(
+        opened.page.evaluate(
+            """(id) => { const t = [...document.getElementById(id).querySelectorAll("text")]
+               .find((t) => /^data /.test(t.textContent));
+               return { words: t.textContent, fill: t.style.fill }; }""",
+            node_id(opened, label),
+        )
+    )
+
+
+def test_typing_dragging_and_scrolling_a_leafs_value(tmp_path: Path, open_page: Any) -> None:
+    g = shopping()
+    opened = open_page(explore(g["price"], names=g).save(tmp_path / "apples.html"))
+    page = opened.page
+    assert page.inner_text(".gg-edit-hint") == "click a leaf's data to change it"
+    apple = page.evaluate(DATA_CELL, node_id(opened, "apple"))
+    page.mouse.click(*apple)  # a click on the data: the leaf's chain, and its value ready to type over
+    assert page.evaluate("document.activeElement.className") == "gg-value"
+    assert page.inner_text(".gg-edit-name") == "apple =" and page.input_value(".gg-value") == "100"
+    page.keyboard.type("110")
+    page.keyboard.press("Enter")
+    state = page.evaluate("graphgrad.state()")
+    assert state["edits"] == {"apple": 110} and state["values"]["price"] == (220.0 + 450.0) * 1.1
+    assert data_text(opened, "apple") == {
+        "words": "data 110",
+        "fill": "var(--gg-current)",
+    }  # edited: in colour
+    assert data_text(opened, "apple_price") == {"words": "data 220", "fill": "var(--gg-ink)"}
+    assert data_text(opened, "price")["words"] == "data 737"
+    assert (
+        page.evaluate("graphgrad.step(9).caption") == "step 9 of 9: tax is a leaf: its gradient 670 is final"
+    )
+    page.mouse.move(*apple)
+    page.mouse.wheel(0, -100)  # a notch up: a tenth of the value's order of magnitude
+    assert page.evaluate("graphgrad.state().edits") == {"apple": 120}
+    page.mouse.wheel(0, 100)
+    page.mouse.wheel(0, 100)
+    assert page.evaluate("graphgrad.state().edits") == {}  # back at the recorded 100: no edit left
+    page.mouse.move(*apple)
+    page.mouse.down()
+    page.mouse.move(apple[0] + 40, apple[1], steps=4)  # a drag to the right: a step (10) every 8 pixels
+    page.mouse.up()
+    assert page.evaluate("graphgrad.state().edits") == {"apple": 150}
+    assert page.evaluate("graphgrad.state().highlighted") == ["price", "all_price", "apple_price", "apple"]
+    name = page.locator(".gg-edit-name").bounding_box()
+    page.mouse.move(name["x"] + 5, name["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(name["x"] - 11, name["y"] + 5, steps=4)  # the name drags too: two steps down
+    page.mouse.up()
+    assert page.evaluate("graphgrad.state().edits") == {"apple": 130}
+    assert_clean(opened)
+
+
+def test_a_typed_text_that_is_no_number_is_refused(tmp_path: Path, open_page: Any) -> None:
+    evil = "<img src=x onerror=alert(1)>"
+    g = shopping()
+    opened = open_page(explore(g["price"], names=g).save(tmp_path / "apples.html"))
+    page = opened.page
+    page.evaluate("graphgrad.select('tax')")
+    for text in ("1,5", "0x10", "1e999", "", "Infinity", evil):
+        page.fill(".gg-value", text)
+        page.press(".gg-value", "Enter")
+        assert page.evaluate("graphgrad.state().edits") == {}, text
+        assert (
+            page.inner_text(".gg-warn") == f"{json.dumps(text)} is not a number: type one such as 110 or -0.5"
+        )
+        assert page.evaluate("document.querySelector('.gg-value').className") == "gg-value gg-refused"
+    page.fill(".gg-lr", "fast")
+    page.press(".gg-lr", "Enter")
+    assert page.evaluate("graphgrad.state().lr") == 0.01 and '"fast" is not a number' in page.inner_text(
+        ".gg-warn"
+    )
+    page.fill(".gg-value", " 1.08 ")
+    page.press(".gg-value", "Enter")
+    assert page.evaluate("graphgrad.state().edits") == {"tax": 1.08} and page.inner_text(".gg-warn") == ""
+    assert page.evaluate("document.querySelectorAll('img').length") == 0
+    assert_clean(opened)
+
+
+def test_the_step_button_descends_and_plots_the_root(tmp_path: Path, open_page: Any) -> None:
+    x, w, b, y = neuron()
+    opened = open_page(explore(y).save(tmp_path / "neuron.html"))
+    page = opened.page
+    assert page.inner_text(".gg-moves") == "a step moves x, w, b"
+    page.fill(".gg-lr", "0.5")
+    page.press(".gg-lr", "Enter")
+    page.click(".gg-step")
+    y.backward()
+    state = page.evaluate("graphgrad.state()")
+    assert state["lr"] == 0.5 and state["edits"] == {n.label: n.data - 0.5 * n.grad for n in (x, w, b)}
+    assert state["descent"] == [y.data, pytest.approx(state["values"]["y"], rel=0)]
+    page.click(".gg-step")
+    page.click(".gg-step")
+    state = page.evaluate("graphgrad.state()")
+    assert len(state["descent"]) == 4 and state["descent"][0] == y.data
+    assert page.inner_text(".gg-descent") == (
+        f"y after 3 steps: {number_text(y.data)} -> {number_text(state['descent'][-1])}"
+    )
+    assert len(page.get_attribute(".gg-plot polyline", "points").split()) == 4
+    state = page.evaluate("graphgrad.descend(0.1)")  # the API: a step with this rate, which the page keeps
+    assert state["lr"] == 0.1 and len(state["descent"]) == 5 and page.input_value(".gg-lr") == "0.1"
+    page.evaluate("graphgrad.set('x', 2.5)")  # a leaf set by hand starts the plot again
+    assert page.evaluate("graphgrad.state().descent") == []
+    page.click(".gg-reset")
+    state = page.evaluate("graphgrad.state()")
+    assert state["edits"] == {} and state["values"]["y"] == y.data and page.is_disabled(".gg-reset")
+    assert_clean(opened)
+
+
+def test_the_script_api_refuses_what_is_no_leaf_or_no_number(tmp_path: Path, open_page: Any) -> None:
+    g = shopping()
+    opened = open_page(explore(g["price"], names=g).save(tmp_path / "apples.html"))
+    page = opened.page
+    refused = {
+        "graphgrad.set('price', 1)": 'graphgrad.set: "price" is no leaf you can change; the leaves you can:',
+        "graphgrad.set('pear', 1)": 'graphgrad.set: no node is named "pear"',
+        "graphgrad.set('apple', '110')": 'the value of apple must be a finite number; got "110" (a string)',
+        "graphgrad.set('apple', NaN)": "graphgrad.set: the value of apple must be a finite number; got NaN",
+        "graphgrad.set('apple', -Infinity)": "must be a finite number; got -Infinity",
+        "graphgrad.set('apple')": "must be a finite number; got undefined",
+        "graphgrad.descend('0.1')": 'graphgrad.descend: the learning rate must be a finite number; got "0.1"',
+    }
+    for call, message in refused.items():
+        with pytest.raises(Exception, match=re.escape(message)):
+            page.evaluate(call)
+    assert page.evaluate("graphgrad.state().edits") == {} and page.evaluate("graphgrad.state().lr") == 0.01
+    assert_clean(opened)
+
+
+# --- editing off: a graph the page cannot recompute --------------------------------------------------------
+
+
+def cube_graph() -> Value:
+    """A graph holding an op of the user's own (made with record), which the page's table lacks."""
+    x = Value(2.0, label="x")
+    cube = record(x.data**3, (x,), (lambda g, out, a: g * 3 * a * a,), "cube")
+    y = cube * x
+    y.label = "y"
+    return y
+
+
+def tensor_graph() -> Tensor:
+    t = Tensor(np.arange(3.0), requires_grad=True, label="t")
+    loss = (t * t).sum()
+    loss.label = "loss"
+    return loss
+
+
+OFF = {
+    "an op of ones own": (
+        cube_graph,
+        "editing is off: the page cannot recompute the op 'cube' (an op of your own",
+    ),
+    "a Tensor graph": (
+        tensor_graph,
+        "editing is off: the page recomputes graphs of Values, and this is a graph of",
+    ),
+    "no leaf named": (lambda: Value(2.0) * Value(3.0), "editing is off: no leaf has a name to edit it by"),
+}
+
+
+@pytest.mark.parametrize("graph", list(OFF))
+def test_a_graph_the_page_cannot_recompute_opens_with_editing_off(
+    tmp_path: Path, open_page: Any, graph: str
+) -> None:
+    make, reason = OFF[graph]
+    made = explore(make())
+    assert not made.editable and made.data["live"]["reason"].startswith(reason)
+    html = made.html()
+    assert "VALUE_OPS" not in html and "class LiveModel" not in html  # without the recompute's script
+    opened = open_page(made.save(tmp_path / "off.html"))
+    page = opened.page
+    assert page.inner_text(".gg-live") == made.data["live"]["reason"]  # one line that says why
+    assert page.evaluate("document.querySelectorAll('.gg-live input, .gg-live button').length") == 0
+    untouched = """() => [...document.querySelectorAll("svg g.node text")]
+                   .filter((t) => /^data /.test(t.textContent))
+                   .every((t) => t.getAttribute("style") === null && t.getAttribute("class") === null)"""
+    assert page.evaluate(untouched)  # the data cells as Graphviz drew them
+    for call in ("graphgrad.set('x', 1)", "graphgrad.descend(0.1)"):
+        with pytest.raises(Exception, match=re.escape(reason)):
+            page.evaluate(call)
+    state = page.evaluate("graphgrad.reset()")
+    assert state["edits"] == {} and state["slope"] is None and state["descent"] == []
+    if graph == "an op of ones own":
+        assert state["values"] == {"y": 16.0, "x": 2.0}
+    assert_clean(opened)
+
+
+def test_only_an_editable_page_holds_the_recompute(capsys: pytest.CaptureFixture[str]) -> None:
+    """What the live recompute adds to a page: its script parts and the graph's ops (live.py's data)."""
+    g = shopping()
+    made = explore(g["price"], names=g)
+    off = Explorer(made.title, made.view, {**made.data, "live": {"editable": False, "reason": ""}}, made.svg)
+    added = len(made.html().encode()) - len(off.html().encode())
+    print(f"\napples: {len(made.html().encode()):,} bytes, of which the live recompute {added:,}")
+    assert made.editable and 20_000 < added < 40_000
+    assert len(made.html().encode()) < 100_000

@@ -1,7 +1,8 @@
 """The explorer page drawn from its state, in headless Chromium: whatever way a state is reached
-(buttons, keys, the slider, search, clicks, hovers, the script API, in any order), the page shows
-what a fresh page taken straight to that state shows; and the view (its camera) lays itself out
-once it has a size, follows the pass and stays readable."""
+(buttons, keys, the slider, search, clicks, hovers, the script API, in any order; on an editable page
+also leaves set, typed, scrolled, reset and descent steps taken), the page shows what a fresh page taken
+straight to that state shows; and the view (its camera) lays itself out once it has a size, follows the
+pass and stays readable."""
 
 from __future__ import annotations
 
@@ -22,11 +23,21 @@ from autograd import Tensor, Value, draw, explore
 from autograd.drawing.page import Explorer
 
 # What a page shows: the classes of every node and edge, the edge labels, the grad cells (words,
-# colour, style, fill), the caption, the note, the bar and the tooltip's words.
+# colour, style, fill), the data cells, the caption, the note, the bar, the tooltip's words and the
+# editing controls (or the note that says why there are none).
 SHOWN = """() => {
   const svg = document.querySelector("svg.gg-graph"), text = (c) => document.querySelector(c).textContent;
-  const tip = document.querySelector(".gg-tip");
+  const tip = document.querySelector(".gg-tip"), live = document.querySelector(".gg-live");
+  const q = (c) => live.querySelector(c) || {};
   return {
+    data: [...svg.querySelectorAll("g.node text")].filter((t) => /^data /.test(t.textContent)).map((t) =>
+      [t.closest("g.node").id, t.textContent, t.style.fill, t.getAttribute("class"), t.getAttribute("x"),
+       t.getAttribute("textLength")].join()),
+    live: [live.hidden, live.className, live.classList.contains("gg-live-off") && live.textContent,
+      q(".gg-edit-name").textContent, q(".gg-value").value, q(".gg-value").hidden, q(".gg-value").className,
+      q(".gg-edit-hint").hidden, q(".gg-reset").disabled, q(".gg-lr").value, q(".gg-lr").className,
+      q(".gg-plot polyline").getAttribute && q(".gg-plot polyline").getAttribute("points"),
+      q(".gg-descent").textContent, q(".gg-nudge").textContent, q(".gg-warn").textContent],
     parts: [...svg.querySelectorAll("g.node, g.edge")].map((g) => `${g.id}: ${g.getAttribute("class")}`),
     labels: [...svg.querySelectorAll("text.gg-label")].map((t) => [t.getAttribute("class"), t.textContent,
       t.getAttribute("x"), t.getAttribute("y")].join()).sort(),
@@ -106,12 +117,32 @@ PAGES = {"apples": apples, "neuron": neuron, "tensor MLP": mlp, "collapsed": col
 # --- any way to a state shows what going straight there shows -----------------------------------
 
 
-# What a walk does (the API, the bar, the keys, the search box, the pointer on the picture), and how
-# often, relatively.
+# What a walk does (the API, the bar, the keys, the search box, the pointer on the picture; on an
+# editable page the leaves, reset and the descent steps), and how often, relatively.
 ACTIONS = {
     "api step": 1, "button": 2, "key": 2, "slider": 1, "search": 1, "enter": 1, "click": 2, "select": 1,
     "hover": 2, "away": 1, "click away": 1, "escape": 1, "play": 1, "fit": 1,
 }  # fmt: skip
+LIVE_ACTIONS = {
+    "api set": 2, "type": 1, "junk": 1, "reset": 0.5, "api reset": 0.5, "step": 2, "api descend": 1, "lr": 1,
+    "wheel": 2,
+}  # fmt: skip
+TYPED = ["110", "-0.5", "2.25", "7"]  # numbers as the page writes them back (String(v) is the text typed)
+JUNK = ["abc", "1e999", "0x10", "--1", "1,5", ""]
+
+# The editable leaves' data cells in sight, each with the point the pointer would reach it at.
+DATA_CELLS = """() => {
+  const area = document.querySelector(".gg-view").getBoundingClientRect(), found = {};
+  for (const t of document.querySelectorAll("svg text.gg-editable")) {
+    const r = t.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
+    const hit = document.elementFromPoint(x, y);
+    if (x > area.left + 2 && x < area.right - 2 && y > area.top + 2 && y < area.bottom - 2 && hit
+        && hit.classList.contains("gg-editable") && hit.closest("g.node") === t.closest("g.node"))
+      found[t.closest("g.node").id] = [x, y];
+  }
+  return found;
+}"""
+EDITABLE_AT = "([x, y]) => Boolean(document.elementFromPoint(x, y).closest('.gg-editable'))"
 
 
 @dataclass
@@ -124,7 +155,12 @@ class Expected:
     select_by: tuple[str, str] = ("", "")  # ("click", an element's id) or ("name", a name for the API)
     query: str = ""
     tip: str | None = None  # the id of the element hovered for the tooltip
-    focus: str = "page"  # where the keys go: "page", "slider" or "search"
+    focus: str = "page"  # where the keys go: "page", "slider", "search" or "editor" (a leaf's value)
+    edits: dict[str, float] = field(default_factory=dict)  # leaf -> the value it was given
+    start: dict[str, float] = field(default_factory=dict)  # the edits when the descent steps shown began
+    lrs: list[float] = field(default_factory=list)  # the learning rate of each of those steps
+    lr: float = 0.01
+    refused: tuple[str, str] | None = None  # (a leaf's name or "lr", the text typed)
     log: list[str] = field(default_factory=list)
 
 
@@ -141,15 +177,21 @@ class Walk:
         self.queries = list(dict.fromkeys(["", "zz", *(w[: rng.randint(1, 3)].lower() for w in some)]))
         drawn = [f"n{p}{op}" for p in range(len(data["visible"])) for op in ("", "op")]
         self.ids = [i for i in drawn if self.page.query_selector(f"#{i}")] + ["more"] * bool(data["hidden"])
+        live = data["live"]
+        self.actions = {**ACTIONS, **(LIVE_ACTIONS if live["editable"] else {})}
+        self.leaves = {words[k]: k for k in live.get("edit", [])}  # the editable leaves by name
+        self.recorded = {words[k]: v for k, v in zip(live.get("leaves", []), live.get("values", []))}
 
     def node_of(self, ident: str) -> int | None:
         return None if ident == "more" else int(self.data["visible"][int(ident[1:].removesuffix("op"))])
 
     def act(self) -> None:
         e, page, rng = self.expected, self.page, self.rng
-        action = rng.choices(list(ACTIONS), weights=list(ACTIONS.values()))[0]
+        action = rng.choices(list(self.actions), weights=list(self.actions.values()))[0]
         e.log.append(action)
-        if action == "api step":
+        if action in LIVE_ACTIONS:
+            self.live(action)
+        elif action == "api step":
             k = rng.choice([-1, 0.6, e.steps + 1, rng.randint(0, e.steps)])
             page.evaluate(f"graphgrad.step({k})")
             e.step = max(0, min(e.steps, round(k)))
@@ -161,7 +203,7 @@ class Walk:
         elif action == "key":
             key = rng.choice(["ArrowLeft", "ArrowRight", "Home", "End"])
             page.keyboard.press(key)
-            if e.focus != "search":  # the slider moves as the page would
+            if e.focus not in ("search", "editor"):  # the slider moves as the page would
                 e.step = {
                     "ArrowLeft": max(0, e.step - 1),
                     "ArrowRight": min(e.steps, e.step + 1),
@@ -185,15 +227,17 @@ class Walk:
             name = rng.choice([*self.named, None])
             page.evaluate("(name) => graphgrad.select(name)", name)
             k = None if name is None else next(k for k, label in self.data["named"] if label == name)
-            e.selected, e.select_by = k, ("name", name or "")
+            e.selected, e.select_by, e.refused = k, ("name", name or ""), None
         elif action == "away":  # onto the caption: the pointer leaves the picture
             page.hover(".gg-caption")
             e.tip = None
         elif action == "escape":
             page.keyboard.press("Escape")
-            e.selected, e.tip = None, None
+            e.selected, e.tip, e.refused = None, None, None
             if e.focus == "search":  # Chromium empties a search box on Escape
                 e.query = ""
+            if e.focus == "editor":  # the leaf's value is hidden: the keys go back to the page
+                e.focus = "page"
         elif action == "play":  # play and pause in one go (no tick between): from the start if at the end
             page.evaluate("() => { const b = document.querySelector('.gg-play'); b.click(); b.click(); }")
             e.step = 0 if e.step >= e.steps else e.step
@@ -212,18 +256,114 @@ class Walk:
         if action == "hover":
             page.mouse.move(x, y)
         else:
+            on_value = page.evaluate(EDITABLE_AT, [x, y])
             page.mouse.click(x, y)
             e.focus = "page"
             if action == "click" and node is not None:
                 e.selected = None if e.selected == node else node
-                e.select_by = ("click", ident)
+                e.select_by, e.refused = ("click", ident), None
+                if on_value and e.selected == node:  # a leaf's data clicked: its value to edit
+                    e.focus = "editor"
         e.tip = ident if node is not None else None
 
+    # --- the editable page's actions
+    def live(self, action: str) -> None:
+        e, page, rng = self.expected, self.page, self.rng
+        if action == "api set":
+            name = rng.choice(list(self.leaves))
+            value = rng.choice([self.recorded[name], round(rng.uniform(-3, 3), 2), 110.0, 0.5])
+            page.evaluate("([name, v]) => graphgrad.set(name, v)", [name, value])
+            self.edited(name, value)
+        elif action in ("type", "junk"):
+            name = rng.choice(list(self.leaves))
+            text = rng.choice(TYPED if action == "type" else JUNK)
+            self.type_value(page, name, text)
+            e.selected, e.select_by = self.leaves[name], ("name", name)
+            if action == "type":
+                self.edited(name, float(text))
+            else:
+                e.refused = (name, text)
+            e.focus, e.tip = "page", None
+        elif action in ("reset", "api reset"):
+            if action == "api reset":
+                page.evaluate("graphgrad.reset()")
+            elif e.edits:
+                page.click(".gg-reset")
+                e.focus, e.tip = "page", None
+            e.edits, e.lrs, e.refused = {}, [], None
+        elif action in ("step", "api descend"):
+            if action == "step":
+                page.click(".gg-step")
+                e.focus, e.tip = "page", None
+            else:
+                e.lr = rng.choice([0.01, 0.05, 0.001])
+                page.evaluate(f"graphgrad.descend({e.lr})")
+            if not e.lrs:
+                e.start = dict(e.edits)
+            e.lrs.append(e.lr)
+            e.edits, e.refused = page.evaluate("graphgrad.state().edits"), None
+        elif action == "lr":
+            text = rng.choice(["0.05", "0.001", "0.1", "abc"])
+            self.type_lr(page, text)
+            e.focus, e.tip = "page", None
+            if text == "abc":
+                e.refused = ("lr", text)
+            else:
+                e.lr, e.refused = float(text), None
+        elif action == "wheel":
+            self.wheel()
+
+    def edited(self, name: str, value: float) -> None:
+        e = self.expected
+        before = dict(e.edits)
+        if value == self.recorded[name]:
+            e.edits.pop(name, None)
+        else:
+            e.edits[name] = value
+        if e.edits != before:
+            e.lrs = []
+        e.refused = None
+
+    @staticmethod
+    def type_value(page: Any, name: str, text: str) -> None:
+        """Select a leaf, type a value into its editor and press Enter; the keys go back to the page."""
+        page.evaluate("(name) => graphgrad.select(name)", name)
+        page.fill(".gg-value", text)
+        page.press(".gg-value", "Enter")
+        page.click(".gg-caption")
+
+    @staticmethod
+    def type_lr(page: Any, text: str) -> None:
+        page.fill(".gg-lr", text)
+        page.press(".gg-lr", "Enter")
+        page.click(".gg-caption")
+
+    def wheel(self) -> None:
+        """Scroll on an editable leaf's data cell: its value moves a step (and the pointer is on it)."""
+        e, page = self.expected, self.page
+        cells = page.evaluate(DATA_CELLS)
+        if not cells:
+            return
+        ident = self.rng.choice(sorted(cells))
+        page.mouse.move(*cells[ident])
+        page.mouse.wheel(0, self.rng.choice([-100, 100]))
+        edits = page.evaluate("graphgrad.state().edits")
+        if edits != e.edits:
+            e.lrs = []
+        e.edits, e.refused, e.tip = edits, None, ident
+
     def go_straight(self, fresh: Any) -> None:
-        """Take a fresh page straight to the expected state: the step, the chain, the search, the tooltip."""
+        """Take a fresh page straight to the expected state: the step, the edits and the descent steps,
+        the learning rate, the chain, a refused text, the search, the tooltip."""
         e, page = self.expected, fresh.page
         page.reload()
         page.evaluate(f"graphgrad.step({e.step})")
+        for name, value in (e.start if e.lrs else e.edits).items():
+            page.evaluate("([name, v]) => graphgrad.set(name, v)", [name, value])
+        for lr in e.lrs:
+            page.evaluate(f"graphgrad.descend({lr})")
+        if e.lr != page.evaluate("graphgrad.state().lr"):
+            self.type_lr(page, str(e.lr))
         if e.selected is not None:
             how, what = e.select_by
             if how == "name":
@@ -231,6 +371,12 @@ class Walk:
             else:
                 x, y = page.evaluate(TARGETS, [what])[what]
                 page.mouse.click(x, y)
+        if e.refused is not None:
+            what, text = e.refused
+            if what == "lr":
+                self.type_lr(page, text)
+            else:
+                self.type_value(page, what, text)
         if e.query:
             page.fill(".gg-search", e.query)
         if e.tip is not None:
@@ -248,12 +394,15 @@ def test_any_way_to_a_state_shows_what_going_straight_there_shows(
     path = made.save(tmp_path / "page.html")
     walked, fresh = open_page(path, **WIDE), open_page(path, **WIDE)
     walk = Walk(walked, made.data, random.Random(f"walk {graph}"))
-    for _ in range(20):
+    for _ in range(30 if made.editable else 20):
+        walked.page.bring_to_front()  # a page behind another gets its frames, and the pointer, once a second
         walk.act()
         e = walk.expected
+        fresh.page.bring_to_front()
         walk.go_straight(fresh)
         shown, straight = walked.page.evaluate(SHOWN), fresh.page.evaluate(SHOWN)
-        assert walked.page.evaluate("graphgrad.state().step") == e.step, e.log
+        state = walked.page.evaluate("graphgrad.state()")
+        assert (state["step"], state["edits"], state["lr"]) == (e.step, e.edits, e.lr), e.log
         assert shown == straight, (e, walked.page.evaluate("graphgrad.state().highlighted"))
         assert (shown["tip"] is None) == (e.tip is None), e.log
     assert_clean(walked)

@@ -49,9 +49,9 @@ class BackwardPass {
 
   name(k) { return this.texts[this.data.names[k]]; }
 
-  find(name) {  // the node a name names (a label first, then the names drawn)
+  find(name, caller = "graphgrad.select") {  // the node a name names (a label first, then the names drawn)
     const k = this.byName.has(name) ? this.byName.get(name) : this.data.names.findIndex((n) => this.texts[n] === name);
-    if (k < 0) throw new Error(`graphgrad.select: no node is named ${JSON.stringify(name)}`);
+    if (k < 0) throw new Error(`${caller}: no node is named ${JSON.stringify(name)}`);
     return k;
   }
 

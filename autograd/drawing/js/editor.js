@@ -70,7 +70,7 @@ function element(parent, tag, cls, attrs) {
 class LivePanel {
   constructor(box, passes, picture, dispatch, now) {
     const data = passes.data, words = data.words, say = (key, slots = {}) => fill(words, key, slots);
-    Object.assign(this, { passes, live: passes.live, data, say, shown: {} });
+    Object.assign(this, { box, passes, live: passes.live, data, say, shown: {} });
     const panel = box.querySelector(".gg-live"), row = element(panel, "div", "gg-live-row");
     panel.hidden = false;
     const edit = element(row, "span", "gg-edit");
@@ -140,8 +140,9 @@ class LivePanel {
     this.name.textContent = leaf === null ? "" : this.say("edit-name", { node: pass.name(leaf) });
     this.value.hidden = leaf === null;
     this.hint.hidden = leaf !== null;
+    if (leaf === null && document.activeElement === this.value) this.box.focus();  // the keys go back to the page
     const typed = (what, v) => (refused && refused.what === what ? refused.text : String(v));
-    if (leaf !== null) this.write("value", typed(leaf, this.live.valueOf(state.edits, leaf)));
+    this.write("value", leaf === null ? "" : typed(leaf, this.live.valueOf(state.edits, leaf)));
     this.write("lr", typed("lr", state.lr));
     for (const [input, what] of [[this.value, leaf], [this.lr, "lr"]]) {
       input.classList.toggle("gg-refused", Boolean(refused && refused.what === what));

@@ -27,7 +27,7 @@ function backwardPage(box, data, find, dispatch, now) {  // the backward pass: i
     off: data.live.reason,  // why a learner cannot edit the page ("" when they can)
     leaf(name) {  // an editable leaf by its name, or an error that says why not
       if (!live) throw new Error(`graphgrad.set: ${data.live.reason}`);
-      const k = passes.recorded.find(String(name));
+      const k = passes.recorded.find(String(name), "graphgrad.set");
       if (!live.editable.has(k)) {
         const some = [...live.editable].slice(0, 8).map((j) => passes.recorded.name(j)).join(", ");
         throw new Error(`graphgrad.set: ${JSON.stringify(String(name))} is no leaf you can change; the leaves you can: ${some}`);
@@ -72,7 +72,7 @@ function trainingPage(box, data, find) {  // training playback: its view draws a
 
 function finiteNumber(v, what) {  // a number a script gives, checked: finite, and a number, not a text of one
   if (typeof v === "number" && Number.isFinite(v)) return v;
-  const given = typeof v === "number" ? String(v) : `${JSON.stringify(v) ?? String(v)} (${v === null ? "null" : `a ${typeof v}`})`;
+  const given = typeof v === "number" || v === undefined || v === null ? String(v) : `${JSON.stringify(v)} (a ${typeof v})`;
   throw new Error(`${what} must be a finite number; got ${given}`);
 }
 

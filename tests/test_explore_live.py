@@ -314,17 +314,17 @@ def test_typing_dragging_and_scrolling_a_leafs_value(tmp_path: Path, open_page: 
     page.keyboard.press("Enter")
     state = page.evaluate("graphgrad.state()")
     assert state["edits"] == {"apple": 110} and state["values"]["price"] == (220.0 + 450.0) * 1.1
-    assert data_text(opened, "apple") == {
-        "words": "data 110",
-        "fill": "var(--gg-current)",
-    }  # edited: in colour
+    assert data_text(opened, "apple") == {"words": "data 110", "fill": "var(--gg-edited)"}  # edited: in green
     assert data_text(opened, "apple_price") == {"words": "data 220", "fill": "var(--gg-ink)"}
     assert data_text(opened, "price")["words"] == "data 737"
     assert (
         page.evaluate("graphgrad.step(9).caption") == "step 9 of 9: tax is a leaf: its gradient 670 is final"
     )
+    page.press(".gg-value", "ArrowUp")  # a step up: a tenth of the value's order of magnitude
+    assert page.evaluate("graphgrad.state().edits") == {"apple": 120} and page.input_value(".gg-value") == "120"
+    page.press(".gg-value", "ArrowDown")
     page.mouse.move(*apple)
-    page.mouse.wheel(0, -100)  # a notch up: a tenth of the value's order of magnitude
+    page.mouse.wheel(0, -100)  # a notch up: a step too
     assert page.evaluate("graphgrad.state().edits") == {"apple": 120}
     page.mouse.wheel(0, 100)
     page.mouse.wheel(0, 100)
@@ -446,7 +446,7 @@ OFF = {
     ),
     "a Tensor graph": (
         tensor_graph,
-        "editing is off: the page recomputes graphs of Values, and this is a graph of",
+        "editing is off: the page recomputes only Values, and this graph holds Tensors",
     ),
     "no leaf named": (lambda: Value(2.0) * Value(3.0), "editing is off: no leaf has a name to edit it by"),
 }

@@ -304,9 +304,12 @@ class Walk:
             e.edits, e.refused = page.evaluate("graphgrad.state().edits"), None
         elif action == "lr":
             text = rng.choice(["0.05", "0.001", "0.1", "abc"])
+            shown = e.refused[1] if e.refused and e.refused[0] == "lr" else repr(e.lr)
             self.type_lr(page, text)
             e.focus, e.tip = "page", None
-            if text == "abc":
+            if text == shown:  # the text the page wrote there: nothing to take
+                pass
+            elif text == "abc":
                 e.refused = ("lr", text)
             else:
                 e.lr, e.refused = float(text), None

@@ -17,15 +17,30 @@ view first has a size (a frame below the fold or in a hidden container) and agai
 it opens, and fits, at no less than a readable scale, and stepping keeps the step's node in
 sight. A small script API serves tests and users' own pages::
 
-    graphgrad.step(k)       # the state after k steps (0: only the seed at the root)
-    graphgrad.select(name)  # highlight a node's influence chain (null clears)
-    graphgrad.state()       # {step, steps, caption, grads, highlighted}
+    graphgrad.step(k)         # the state after k steps (0: only the seed at the root)
+    graphgrad.select(name)    # highlight a node's influence chain (null clears)
+    graphgrad.set(name, v)    # give a leaf a new value: every node's data and the pass recomputed
+    graphgrad.reset()         # the recorded values back
+    graphgrad.descend(lr)     # one step of gradient descent (lr: the learning rate, else the page's)
+    graphgrad.state()         # {step, steps, caption, grads, highlighted, values, slope, edits, lr, descent}
 
 ``grads`` maps each named node (its label, or its name from ``names=``) to the gradient shown at
 that step: a number for a Value, a nested list for a Tensor (of up to EXACT_NUMBERS numbers; the
 summary text beyond); absent until a share has arrived. ``highlighted`` lists the named nodes of
 the chain. ``playback(...)`` makes the same kind of page over the snapshots of a training run
 (``nn.History.explore()``).
+
+Live recompute: on the page of a graph of Values, a learner changes a leaf's value (type it, drag or
+scroll on its data, the arrow keys) and the page recomputes every node's data and the whole backward
+pass itself (``js/ops.js``, one table of the ops checked against the engine, and ``js/recompute.js``,
+fed by ``live.live_data``): captions, cells, chains and tooltips then show the new numbers as Python
+would write them. For the selected leaf it shows the nudge (the root at x + h, the central difference's
+slope beside the gradient); a step control takes a descent step on the parameters (``params=``), else
+on every named leaf, and plots the root over the steps taken. ``state()`` adds ``values`` (each named
+node's data, a Value graph's), ``slope`` (the nudge's, or null), ``edits`` (leaf -> value),
+``lr`` and ``descent`` (the root before and after each step since the last edit). A graph with an op
+the table lacks, and a Tensor graph, open with editing off and one line that says why; their pages
+hold none of that script.
 
 >>> from autograd import Value, explore
 >>> x = Value(3.0, label="x")

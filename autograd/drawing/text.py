@@ -30,6 +30,7 @@ PALETTE = {
     "collapsed": "#888888",  # the summary node of the collapsed part
     "op": "#f3f3f3",  # op ellipses
     "hit": "#9467bd",  # search hits
+    "edited": "#2ca02c",  # a leaf's value a learner changed on the page
     "parameter": "#ffd966",
     "input": "#cfe2f3",
     "constant": "#eeeeee",
@@ -85,9 +86,8 @@ WORDS = {
     "tip-grad-none": "grad: none yet",
     "tip-local": "local derivative for {input}: {local}",
     # live recompute (live.py, js/live.js, js/editor.js): change a leaf, nudge it, take descent steps
-    "live-tensor": "editing is off: the page recomputes graphs of Values, and this is a graph of Tensors "
-    "(their ops, shapes and broadcasting would need a table of their own); change the numbers in Python "
-    "and explore again",
+    "live-tensor": "editing is off: the page recomputes only Values, and this graph holds Tensors "
+    "(shapes and broadcasting are not in its op table)",
     "live-unknown-op": "editing is off: the page cannot recompute the op {ops} (an op of your own, made with "
     "record?); the values shown are the recorded ones",
     "live-no-names": "editing is off: no leaf has a name to edit it by; give the leaves a label "
@@ -95,7 +95,8 @@ WORDS = {
     "live-refused": "{node}: a Value exponent needs a positive base; Python would refuse to make it",
     "edit-hint": "click a leaf's data to change it",
     "edit-name": "{node} =",
-    "edit-help": "type a number and press Enter, drag the name, or scroll on the value",
+    "edit-help": "type a number and press Enter, or step it: the arrow keys, a drag on the name or on the "
+    "data in the picture, the mouse wheel",
     "edit-refused": "{text} is not a number: type one such as 110 or -0.5",
     "reset": "reset",
     "reset-help": "back to the recorded values",

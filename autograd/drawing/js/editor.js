@@ -99,19 +99,27 @@ class LivePanel {
   movesText() {  // the leaves a descent step moves, by name (the first few of many)
     const moves = this.live.moves, name = (k) => this.passes.recorded.name(k);
     if (moves.length <= 6) return moves.map(name).join(", ");
-    return this.say("descend-many", { count: moves.length.toLocaleString("en-US"), names: moves.slice(0, 3).map(name).join(", ") });
+    const first = [...moves].sort((a, b) => b - a).slice(0, 3);  // the first made (the pass meets them last)
+    return this.say("descend-many", { count: moves.length.toLocaleString("en-US"), names: first.map(name).join(", ") });
   }
 
   wire(picture, dispatch, now) {
     const set = (leaf, value) => dispatch({ type: "set", node: leaf, value });
     const valueOf = (leaf) => this.live.valueOf(now().edits, leaf);
-    const commit = () => {
+    const commit = () => {  // the text typed, when it is not what the page wrote there
       const leaf = now().selected, v = typedNumber(this.value.value);
-      if (leaf === null || !this.live.editable.has(leaf)) return;
+      if (leaf === null || !this.live.editable.has(leaf) || this.value.value === this.shown.value) return;
       dispatch(v === null ? { type: "refuse", what: leaf, text: this.value.value } : { type: "set", node: leaf, value: v });
     };
     this.value.addEventListener("change", commit);
-    this.value.addEventListener("keydown", (e) => { if (e.key === "Enter") commit(); });
+    this.value.addEventListener("keydown", (e) => {  // Enter takes the number typed; the arrows step it up and down
+      const leaf = now().selected, x = leaf === null ? NaN : valueOf(leaf), by = { ArrowUp: 1, ArrowDown: -1 }[e.key];
+      if (e.key === "Enter") commit();
+      if (by && Number.isFinite(x)) {
+        e.preventDefault();
+        set(leaf, stepped(x, by, stepOf(x)));
+      }
+    });
     const selectedLeaf = () => (this.live.editable.has(now().selected) ? now().selected : null);
     scrubbing(this.name, selectedLeaf, valueOf, set, () => {});
     scrubbing(this.value, (e) => (e.type === "wheel" ? selectedLeaf() : null), valueOf, set, () => {});
@@ -126,6 +134,7 @@ class LivePanel {
     }
     const rate = () => {
       const v = typedNumber(this.lr.value);
+      if (this.lr.value === this.shown.lr) return;
       dispatch(v === null ? { type: "refuse", what: "lr", text: this.lr.value } : { type: "lr", lr: v });
     };
     this.lr.addEventListener("change", rate);

@@ -42,7 +42,10 @@ class LiveModel {
   }
 
   refused(edits) {  // the nodes Python would refuse to make with these values
-    return edits.length ? refusedNodes(this.graph, this.result(edits).data) : [];
+    if (!this.checked || this.checked.edits !== edits) {
+      this.checked = { edits, found: edits.length ? refusedNodes(this.graph, this.result(edits).data) : [] };
+    }
+    return this.checked.found;
   }
 
   nudge(edits, leaf) {  // the central difference at a leaf ({x, h, value, up, down, slope}), or null for a node that is no leaf

@@ -40,7 +40,7 @@ class PanZoom {
     if (!box.every(Number.isFinite) || !(box[2] > 0 && box[3] > 0)) return;
     this.box = box;
     this.fitted = fitted;
-    this.svg.setAttribute("viewBox", box.map((v) => v.toFixed(2)).join(" "));
+    this.svg.setAttribute("viewBox", box.map((v) => v.toFixed(4)).join(" "));  // the view's fractional pixels: 4 decimals
   }
 
   visible() {  // the part of the picture the view shows (the box, widened to the view's shape)

@@ -157,13 +157,13 @@ class BackwardPicture {
                        lengthAdjust: "spacingAndGlyphs" });
   }
 
-  // --- the data cells of an editable page: the recorded data, or the data after the edits (an edited leaf's in colour)
+  // --- the data cells of an editable page: the recorded data, or the data after the edits (an edited leaf's in green)
   drawData(pass, edits) {
     const edited = new Set(edits.map(([k]) => k));
     for (const [p, cell] of this.dataCells) {
       const k = this.data.visible[p], text = pass.trace.data(k);
       this.writeCell(cell, text === null ? cell.recorded : fill(this.data.words, "tip-data", { data: text }),
-                     edited.has(k) ? "current" : "ink", false);
+                     edited.has(k) ? "edited" : "ink", false);
       const cls = this.editable.has(cell.text) ? "gg-editable" : "";
       if ((cell.text.getAttribute("class") || "") !== cls) for (const el of [cell.text, cell.box]) el.setAttribute("class", cls);
     }

@@ -230,14 +230,14 @@ def explore(root: Any, **options: Any) -> Explorer:
     return backward_page(Replay(root), opt)
 
 
-def backward_page(replay: Replay, opt: DrawOptions) -> Explorer:
+def backward_page(replay: Replay, opt: DrawOptions, caller: str = "explore") -> Explorer:
     """The page of a replayed backward pass (``explore`` and ``BackwardSteps.player`` make one)."""
     root = replay.root
     check_targets(root, set(replay.order), opt.targets, opt.node_names)
     layout = copy.copy(opt)  # the page marks the chain (and no colours) itself: none in the layout
     layout.targets, layout.color_grad = [], False
     frame = FrameView({}, set(), None, [], "")  # no step done: every box sized for "grad ... so far"
-    scene = make_scene(root, layout, frame, replay, with_ids=True)
+    scene = make_scene(root, layout, frame, replay, with_ids=True, caller=caller)
     frame.grads.update(_widest_grads(replay, set(scene.visible)))
     svg = _page_svg(run_graphviz(scene_dot(scene), "svg").decode("utf-8"))
     data = _backward_data(replay, opt, scene.visible)

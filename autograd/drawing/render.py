@@ -145,4 +145,4 @@ def draw(root: Any, **options: Any) -> Drawing:
     Takes the keywords of :func:`to_dot` (:class:`DrawOptions`). Rendering happens on first use,
     through the system ``dot`` when it is on PATH and ``graphviz-pure`` otherwise.
     """
-    return Drawing(build_dot(root, DrawOptions.of("draw", options)))
+    return Drawing(build_dot(root, DrawOptions.of("draw", options), caller="draw"))

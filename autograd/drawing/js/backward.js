@@ -29,6 +29,11 @@ class BackwardView {
     this.pos = new Map(data.visible.map((k, p) => [k, p]));  // drawn node -> its DOT id n<p>
     this.parts = new Map();
     if (this.svg) for (const g of this.svg.querySelectorAll("g.node, g.edge")) this.parts.set(g.id, g);
+    this.copies = new Map();  // n<p> -> its dashed copies n<p>_copy<k> (a node drawn once per use), marked with it
+    for (const [id, g] of this.parts) {
+      const of = id.replace(/_copy\d+$/, "");
+      if (of !== id) (this.copies.get(of) || this.copies.set(of, []).get(of)).push(g);
+    }
     this.cells = new Map(data.visible.map((_, p) => [p, gradCell(this.parts.get("n" + p))]));
     this.labels = this.svg ? this.svg.querySelector("g.graph").appendChild(svgElement("g", { class: "gg-labels" })) : null;
     if (this.svg) this.wire(find);
@@ -164,7 +169,7 @@ class BackwardView {
       for (const id of [`n${p}op`, `n${p}_out`, edge]) on.add(id);
       this.edgeLabel(edge, ` ${this.texts[data.ld[j]]} `, "gg-chain");
     }
-    for (const [id, el] of this.parts) el.classList.add(on.has(id) ? "gg-chain" : "gg-dim");
+    for (const [id, el] of this.parts) el.classList.add(on.has(id.replace(/_copy\d+$/, "")) ? "gg-chain" : "gg-dim");
     const hidden = ch.nodes.some((node) => !pos.has(node)) ? "\n(some of the chain is in the collapsed part)" : "";
     this.note.textContent = this.chainNote(ch) + hidden;
   }
@@ -178,8 +183,7 @@ class BackwardView {
 
   // --- the picture's parts: marks and edge labels
   mark(id, cls) {
-    const el = this.parts.get(id);
-    if (el) el.classList.add(cls);
+    for (const el of [this.parts.get(id), ...(this.copies.get(id) || [])]) if (el) el.classList.add(cls);
   }
 
   edgeLabel(id, words, cls) {  // a label on a drawn edge: a share past its middle, a local derivative before it
@@ -200,7 +204,7 @@ class BackwardView {
   // --- hover, click, search, pan and zoom
   drawnNode(target) {
     const group = target.closest && target.closest("g.node");
-    const m = group && /^n(\d+)(op)?$/.exec(group.id);
+    const m = group && /^n(\d+)(op|_copy\d+)?$/.exec(group.id);
     return m ? this.data.visible[Number(m[1])] : null;
   }
 

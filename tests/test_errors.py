@@ -174,6 +174,13 @@ def _highlight_elsewhere() -> None:
     draw(x * 2, highlight=other)
 
 
+def _deep_chain(n: int) -> Value:
+    y = Value(0.5, label="x")
+    for _ in range(n):
+        y = y.tanh()
+    return y
+
+
 def _no_renderer() -> None:
     find = draw_layout.find_renderer
     draw_layout.find_renderer = lambda: None
@@ -416,6 +423,7 @@ CASES: dict[str, Callable[..., Any]] = {
     "draw-option": lambda: draw(Value(1.0), rankdir="up"),
     "draw-highlight": _highlight_elsewhere,
     "draw-nodes": lambda: draw(Value(1.0) * 2, highlight=3.0),
+    "draw-too-large": lambda: draw(_deep_chain(5000), max_nodes=6000),
     "drawing-save-name": lambda: draw(Value(1.0)).save("graph.jpg"),
     "renderer-missing": _no_renderer,
     "backward-steps-root": lambda: backward_steps([1.0]),

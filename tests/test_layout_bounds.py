@@ -12,8 +12,10 @@ import re
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
+from test_explore_browser import assert_clean
 from test_viz import moons_step_graph, needs_renderer
 
 import autograd.drawing.layout as draw_layout
@@ -29,9 +31,9 @@ EDGE = re.compile(r"^  (\w+) -> (\w+)(?: \[(.*)\])?;$", flags=re.M)
 def fan_out(n: int) -> tuple[Value, Value, Value]:
     """``sum(x * w for _ in range(n))``: two leaves, each used by n products."""
     x, w = Value(2.0, label="x"), Value(3.0, label="w")
-    s = sum(x * w for _ in range(n))
+    s: Any = sum(x * w for _ in range(n))
     s.backward()
-    return s, x, w  # type: ignore[return-value]
+    return s, x, w
 
 
 def reused(n: int) -> tuple[Value, Value]:
@@ -39,9 +41,9 @@ def reused(n: int) -> tuple[Value, Value]:
     x, w = Value(2.0, label="x"), Value(3.0, label="w")
     p = x * w
     p.label = "p"
-    s = sum(p for _ in range(n))
+    s: Any = sum(p for _ in range(n))
     s.backward()
-    return s, p  # type: ignore[return-value]
+    return s, p
 
 
 def deep_chain(n: int) -> tuple[Value, Value]:
@@ -236,6 +238,33 @@ def test_copies_come_through_to_the_svg_with_their_ids() -> None:
     assert len(ids) >= 2 * (60 - 1)  # x and w, once per use but the first
     svg = draw(s, highlight=x).svg()
     assert "drawn once per use" in svg
+
+
+@needs_renderer
+def test_the_page_marks_copies_as_it_marks_their_node(tmp_path: Path, open_page: Any) -> None:
+    s, x, _ = fan_out(40)
+    opened = open_page(explore(s).save(tmp_path / "fan.html"))
+    page = opened.page
+    original = page.evaluate(
+        """() => [...document.querySelectorAll("svg g.node")].find((g) => !g.id.includes("_copy")
+           && [...g.querySelectorAll("text")].some((t) => t.textContent === "x")).id"""
+    )
+    of = (
+        "(p) => [...document.querySelectorAll(`g.node[id^='${p}_copy']`)].map((g) => g.getAttribute('class'))"  # noqa: E501
+    )
+    assert len(page.evaluate(of, original)) == 40 - 1
+    assert page.evaluate("graphgrad.select('x')")["highlighted"][-1] == "x"
+    assert all("gg-chain" in c and "gg-dim" not in c for c in page.evaluate(of, original))
+    others = page.evaluate("[...document.querySelectorAll(`g.node[id*='_copy']`)].map((g) => g.id)")
+    w_copy = next(c for c in others if not c.startswith(original + "_copy"))  # w is off the chain
+    assert "gg-dim" in page.evaluate("(id) => document.getElementById(id).getAttribute('class')", w_copy)
+    page.evaluate("graphgrad.select(null)")
+    step = topological_order(s).index(x) + 1
+    page.evaluate(f"graphgrad.step({step})")
+    assert all("gg-current" in c for c in page.evaluate(of, original))
+    page.dispatch_event(f"#{original}_copy3", "mousemove", {"clientX": 50, "clientY": 50})
+    assert page.inner_text(".gg-tip").startswith("x (input")
+    assert_clean(opened)
 
 
 def test_a_layout_that_runs_too_long_is_stopped_with_a_clear_error(

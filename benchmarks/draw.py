@@ -26,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -73,7 +74,14 @@ def run_case(family: str, mode: str) -> dict[str, Any]:
     root, leaf = build(family)
     total = len(topological_order(root))
     start = time.perf_counter()
-    if mode == "explore":
+    if mode == "draw max_nodes=100000":
+        try:
+            picture = draw(root, max_nodes=100_000)
+        except ValueError as err:
+            raise SystemExit(f"refused in {time.perf_counter() - start:.2f} s: {str(err)[:60]}...") from None
+        text = picture.svg()
+        drawn = total
+    elif mode == "explore":
         page = explore(root)
         text = page.html()
         drawn = len(page.data["visible"])
@@ -86,17 +94,22 @@ def run_case(family: str, mode: str) -> dict[str, Any]:
 
 
 def in_a_fresh_process(family: str, mode: str, timeout: float) -> dict[str, Any]:
-    """:func:`run_case` in a child Python, stopped after ``timeout`` seconds."""
+    """:func:`run_case` in a child Python, stopped after ``timeout`` seconds with the Graphviz
+    it started (the whole process group)."""
     command = [sys.executable, __file__, "--case", family, mode]
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                             start_new_session=True)  # fmt: skip
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
+        out, err = child.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
         return {"error": f"> {timeout:g} s"}
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines()
-        return {"error": lines[-1][:60] if lines else f"exit {done.returncode}"}
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    if child.returncode != 0:
+        lines = err.strip().splitlines()
+        return {"error": lines[-1][:70] if lines else f"exit {child.returncode}"}
+    return dict(json.loads(out.strip().splitlines()[-1]))
 
 
 def cell(result: dict[str, Any]) -> str:
@@ -125,18 +138,11 @@ def table(timeout: float, only: str) -> None:
     print(f"\nslowest call: {slowest:.2f} s, {verdict} the {TARGET:g} s target")
 
 
-def refusal() -> None:
-    """How long an explicit max_nodes too large to lay out takes to be refused."""
-    from autograd import draw
-
-    loss, _ = build("moons step")
-    start = time.perf_counter()
-    try:
-        draw(loss, max_nodes=100_000)
-        print("draw(loss, max_nodes=100000): drawn (no error)")
-    except ValueError as err:
-        took = time.perf_counter() - start
-        print(f"draw(loss, max_nodes=100000): refused in {took:.2f} s: {str(err)[:100]}...")
+def refusal(timeout: float) -> None:
+    """What an explicit max_nodes too large to lay out does: ``draw(loss, max_nodes=100000).svg()``."""
+    result = in_a_fresh_process("moons step", "draw max_nodes=100000", timeout)
+    said = result.get("error") or f"drawn: {cell(result)}"
+    print(f"draw(loss, max_nodes=100000).svg() on the moons step: {said}")
 
 
 def stepper_and_browser() -> None:
@@ -163,7 +169,7 @@ def stepper_and_browser() -> None:
             )
 
 
-def loaded_in_chromium(chromium: str, path: Path, profile: Path, steps: int) -> str:
+def loaded_in_chromium(chromium: str, path: Path, profile: Path, steps: int, name: str) -> str:
     from playwright.sync_api import sync_playwright
 
     args = [
@@ -181,7 +187,7 @@ def loaded_in_chromium(chromium: str, path: Path, profile: Path, steps: int) -> 
         tab.evaluate("window.graphgrad.state()")
         loaded = time.perf_counter() - start
         start = time.perf_counter()
-        tab.evaluate(f"graphgrad.step({steps}); graphgrad.select('(relu)')")
+        tab.evaluate(f"graphgrad.step({steps}); graphgrad.select({json.dumps(name)})")
         used = time.perf_counter() - start
         context.close()
     return f"Chromium loads it in {loaded:.2f} s, steps to the end and selects a chain in {used:.2f} s"
@@ -198,7 +204,7 @@ def main() -> None:
         return
     table(args.timeout, args.only)
     if not args.only:
-        refusal()
+        refusal(args.timeout)
         stepper_and_browser()
 
 

@@ -164,9 +164,9 @@ def stepper_and_browser() -> None:
     if chromium and importlib.util.find_spec("playwright"):
         with tempfile.TemporaryDirectory() as folder:
             path = page.save(Path(folder) / "moons.html")
-            print(
-                "the moons page: " + loaded_in_chromium(chromium, path, Path(folder) / "profile", page.steps)
-            )
+            name = page.data["texts"][page.data["names"][len(page.data["names"]) // 2]]
+            profile = Path(folder) / "profile"
+            print("the moons page: " + loaded_in_chromium(chromium, path, profile, page.steps, name))
 
 
 def loaded_in_chromium(chromium: str, path: Path, profile: Path, steps: int, name: str) -> str:

@@ -386,7 +386,8 @@ def _too_large(caller: str, max_nodes: int, size: DrawnSize, fits: int) -> str:
     return (
         f"{caller}: max_nodes={max_nodes} asks Graphviz to lay out {size.nodes:,} nodes of this graph "
         f"({size.boxes:,} boxes, {size.edges:,} edges, {size.labels:,} edge labels: a cost of "
-        f"{size.cost:,}), beyond the {LAYOUT_BUDGET:,} it lays out in about 10 s; pass max_nodes={fits} "
+        f"{size.cost:,}), more than the {LAYOUT_BUDGET:,} it lays out in a few seconds (LAYOUT_BUDGET); "
+        f"pass max_nodes={fits} "
         f"or less, or leave max_nodes out to collapse the far part; to_dot(root, max_nodes={max_nodes}) "
         "writes all of it as DOT without laying it out"
     )

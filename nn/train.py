@@ -209,8 +209,9 @@ class History:
 
     ``.plot()`` draws the loss (and any metric) per epoch with matplotlib. ``step_losses`` holds
     the loss of every optimizer step; with ``fit(..., snapshots=k)``, ``snapshots`` holds the
-    model as it was before training and at k moments spread evenly over it, which
-    ``.explore()`` plays back in an interactive page.
+    model as it was before training and at k moments spread evenly over it (copies of its
+    parameters then, which training on leaves alone), which ``.explore()`` plays back in an
+    interactive page.
     """
 
     def __init__(self) -> None:
@@ -247,7 +248,8 @@ class History:
     def explore(self) -> Any:
         """The training played back, snapshot by snapshot, in one self-contained page (an
         ``autograd.drawing.Explorer``): the loss of every step up to the snapshot, the decision
-        boundary (for 2-D inputs) and each weight matrix as a heatmap, hover for data and grad.
+        boundary (for 2-D inputs) and each weight matrix as a heatmap on a colour scale of its own,
+        the same at every step (a legend beneath says which), hover for data and grad.
 
         Needs ``fit(..., snapshots=k)``.
         """
@@ -298,7 +300,8 @@ def _is_loss(name: str) -> bool:
 
 
 class Snapshot(NamedTuple):
-    """The model at one moment of ``fit``: after ``step`` optimizer steps."""
+    """The model at one moment of ``fit``: after ``step`` optimizer steps (its own copies of the
+    numbers, which later steps leave alone)."""
 
     step: int
     caption: str
@@ -316,7 +319,8 @@ def _class_codes(history: History) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def weight_matrices(model: Any) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """The model's parameters as matrices to draw, each as (name, data, grad).
+    """The model's parameters as matrices to draw, each as (name, data, grad): copies, as they
+    are now (training on changes the model, never them).
 
     A Tensor parameter as it is (a vector as one row, more axes folded into the columns); a
     scalar ``nn.MLP`` one matrix per layer, a row per neuron: its weights, then its bias.
@@ -335,9 +339,9 @@ def weight_matrices(model: Any) -> list[tuple[str, np.ndarray, np.ndarray]]:
             found.append((f"layers.{i}", data, grad))
         return found
     found = []
-    for name, p in model.named_parameters():
-        data = np.asarray(p.data, dtype=np.float64)
-        grad = np.zeros_like(data) if p.grad is None else np.asarray(p.grad, dtype=np.float64)
+    for name, p in model.named_parameters():  # np.array copies: an optimizer updates p.data in place
+        data = np.array(p.data, dtype=np.float64)
+        grad = np.zeros_like(data) if p.grad is None else np.array(p.grad, dtype=np.float64)
         rows = data.shape[0] if data.ndim > 1 else 1
         found.append((name, data.reshape(rows, -1), grad.reshape(rows, -1)))
     return found

@@ -82,7 +82,7 @@ def test_page_data_is_the_replayed_pass() -> None:
     for name in ("apple", "apple_num", "orange", "orange_num", "tax"):
         last = max(j for j, to in enumerate(data["to"]) if texts[data["names"][to]] == name)
         assert exact[last] == replay.grads[g[name]]  # bit for bit, as backward() would write it
-    assert data["rootHead"] == "price" and data["seedIsOne"] and not data["tensor"]
+    assert data["seedIsOne"] and not data["tensor"] and data["words"] == draw_text.WORDS
     drawn = set(re.findall(r'<g id="(n\d+)" class="node"', page.svg))
     assert drawn == {f"n{p}" for p in range(len(data["visible"]))}
     assert len(data["details"]) == len(data["visible"])
@@ -106,7 +106,7 @@ def test_tensor_page_details_and_exact_arrays() -> None:
     details = {data["texts"][data["names"][k]]: d for k, d in zip(data["visible"], data["details"])}
     assert details["x"]["shape"] == "(3, 4) float64" and details["x"]["summary"] == "min 0  mean 5.5  max 11"
     assert details["x"]["first"] == "0, 1, 2, 3, 4, 5, 6, 7, ..." and details["x"]["kind"] == "parameter"
-    product = details["(@)"]  # d(x @ W)/dW for a seed of ones: x.T @ ones, a (4, 2) array
+    product = details["@#1"]  # d(x @ W)/dW for a seed of ones: x.T @ ones, a (4, 2) array
     assert [data["texts"][data["names"][k]] for k, _ in product["inputs"]] == ["x", "W"]
     assert product["inputs"][1][1] == "(4, 2) in [12, 21]"  # the column sums of x
     loss.backward()
@@ -126,6 +126,7 @@ def test_labels_cannot_end_the_script_or_start_markup() -> None:
     data = page_data(explore(y))
     assert evil in data["texts"]  # the script gets the label back as it was written
     assert _script_json({"a": "</script>&\u2028"}) == '{"a":"\\u003c/script\\u003e\\u0026\\u2028"}'
+    assert _script_json(["\x00\x1b\ufffe"]) == '["\\u0000\\u001b\\ufffe"]'  # control and non-characters
 
 
 def test_explore_takes_the_drawing_options() -> None:

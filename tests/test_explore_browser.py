@@ -20,6 +20,7 @@ from test_viz import moons_step_graph, shopping
 
 import nn
 from autograd import Tensor, Value, backward_steps, draw, explore
+from autograd.drawing.text import PALETTE
 from autograd.graph import topological_order
 
 APPLES = {"apple": 2.2, "apple_num": 110.0, "orange": 3.3, "orange_num": 165.0, "tax": 650.0}
@@ -409,8 +410,14 @@ def test_moons_page_is_usable(tmp_path: Path, open_page: Any) -> None:
     assert built < 20 and size < 6e6 and loaded < 20, (built, size, loaded)
     state = opened.page.evaluate("graphgrad.step(65818)")
     assert state["steps"] == 65818 and state["caption"].startswith("step 65818 of 65818")
+    stepping = opened.page.evaluate(  # each step drawn from the state: the drawn nodes, not the whole pass
+        """() => { const start = performance.now();
+           for (let i = 0; i < 200; i++) graphgrad.step((i * 7919) % 65819);
+           return (performance.now() - start) / 1000; }"""
+    )
+    assert stepping < 3, stepping
     assert "more nodes" in opened.page.inner_text(".gg-view")
-    opened.page.evaluate("graphgrad.select('(relu)')")
+    opened.page.evaluate("graphgrad.select('relu#1')")  # the first relu the graph computed
     assert "sum over" in opened.page.inner_text(".gg-note")
     assert_clean(opened)
 
@@ -515,6 +522,94 @@ def test_training_playback(tmp_path: Path, open_page: Any, kind: str) -> None:
     assert_clean(opened)
 
 
+# The colour at the middle of each cell of the heatmap of one matrix (its panel is headed by its
+# name), and the canvas's size; the cells are read off the canvas as drawn (getImageData).
+HEATMAP_CELLS = """([name, n, m]) => {
+  const panel = [...document.querySelectorAll(".gg-panel")]
+    .find((p) => p.querySelector("h3").firstChild.textContent === name);
+  const canvas = panel.querySelector("canvas.gg-heatmap"), cw = canvas.width / m, ch = canvas.height / n;
+  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  const cells = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) {
+    const at = 4 * (Math.floor((i + 0.5) * ch) * canvas.width + Math.floor((j + 0.5) * cw));
+    cells.push([pixels[at], pixels[at + 1], pixels[at + 2]]);
+  }
+  const legend = [...panel.querySelectorAll(".gg-legend-ticks span, .gg-legend-now")];
+  return { size: [canvas.width, canvas.height], cells, legend: legend.map((t) => t.textContent) };
+}"""
+
+
+def heat_colours(data: np.ndarray, scale: float) -> np.ndarray:
+    """The colours the page gives ``data`` on the scale -scale .. +scale: the palette's "current"
+    through white to its "chain", one RGB row per number (row by row)."""
+    t = np.clip(data.ravel() / scale, -1.0, 1.0)[:, None]
+    low, high = (
+        np.array([int(PALETTE[role][k : k + 2], 16) for k in (1, 3, 5)]) for role in ("current", "chain")
+    )
+    rgb = np.where(t < 0, 255 - np.abs(t) * (255 - low), 255 - t * (255 - high))
+    return np.floor(rgb + 0.5).astype(int)
+
+
+@pytest.mark.parametrize("kind", ["scalar", "tensor"])
+def test_training_heatmaps_are_each_snapshots_numbers(tmp_path: Path, open_page: Any, kind: str) -> None:
+    X, y = nn.make_moons(60, noise=0.1, seed=0)
+    if kind == "scalar":
+        model: Any = nn.MLP(2, [6, 1], seed=0)
+        loss_fn, labels, optimizer = nn.hinge_loss, 2 * y - 1, nn.SGD(model.parameters(), lr=0.1)
+    else:
+        model = nn.Sequential(nn.Linear(2, 16, seed=0), nn.ReLU(), nn.Linear(16, 2, seed=1))
+        loss_fn, labels, optimizer = nn.cross_entropy, y, nn.Adam(model.parameters(), lr=0.05)
+    history = nn.fit(model, loss_fn, optimizer, X, labels, epochs=4, batch_size=20, progress=False, seed=0,
+                     snapshots=3)  # fmt: skip
+    opened = open_page(history.explore().save(tmp_path / "training.html"))
+    page, names = opened.page, [name for name, _, _ in history.snapshots[0].params]
+    scales = {
+        name: max(np.abs(s.params[i][1]).max() for s in history.snapshots) for i, name in enumerate(names)
+    }
+    visits: list[dict[str, Any]] = []
+    for k in (0, 3, 1, 0):  # back to 0 last: a step is drawn whole from its snapshot, whatever came before
+        state = page.evaluate(f"graphgrad.step({k})")
+        visits.append({})
+        for name, data, grad in history.snapshots[k].params:
+            np.testing.assert_array_equal(np.array(state["grads"][name]).reshape(grad.shape), grad)
+            shown = page.evaluate(HEATMAP_CELLS, [name, *data.shape])
+            want = heat_colours(data, scales[name])
+            assert np.abs(np.array(shown["cells"]) - want).max() <= 1, f"{name} at step {k}"
+            low, zero, high, now = shown["legend"]
+            assert zero == "0" and float(high) == -float(low) == pytest.approx(scales[name], rel=1e-3)
+            span = re.fullmatch(r"this step: (\S+) to (\S+)", now)
+            assert span and [float(v) for v in span.groups()] == pytest.approx([data.min(), data.max()], 1e-3)
+            visits[-1][name] = shown
+    first, last = visits[0], visits[1]
+    for name in names:
+        assert first[name]["cells"] != last[name]["cells"], f"{name} looks the same before and after training"
+    assert visits[-1] == first
+    if kind == "tensor":  # the bias strip: cells as long as the weight matrix's rows are high, 12 px at least
+        weight, bias = last["0.weight"]["size"], last["0.bias"]["size"]
+        assert bias[0] == weight[1] and 12 <= bias[1] <= 16
+    opened.errors = [e for e in opened.errors if "willReadFrequently" not in e]  # the test's own reading
+    assert_clean(opened)
+
+
+def test_training_hover_follows_the_step(tmp_path: Path, open_page: Any) -> None:
+    X, y = nn.make_moons(40, noise=0.1, seed=0)
+    model = nn.Sequential(nn.Linear(2, 4, seed=0), nn.Tanh(), nn.Linear(4, 2, seed=1))
+    history = nn.fit(model, nn.cross_entropy, nn.Adam(model.parameters(), lr=0.1), X, y, epochs=2,
+                     batch_size=10, progress=False, seed=0, snapshots=2)  # fmt: skip
+    opened = open_page(history.explore().save(tmp_path / "training.html"))
+    page = opened.page
+    canvas = page.locator("canvas.gg-heatmap").nth(0)  # 0.weight, 4x2: cells of 16 px (and a 1 px frame)
+    canvas.hover(position={"x": 1 + 16 + 8, "y": 1 + 2 * 16 + 8})
+    for k in (0, 1, 2):  # the keys step on under the pointer: the tip says the cell's numbers at each step
+        _, data, grad = history.snapshots[k].params[0]
+        tip = page.evaluate("document.querySelector('.gg-tip').textContent")
+        found = re.fullmatch(r"0\.weight\[2, 1\]: data (\S+), grad (\S+)", tip)
+        assert found and [float(v) for v in found.groups()] == pytest.approx([data[2, 1], grad[2, 1]], 1e-3)
+        page.keyboard.press("ArrowRight")
+    assert page.evaluate("graphgrad.state().step") == 2
+    assert_clean(opened)
+
+
 def test_color_grad_fills_cells_by_the_gradient_at_each_step(tmp_path: Path, open_page: Any) -> None:
     x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.88, label="b")
     y = (x * w + b).tanh()
@@ -525,9 +620,9 @@ def test_color_grad_fills_cells_by_the_gradient_at_each_step(tmp_path: Path, ope
               while (p.tagName !== "polygon") p = p.previousElementSibling;
               return p.getAttribute("fill"); }"""
     opened.page.evaluate("graphgrad.step(0)")
-    assert opened.page.evaluate(fill, node_id(opened, "x")) == "rgb(255, 255, 255)"  # no gradient yet
+    assert opened.page.evaluate(fill, node_id(opened, "x")) == "#ffffff"  # no gradient yet: text.grad_fill(0)
     opened.page.evaluate("graphgrad.step(6)")
-    assert opened.page.evaluate(fill, node_id(opened, "x")) == "rgb(240, 120, 30)"  # |-1.503|: the largest
+    assert opened.page.evaluate(fill, node_id(opened, "x")) == "#f0781e"  # |-1.503|: the largest
     w_fill = opened.page.evaluate(fill, node_id(opened, "w"))
-    assert w_fill not in ("rgb(255, 255, 255)", "rgb(240, 120, 30)")
+    assert w_fill not in ("#ffffff", "#f0781e")
     assert_clean(opened)

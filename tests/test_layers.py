@@ -32,7 +32,7 @@ def imported_packages(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("package", sorted(BELOW))
 def test_each_layer_imports_only_the_ones_below(package: str) -> None:
-    files = sorted((ROOT / package).glob("*.py"))
+    files = sorted((ROOT / package).rglob("*.py"))
     assert files
     for path in files:
         wrong = imported_packages(path) & (set(BELOW) - BELOW[package] - {package})
@@ -53,3 +53,38 @@ def test_the_engine_loads_without_the_layers_above() -> None:
     code = "import sys, autograd; print(sorted({'nn', 'graphgrad'} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert done.stdout.strip() == "[]"
+
+
+# The drawing layer is one pipeline, a module per stage; a stage imports only the stages before it,
+# and only their public names.
+STAGES = ["text", "replay", "scene", "layout", "render", "page", "steps"]
+PRIVATE_FIELDS = ("._inputs", "._vjps", "._op", "._attrs", "._a", "._b")
+
+
+def drawing_imports(path: Path) -> list[tuple[str, list[str]]]:
+    """(stage, names) for each ``from autograd.drawing.<stage> import names`` in a module."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograd.drawing."):
+            found.append((node.module.rsplit(".", 1)[1], [a.name for a in node.names]))  # type: ignore[union-attr]
+    return found
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_drawing_stages_import_earlier_stages_public_names_only(stage: str) -> None:
+    for other, names in drawing_imports(ROOT / "autograd" / "drawing" / f"{stage}.py"):
+        assert STAGES.index(other) < STAGES.index(stage), f"{stage} imports {other}, a later stage"
+        private = [n for n in names if n.startswith("_")]
+        assert not private, f"{stage} imports private names {private} from {other}"
+
+
+def test_nodes_are_read_through_their_public_api_outside_the_engine_core() -> None:
+    # the engine's core makes nodes; anomaly mode wraps a node's rules in place while it is on
+    core = {"graph.py", "value.py", "tensor.py", "anomaly.py", "numpy_api.py", "functional.py"}
+    readers = [p for p in (ROOT / "autograd").rglob("*.py") if p.name not in core]
+    readers += sorted((ROOT / "nn").glob("*.py"))
+    for path in readers:
+        text = path.read_text(encoding="utf-8")
+        used = [f for f in PRIVATE_FIELDS if f + " " in text or f + ")" in text or f + "," in text]
+        where = path.relative_to(ROOT)
+        assert not used, f"{where} reads a node's private fields {used}; use inputs, op, rules, attrs"

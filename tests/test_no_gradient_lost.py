@@ -188,7 +188,7 @@ TENSOR["backward"] = [grads("grad", np.array([0.5, 2.0]), _backward_seed, _torch
 TENSOR_NOT_OPS = {
     # attributes, conversions and graph controls: no op, nothing to differentiate
     "data", "grad", "label", "requires_grad", "shape", "ndim", "dtype", "size", "is_leaf",
-    "item", "numpy", "detach", "retain_grad", "zero_grad",
+    "item", "numpy", "detach", "retain_grad", "zero_grad", "inputs", "op", "rules", "attrs",
 }  # fmt: skip
 TENSOR_OPERATORS = {
     "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
@@ -260,7 +260,7 @@ def _value_seed_torch(g: torch.Tensor) -> torch.Tensor:
 
 
 VALUE["backward"] = [grads("grad", 2.5, _value_seed, _value_seed_torch)]
-VALUE_NOT_OPS = {"data", "grad", "label", "zero_grad"}
+VALUE_NOT_OPS = {"data", "grad", "label", "zero_grad", "inputs", "op", "rules", "attrs", "is_leaf"}
 VALUE_OPERATORS = {
     "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
     "__pow__", "__rpow__", "__neg__", "__abs__",

@@ -102,8 +102,8 @@ digraph graphgrad {
   node [shape=plain, fontname="Arial", fontsize=10, color="#333333", fontcolor="#222222"];
   edge [fontname="Arial", fontsize=9, color="#555555", arrowsize=0.7];
   n0 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#ffffff"><B>y</B></TD></TR><TR><TD>data 0.7064</TD></TR><TR><TD>grad 1</TD></TR></TABLE>>];
-  n1 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD>data 0.88</TD></TR><TR><TD>grad 0.501</TD></TR></TABLE>>];
-  n2 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD>data -6</TD></TR><TR><TD>grad 0.501</TD></TR></TABLE>>];
+  n1 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#ffffff"><FONT POINT-SIZE="8">+#1</FONT></TD></TR><TR><TD>data 0.88</TD></TR><TR><TD>grad 0.501</TD></TR></TABLE>>];
+  n2 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#ffffff"><FONT POINT-SIZE="8">*#1</FONT></TD></TR><TR><TD>data -6</TD></TR><TR><TD>grad 0.501</TD></TR></TABLE>>];
   n3 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#cfe2f3"><B>x</B> <FONT POINT-SIZE="8">input</FONT></TD></TR><TR><TD>data 2</TD></TR><TR><TD>grad -1.503</TD></TR></TABLE>>];
   n4 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#cfe2f3"><B>w</B> <FONT POINT-SIZE="8">input</FONT></TD></TR><TR><TD>data -3</TD></TR><TR><TD>grad 1.002</TD></TR></TABLE>>];
   n5 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#cfe2f3"><B>b</B> <FONT POINT-SIZE="8">input</FONT></TD></TR><TR><TD>data 6.88</TD></TR><TR><TD>grad 0.501</TD></TR></TABLE>>];
@@ -133,9 +133,9 @@ digraph graphgrad {
   graph [rankdir=TB, fontname="Arial", fontsize=11, nodesep=0.25, ranksep=0.4];
   node [shape=plain, fontname="Arial", fontsize=10, color="#333333", fontcolor="#222222"];
   edge [fontname="Arial", fontsize=9, color="#555555", arrowsize=0.7];
-  n0 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD>data 8</TD></TR></TABLE>>];
+  n0 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#ffffff"><FONT POINT-SIZE="8">root</FONT></TD></TR><TR><TD>data 8</TD></TR></TABLE>>];
   n1 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#cfe2f3"><B>t</B> <FONT POINT-SIZE="8">input</FONT></TD></TR><TR><TD>data 2</TD></TR></TABLE>>];
-  n2 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#eeeeee"><FONT POINT-SIZE="8">const</FONT></TD></TR><TR><TD>data 3</TD></TR></TABLE>>];
+  n2 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#eeeeee"><FONT POINT-SIZE="8">const#1</FONT></TD></TR><TR><TD>data 3</TD></TR></TABLE>>];
   n0op [label="**3", shape=ellipse, style=filled, fillcolor="#f3f3f3", margin="0.04,0.02", width=0.4, height=0.3];
   n0op -> n0;
   n1 -> n0op;
@@ -156,7 +156,7 @@ digraph graphgrad {
   node [shape=plain, fontname="Arial", fontsize=10, color="#333333", fontcolor="#222222"];
   edge [fontname="Arial", fontsize=9, color="#555555", arrowsize=0.7];
   n0 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#ffffff"><B>L</B></TD></TR><TR><TD>() float64</TD></TR><TR><TD>data 4.75</TD></TR><TR><TD>grad 1</TD></TR></TABLE>>];
-  n1 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD>(1, 3) float64</TD></TR><TR><TD>data [[0.5, 2.25, 2]]</TD></TR><TR><TD>grad [[1, 1, 1]]</TD></TR></TABLE>>];
+  n1 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#ffffff"><FONT POINT-SIZE="8">matmul#1</FONT></TD></TR><TR><TD>(1, 3) float64</TD></TR><TR><TD>data [[0.5, 2.25, 2]]</TD></TR><TR><TD>grad [[1, 1, 1]]</TD></TR></TABLE>>];
   n2 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#cfe2f3"><B>x</B> <FONT POINT-SIZE="8">input</FONT></TD></TR><TR><TD>(1, 3) float64</TD></TR><TR><TD>data [[1, 2, 3]]</TD></TR><TR><TD>grad [[1, 3, -0.75]]</TD></TR></TABLE>>];
   n3 [label=<<TABLE BORDER="2" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#ffd966"><B>W</B> <FONT POINT-SIZE="8">param</FONT></TD></TR><TR><TD>(3, 3) float64</TD></TR><TR><TD>data min -1  mean 0.3611  max 2</TD></TR><TR><TD>grad min 1  mean 2  max 3</TD></TR></TABLE>>];
   n0op [label="sum", shape=ellipse, style=filled, fillcolor="#f3f3f3", margin="0.04,0.02", width=0.4, height=0.3];
@@ -477,7 +477,8 @@ def test_stepper_frames_show_gradients_arriving() -> None:
     captions = [f.caption(g) for f in steps]
     assert (
         captions[0]
-        == "step 1 of 9: price has its complete gradient 1 (the seed); it passes 1.1 to all_price, 650 to tax"
+        == "step 1 of 9: price has its complete gradient 1 (the seed); it passes 1 * 1.1 = 1.1 to all_price, "
+        "1 * 650 = 650 to tax"
     )
     assert captions[-1] == "step 9 of 9: tax is a leaf: its gradient 650 is final"
     first = steps[0].grads
@@ -656,7 +657,11 @@ def test_node_descriptions() -> None:
     g = shopping()
     names = draw_text.names_of(g)
     assert draw_text.node_name(g["apple_price"], names) == "apple_price"
-    assert draw_text.node_name(g["apple"] * 2, {}) == "(*)"
+    assert draw_text.node_name(g["apple"] * 2, {}) == "root"  # an unnamed root, in every caption
+    doubled = g["apple"] * 2
+    total = doubled.tanh() + doubled
+    order = topological_order(total)
+    assert [draw_text.Names(order, {})(n) for n in (doubled, doubled.tanh(), total)][::2] == ["*#1", "root"]
     assert [draw_text.node_kind(g[n], names) for n in ("price", "apple")] == ["result", "input"]
     assert draw_text.node_kind(Value(2.0), {}) == "constant"
     assert draw_text.node_kind(Value(2.0), {}, params={g["tax"]}) == "constant"

@@ -15,8 +15,8 @@ True
 """
 
 from autograd.drawing.layout import RendererNotFoundError, find_renderer, to_dot
-from autograd.drawing.page import EXACT_NUMBERS, Explorer, explore, playback
-from autograd.drawing.render import Drawing, draw, text_width
+from autograd.drawing.page import EXACT_NUMBERS, LIVE_HINT, Explorer, explore, playback
+from autograd.drawing.render import PICTURE_SIZE, Drawing, draw, picture_png, text_width
 from autograd.drawing.replay import Replay, local_derivative
 from autograd.drawing.scene import DEFAULT_MAX_NODES, DrawOptions
 from autograd.drawing.steps import BackwardSteps, Frame, backward_steps
@@ -25,6 +25,8 @@ from autograd.drawing.text import node_kind, node_name, value_text
 __all__ = [
     "DEFAULT_MAX_NODES",
     "EXACT_NUMBERS",
+    "LIVE_HINT",
+    "PICTURE_SIZE",
     "BackwardSteps",
     "DrawOptions",
     "Drawing",
@@ -39,6 +41,7 @@ __all__ = [
     "local_derivative",
     "node_kind",
     "node_name",
+    "picture_png",
     "playback",
     "text_width",
     "to_dot",

@@ -28,19 +28,15 @@ from autograd.drawing.scene import (
     takes_options,
 )
 from autograd.drawing.text import (
-    CURRENT_COLOR,
-    FAINT_COLOR,
-    KIND_FILL,
     KIND_TAG,
-    PARTIAL_COLOR,
-    PATH_COLOR,
+    PALETTE,
     dot_quote,
     grad_fill,
     is_array,
     magnitude,
     markup_text,
     node_kind,
-    node_name,
+    say,
     shape_text,
     short_text,
     value_text,
@@ -81,8 +77,9 @@ def scene_dot(scene: Scene) -> str:
     lines = [
         "digraph graphgrad {",
         f'  graph [rankdir={opt.rankdir}, fontname="Arial", fontsize=11, nodesep=0.25, ranksep=0.4];',
-        '  node [shape=plain, fontname="Arial", fontsize=10, color="#333333", fontcolor="#222222"];',
-        '  edge [fontname="Arial", fontsize=9, color="#555555", arrowsize=0.7];',
+        f'  node [shape=plain, fontname="Arial", fontsize=10, color="{PALETTE["line"]}", '
+        f'fontcolor="{PALETTE["ink"]}"];',
+        f'  edge [fontname="Arial", fontsize=9, color="{PALETTE["edge"]}", arrowsize=0.7];',
     ]
     limits = _limits_notes(scene)
     if limits:
@@ -96,9 +93,9 @@ def scene_dot(scene: Scene) -> str:
                 reaching_hidden.append(f"{scene.ids[node]}op")
     if scene.hidden:
         lines.extend(_collapsed_lines(scene, reaching_hidden))
-    notes = [(frame.caption, CURRENT_COLOR)] if frame is not None and frame.caption else []
-    notes.extend((n, PATH_COLOR) for n in (influence.notes if influence else []))
-    notes.extend((n, FAINT_COLOR) for n in limits)
+    notes = [(frame.caption, PALETTE["current"])] if frame is not None and frame.caption else []
+    notes.extend((n, PALETTE["chain"]) for n in (influence.notes if influence else []))
+    notes.extend((n, PALETTE["faint"]) for n in limits)
     if notes:
         lines.append(_notes_line(notes))
     lines.append("}")
@@ -112,9 +109,7 @@ def _limits_notes(scene: Scene) -> list[str]:
     notes = []
     if scene.copied:
         busiest = sorted(scene.copied, key=scene.copied.__getitem__, reverse=True)
-        named = ", ".join(
-            f"{node_name(x, scene.opt.node_names)} ({scene.copied[x] + 1:,} uses)" for x in busiest[:3]
-        )
+        named = ", ".join(f"{scene.names(x)} ({scene.copied[x] + 1:,} uses)" for x in busiest[:3])
         more = f" and {len(busiest) - 3:,} more" if len(busiest) > 3 else ""
         notes.append(f"drawn once per use, dashed copies beside each user: {named}{more}")
     if scene.budget_cut:
@@ -131,15 +126,14 @@ def _limits_notes(scene: Scene) -> list[str]:
 def _node_line(scene: Scene, node: Any) -> str:
     """One node as an HTML-like table: label and kind, shape, data, grad; its border and colour."""
     opt = scene.opt
-    label = opt.node_names.get(node) or node.label
+    label = scene.names.chosen(node)
     kind = node_kind(node, opt.node_names, opt.param_nodes)
-    rows: list[str] = []
-    if label or kind != "result":
+    if label:  # the name given, and the kind
         tag = KIND_TAG[kind]
-        head = f"<B>{markup_text(label)}</B>" if label else ""
-        if tag:
-            head += f'{" " if head else ""}<FONT POINT-SIZE="8">{tag}</FONT>'
-        rows.append(f'<TD BGCOLOR="{KIND_FILL[kind]}">{head}</TD>')
+        head = f"<B>{markup_text(label)}</B>" + (f' <FONT POINT-SIZE="8">{tag}</FONT>' if tag else "")
+    else:  # the name every caption uses: the op (or the kind) and a number
+        head = f'<FONT POINT-SIZE="8">{markup_text(scene.names(node))}</FONT>'
+    rows = [f'<TD BGCOLOR="{PALETTE[kind]}">{head}</TD>']
     if is_array(node.data):
         rows.append(f"<TD>{markup_text(shape_text(node.data))}</TD>")
     if "data" in opt.shown:
@@ -147,13 +141,11 @@ def _node_line(scene: Scene, node: Any) -> str:
     grad = _grad_cell(scene, node, kind)
     if grad:
         rows.append(grad)
-    if not rows:
-        rows.append("<TD> </TD>")
     color, attrs = "", ""
     if scene.is_current(node):
-        color, outer = f' COLOR="{CURRENT_COLOR}"', 3
+        color, outer = f' COLOR="{PALETTE["current"]}"', 3
     elif node in scene.on_path:
-        color, attrs = f' COLOR="{PATH_COLOR}"', ', class="influence"'
+        color, attrs = f' COLOR="{PALETTE["chain"]}"', ', class="influence"'
         outer = 3 if node in opt.targets else 2
     else:
         outer = 2 if kind == "parameter" else 0
@@ -183,12 +175,14 @@ def _grad_cell(scene: Scene, node: Any, kind: str) -> str:
         fill = f' BGCOLOR="{grad_fill(magnitude(g) / scene.biggest)}"'
     frame = scene.frame
     if frame is None and g is None and node.inputs:  # a Tensor keeps leaves' gradients only
-        return f'<TD{fill}><FONT COLOR="{FAINT_COLOR}">grad not kept</FONT></TD>'
-    if frame is not None and g is None:
-        return f'<TD{fill}><FONT COLOR="{FAINT_COLOR}">grad ?</FONT></TD>'
-    if frame is not None and node not in frame.done:
-        return f'<TD{fill}><FONT COLOR="{PARTIAL_COLOR}">grad {markup_text(value_text(g))} so far</FONT></TD>'
-    return f"<TD{fill}>grad {markup_text(value_text(g))}</TD>"
+        words, color = say("grad-not-kept"), PALETTE["faint"]
+    elif frame is not None and g is None:
+        words, color = say("grad-unknown"), PALETTE["faint"]
+    elif frame is not None and node not in frame.done:
+        words, color = say("grad-partial", grad=value_text(g)), PALETTE["partial"]
+    else:
+        return f"<TD{fill}>{markup_text(say('grad', grad=value_text(g)))}</TD>"
+    return f'<TD{fill}><FONT COLOR="{color}">{markup_text(words)}</FONT></TD>'
 
 
 def _op_lines(scene: Scene, node: Any) -> list[str]:
@@ -197,12 +191,13 @@ def _op_lines(scene: Scene, node: Any) -> list[str]:
     op = f"{nid}op"
     on = node in scene.on_path
     current = scene.is_current(node)
-    style = f'color="{PATH_COLOR}", penwidth=2, class="influence"' if on else ""
+    style = f'color="{PALETTE["chain"]}", penwidth=2, class="influence"' if on else ""
     to_result = style
     if current:
-        style = f'color="{CURRENT_COLOR}", penwidth=2'
+        style = f'color="{PALETTE["current"]}", penwidth=2'
         to_result = f"{style}, dir=back"
-    op_attrs = f'label={dot_quote(node.op or "?")}, shape=ellipse, style=filled, fillcolor="#f3f3f3", '
+    fill = PALETTE["op"]
+    op_attrs = f'label={dot_quote(node.op or "?")}, shape=ellipse, style=filled, fillcolor="{fill}", '
     op_attrs += 'margin="0.04,0.02", width=0.4, height=0.3'
     op_id, out_id = (f'id="{op}"', f'id="{nid}_out"') if scene.with_ids else ("", "")
     lines = [
@@ -226,15 +221,15 @@ def _copy_line(scene: Scene, x: Any, cid: str) -> str:
     """A dashed copy of ``x`` beside one of its users: its name and its data (a Tensor: its
     shape), marked as ``x`` is (influence chain, current step); its grad shows on ``x`` only."""
     shown = shape_text(x.data) if is_array(x.data) else f"data {value_text(x.data)}"
-    text = f"<B>{markup_text(node_name(x, scene.opt.node_names))}</B>"
+    text = f"<B>{markup_text(scene.names(x))}</B>"
     if "data" in scene.opt.shown or is_array(x.data):
         text += f'<BR/><FONT POINT-SIZE="9">{markup_text(shown)}</FONT>'
     if scene.is_current(x):
-        look = f'color="{CURRENT_COLOR}", penwidth=2'
+        look = f'color="{PALETTE["current"]}", penwidth=2'
     elif x in scene.on_path:
-        look = f'color="{PATH_COLOR}", penwidth=2, class="influence"'
+        look = f'color="{PALETTE["chain"]}", penwidth=2, class="influence"'
     else:
-        look = 'color="#888888"'
+        look = f'color="{PALETTE["collapsed"]}"'
     copy_id = f'id="{cid}"' if scene.with_ids else ""
     shape = 'shape=box, style=dashed, margin="0.06,0.03"'
     return f"  {cid} [{_joined(f'label=<{text}>', shape, look, copy_id)}];"
@@ -254,18 +249,18 @@ def _edge_attrs(scene: Scene, node: Any, i: int, rule: Any, share: Any, on_path:
     sends along it, red with its local derivative on the influence chain."""
     attrs = []
     if rule is None:
-        attrs.append('style=dashed, color="#aaaaaa"')
+        attrs.append(f'style=dashed, color="{PALETTE["no-grad"]}"')
     if share is not None:
         text = short_text(share)
         text = f"({text})" if text.startswith("-") else text  # "+(-3)", not "+-3"
         attrs.append(
-            f'color="{CURRENT_COLOR}", penwidth=2, fontcolor="{CURRENT_COLOR}", '
+            f'color="{PALETTE["current"]}", penwidth=2, fontcolor="{PALETTE["current"]}", '
             f"label={dot_quote(' +' + text + ' ')}, dir=back, arrowtail=normal"
         )
     elif on_path and rule is not None:
         label = "xlabel" if scene.large else "label"  # a large picture's labels are placed after layout
         attrs.append(
-            f'color="{PATH_COLOR}", penwidth=2, fontcolor="{PATH_COLOR}", '
+            f'color="{PALETTE["chain"]}", penwidth=2, fontcolor="{PALETTE["chain"]}", '
             f'{label}={dot_quote(" " + short_text(local_derivative(node, i)) + " ")}, class="influence"'
         )
     return ", ".join(attrs)
@@ -281,15 +276,16 @@ def _collapsed_lines(scene: Scene, reaching_hidden: list[str]) -> list[str]:
     lines = [
         f'  more [label="{more}\\n(the far part of the graph, collapsed;\\n'
         f'draw with a larger max_nodes to see them){chain}", shape=box, style="dashed,rounded", '
-        f'fontcolor="#555555", color="#888888"{more_id}];'
+        f'fontcolor="{PALETTE["edge"]}", color="{PALETTE["collapsed"]}"{more_id}];'
     ]
     for k, op in enumerate(reaching_hidden):
         tail = "more"
         if k and len(reaching_hidden) > FANOUT_LIMIT:  # the summary too is drawn once per use
             tail = f"more_copy{k - 1}"
             copy_id = f', id="{tail}"' if scene.with_ids else ""
-            lines.append(f'  {tail} [label="...", shape=box, style=dashed, color="#888888"{copy_id}];')
-        lines.append(f'  {tail} -> {op} [style=dashed, color="#888888"];')
+            look = f'shape=box, style=dashed, color="{PALETTE["collapsed"]}"'
+            lines.append(f'  {tail} [label="...", {look}{copy_id}];')
+        lines.append(f'  {tail} -> {op} [style=dashed, color="{PALETTE["collapsed"]}"];')
     return lines
 
 

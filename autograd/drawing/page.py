@@ -11,7 +11,11 @@ request and needs no server and no kernel, so it keeps working in a saved notebo
 On the page: step through the backward pass (buttons, slider, arrow keys); click a node for its
 influence chain (every path to the root, its edges labelled with their local derivatives, the
 sum over the paths written out); hover a node for its details; pan (drag), zoom (wheel), fit,
-and search by label. A small script API serves tests and users' own pages::
+and search by label. What it shows is drawn from its state (the step, the chain selected, the
+search, the tooltip) alone, however that state was reached. The picture is laid out when its
+view first has a size (a frame below the fold or in a hidden container) and again on a resize;
+it opens, and fits, at no less than a readable scale, and stepping keeps the step's node in
+sight. A small script API serves tests and users' own pages::
 
     graphgrad.step(k)       # the state after k steps (0: only the seed at the root)
     graphgrad.select(name)  # highlight a node's influence chain (null clears)
@@ -34,8 +38,10 @@ True
 
 from __future__ import annotations
 
+import base64
 import copy
 import html
+import io
 import json
 import math
 import os
@@ -48,22 +54,26 @@ from typing import Any
 import numpy as np
 
 from autograd.drawing.layout import run_graphviz, scene_dot
-from autograd.drawing.render import ARIAL_WIDTHS, for_browsers, text_width
+from autograd.drawing.render import ARIAL_WIDTHS, for_browsers, picture_png, text_width
 from autograd.drawing.replay import (
     MAX_LISTED_PATH_LENGTH,
     MAX_LISTED_PATHS,
     Replay,
     check_targets,
     local_derivative,
-    root_head,
 )
 from autograd.drawing.scene import DrawOptions, FrameView, check_root, make_scene, takes_options
 from autograd.drawing.text import (
+    FONTS,
+    PALETTE,
+    WORDS,
+    Names,
+    grad_fill,
     is_array,
     is_node,
     magnitude,
     node_kind,
-    node_name,
+    say,
     shape_text,
     short_text,
     value_text,
@@ -77,16 +87,24 @@ EXACT_NUMBERS = 10_000
 _POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
 
 
+LIVE_HINT = "A picture of the explorer: run the cell, or File > Trust Notebook, to explore it live."
+"""What a notebook shows under the explorer's static picture where the live page cannot run."""
+
+
 class Explorer:
     """An interactive page: ``.html()`` (a complete document), ``.save(path)``, shown inline in
-    Jupyter (``_repr_html_``: the page in a sandboxed ``<iframe>``).
+    Jupyter (see :meth:`_ipython_display_`; ``_repr_html_`` is the page in a sandboxed ``<iframe>``).
 
     ``view`` names the page's kind ("backward" or "training"); ``data`` is what its script reads;
-    ``svg`` the laid-out picture, if any; ``height`` the height in pixels of the inline frame.
+    ``svg`` the laid-out picture, if any; ``height`` the height in pixels of the inline frame;
+    ``dot`` the DOT source of the static picture (:meth:`picture`), if any.
     """
 
-    def __init__(self, title: str, view: str, data: dict[str, Any], svg: str = "", height: int = 560) -> None:
+    def __init__(
+        self, title: str, view: str, data: dict[str, Any], svg: str = "", height: int = 560, dot: str = ""
+    ) -> None:
         self.title, self.view, self.data, self.svg, self.height = title, view, data, svg, height
+        self.dot = dot
 
     @property
     def steps(self) -> int:
@@ -101,7 +119,7 @@ class Explorer:
         return _PAGE.format(
             policy=_POLICY,
             title=html.escape(self.title),
-            css=_asset("page.css"),
+            css=_palette_css() + _asset("page.css"),
             view=self.view,
             svg=self.svg,
             data=_script_json(self.data),
@@ -116,12 +134,44 @@ class Explorer:
         target.write_text(self.html(), encoding="utf-8")
         return target
 
+    def picture(self) -> bytes:
+        """A static PNG of what the page shows: the graph with every gradient of the pass (a
+        backward page), the loss curve and the last decision plane (a training page)."""
+        return picture_png(self.dot) if self.dot else _training_png(self.data)
+
     def _repr_html_(self) -> str:
         return (
             f'<iframe class="graphgrad-explorer" title="{html.escape(self.title)}" sandbox="allow-scripts" '
-            f'style="width: 100%; height: {self.height}px; border: 1px solid #ddd; border-radius: 4px" '
+            f'style="{_FRAME_STYLE.format(height=self.height)}" '
             f'srcdoc="{html.escape(self.html(), quote=True)}"></iframe>'
         )
+
+    def _ipython_display_(self) -> None:
+        """Shown in a notebook as two outputs: the static :meth:`picture` (a PNG, which every
+        front-end shows, trusted or not, and a sanitized HTML export keeps), then a script that
+        puts the live page in a sandboxed ``<iframe>`` and hides that picture. Where scripts do
+        not run (an untrusted notebook, GitHub, ``nbconvert --sanitize-html``) the picture stays,
+        and the second output's text says how to make the page live (:data:`LIVE_HINT`)."""
+        from IPython.display import display
+
+        png = base64.b64encode(self.picture()).decode("ascii")
+        display({"image/png": png, "text/plain": repr(self)}, raw=True)
+        display({"application/javascript": self._live_script(png[-64:]), "text/plain": LIVE_HINT}, raw=True)
+
+    def _live_script(self, picture_tail: str) -> str:
+        """The script of :meth:`_ipython_display_`'s second output (``js/embed.js``): the page in
+        a frame inside the output's element, and the output before it hidden if it shows the
+        picture (the image whose ``src`` ends in ``picture_tail``)."""
+        values = {
+            "PAGE": self.html(),
+            "TITLE": self.title,
+            "STYLE": _FRAME_STYLE.format(height=self.height),
+            "TAIL": picture_tail,
+        }
+        return re.sub(r"@(\w+)@", lambda m: _script_json(values[m[1]]), _asset("js/embed.js"))
+
+
+_FRAME_STYLE = "width: 100%; height: {height}px; border: 1px solid #ddd; border-radius: 4px"
 
 
 _PAGE = """<!DOCTYPE html>
@@ -145,7 +195,7 @@ _PAGE = """<!DOCTYPE html>
     <span class="gg-tools">
       <input type="search" class="gg-search" placeholder="find a node" aria-label="find a node by label">
       <span class="gg-found"></span>
-      <button type="button" class="gg-fit" title="fit the picture to the view">fit</button>
+      <button type="button" class="gg-fit" title="fit the picture to the view, readable">fit</button>
     </span>
   </div>
   <div class="gg-caption" aria-live="polite"></div>
@@ -160,12 +210,18 @@ _PAGE = """<!DOCTYPE html>
 """
 
 
+def _palette_css() -> str:
+    """The palette and the fonts as CSS variables (``--gg-chain`` ...), which page.css reads."""
+    colours = "".join(f" --gg-{role}: {colour};" for role, colour in PALETTE.items())
+    return f":root {{{colours} --gg-fonts: {FONTS}; }}\n"
+
+
 def _asset(name: str) -> str:
     """A file that ships beside this module (the page's script parts and styles)."""
     return resources.files("autograd.drawing").joinpath(name).read_text(encoding="utf-8")
 
 
-SCRIPT_PARTS = ("util", "panzoom", "backward", "training", "controls", "main")
+SCRIPT_PARTS = ("util", "state", "panzoom", "backward", "picture", "training", "controls", "main")
 """The page's script, one job a file in ``js/``, joined in this order (later parts use earlier ones)."""
 
 
@@ -176,9 +232,10 @@ def _script() -> str:
 
 def _script_json(data: Any) -> str:
     """JSON that can sit inside a ``<script>`` element: no ``<``, ``>`` or ``&`` that could end
-    it or start markup (they become ``\\u003c`` ...), and no NaN or infinities (JSON has none)."""
+    it or start markup (they become ``\\u003c`` ...), no line separators or non-characters
+    (U+FFFE, U+FFFF) written as themselves, and no NaN or infinities (JSON has none)."""
     text = json.dumps(data, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
-    for ch in "<>&\u2028\u2029":
+    for ch in "<>&\u2028\u2029\ufffe\uffff":
         text = text.replace(ch, f"\\u{ord(ch):04x}")
     return text
 
@@ -240,12 +297,14 @@ def backward_page(replay: Replay, opt: DrawOptions, caller: str = "explore") -> 
     scene = make_scene(root, layout, frame, replay, with_ids=True, caller=caller)
     frame.grads.update(_widest_grads(replay, set(scene.visible)))
     svg = _page_svg(run_graphviz(scene_dot(scene), "svg").decode("utf-8"))
-    data = _backward_data(replay, opt, scene.visible)
+    data = _backward_data(replay, opt, scene.names, scene.visible)
     data["hidden"] = scene.hidden
     if opt.color_grad:
         data.update(_fills(replay))
-    title = f"graphgrad: the backward pass of {node_name(root, opt.node_names)}"
-    return Explorer(title, "backward", data, svg, _frame_height(svg))
+    title = f"graphgrad: the backward pass of {scene.names(root)}"
+    done = FrameView(replay.grads_after(len(replay)), set(replay.order), None, [], "")
+    picture = scene_dot(make_scene(root, opt, done, replay))  # the pass done: every gradient final
+    return Explorer(title, "backward", data, svg, _frame_height(svg), picture)
 
 
 def _widest_grads(replay: Replay, drawn: set[Any]) -> dict[Any, Any]:
@@ -255,7 +314,7 @@ def _widest_grads(replay: Replay, drawn: set[Any]) -> dict[Any, Any]:
     for node, i, _, total in replay.trace:
         x = node.inputs[i]
         if x in drawn:
-            text = f"grad {value_text(total)} so far"
+            text = say("grad-partial", grad=value_text(total))
             width = text_width(text, 10) or 6.0 * len(text)
             if x not in best or width > best[x][0]:
                 best[x] = (width, total)
@@ -275,33 +334,33 @@ def _frame_height(svg: str) -> int:
     return int(min(720, max(360, height + 150)))
 
 
-def _backward_data(replay: Replay, opt: DrawOptions, visible: Sequence[Any]) -> dict[str, Any]:
+def _backward_data(replay: Replay, opt: DrawOptions, names: Names, visible: Sequence[Any]) -> dict[str, Any]:
     """What the page's script reads: the nodes in the order of the pass (node 0 is the root), the
-    shares of each step, the drawn nodes and their details, texts by position in one table."""
-    names = opt.node_names
+    shares of each step, the drawn nodes and their details, texts by position in one table, and
+    the sentences the page writes (:data:`text.WORDS`)."""
     index = {node: k for k, node in enumerate(replay.order)}
     texts = _Texts()
-    named = {k: label for k, node in enumerate(replay.order) if (label := names.get(node) or node.label)}
+    named = {k: label for k, node in enumerate(replay.order) if (label := names.chosen(node))}
     steps = _shares_data(replay, index, texts, named)
     root = replay.root
     seed_is_one = bool(np.all(np.asarray(replay.seed) == 1))
     return {
         "steps": len(replay.order),
-        "names": [texts(node_name(node, names)) for node in replay.order],
+        "names": [texts(names(node)) for node in replay.order],
         "leaf": "".join("0" if node.inputs else "1" for node in replay.order),
         "named": [[k, label] for k, label in named.items()],
         **steps,
         "seed": texts(value_text(replay.seed)),
         "seedExact": _exact(replay.seed),
         "seedIsOne": seed_is_one,
-        "rootHead": root_head(root, names),
         "tensor": is_array(root.data),
         "visible": [index[node] for node in visible],
-        "details": [_details(node, index, names, opt.param_nodes) for node in visible],
+        "details": [_details(node, index, opt.node_names, opt.param_nodes) for node in visible],
         "select": index[opt.targets[0]] if opt.targets else None,
         "listedPaths": [MAX_LISTED_PATHS, MAX_LISTED_PATH_LENGTH],
         "widths": list(ARIAL_WIDTHS[False]),
         "texts": texts.table,
+        "words": WORDS,
     }
 
 
@@ -347,7 +406,11 @@ def _fills(replay: Replay) -> dict[str, Any]:
     sizes = [magnitude(t) for *_, t in replay.trace]
     seed = magnitude(replay.seed)
     biggest = max([seed, *sizes]) or 1.0
-    return {"fill": [round(100 * m / biggest) for m in sizes], "seedFill": round(100 * seed / biggest)}
+    return {
+        "fill": [round(100 * m / biggest) for m in sizes],
+        "seedFill": round(100 * seed / biggest),
+        "fills": [grad_fill(percent / 100) for percent in range(101)],  # the colours, as the drawing's
+    }
 
 
 def _details(node: Any, index: dict[Any, int], names: dict[Any, str], params: set[Any]) -> dict[str, Any]:
@@ -374,6 +437,31 @@ def _details(node: Any, index: dict[Any, int], names: dict[Any, str], params: se
 # --- training playback ------------------------------------------------------------------------
 
 
+def _training_png(data: dict[str, Any]) -> bytes:
+    """A training page's static picture: the loss of every step and, for 2-D inputs, the plane
+    coloured by the class predicted at the last snapshot with the data on it."""
+    from matplotlib.figure import Figure
+
+    boundary: dict[str, Any] = data.get("boundary") or {}
+    last = data["snapshots"][-1]
+    plane = bool(boundary) and "classes" in last
+    fig = Figure(figsize=(8.0 if plane else 4.5, 3.2), dpi=72, layout="constrained")
+    axes = fig.subplots(1, 2 if plane else 1, squeeze=False)[0]
+    losses = [v if isinstance(v, float) else math.nan for v in data["losses"]]
+    axes[0].plot(range(1, len(losses) + 1), losses, color=PALETTE["current"])
+    axes[0].set(xlabel="step", ylabel="loss", title="loss")
+    if plane:
+        xs, ys = np.asarray(boundary["x"]), np.asarray(boundary["y"])
+        classes = np.asarray(last["classes"]).reshape(len(ys), len(xs))
+        axes[1].contourf(xs, ys, classes, alpha=0.3, cmap="coolwarm")
+        points = np.asarray(boundary["points"])
+        axes[1].scatter(points[:, 0], points[:, 1], c=boundary["labels"], s=8, cmap="coolwarm")
+        axes[1].set_title(str(last["caption"]), fontsize=8)
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()
+
+
 def playback(
     losses: Sequence[float],
     snapshots: Sequence[dict[str, Any]],
@@ -388,6 +476,10 @@ def playback(
     ``boundary``, ``classes`` (the class predicted at each point of its grid). ``boundary``: the
     grid (``x`` and ``y``, its coordinates) and the data (``points``, ``labels``) of a model of
     2-D inputs, drawn as the plane coloured by class with the points on it.
+
+    Each heatmap has one colour scale for every snapshot, from minus to plus its largest
+    ``|data|`` (a legend beneath shows it, and the snapshot's range); a one-row ``X.bias`` is
+    drawn in the cells of ``X.weight``, whose rows it adds to.
 
     >>> page = playback([1.0, 0.5], [{"step": 0, "caption": "untrained", "params": []},
     ...                              {"step": 2, "caption": "trained", "params": []}])
@@ -409,5 +501,6 @@ def playback(
             for s in snapshots
         ],
         "boundary": None if boundary is None else {k: _exact(np.asarray(v)) for k, v in boundary.items()},
+        "words": WORDS,
     }
     return Explorer(title, "training", data, "", 600)

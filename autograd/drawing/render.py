@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 import os
 import re
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Any
 
 from autograd.drawing.layout import RendererNotFoundError, build_dot, run_graphviz
 from autograd.drawing.scene import DrawOptions, takes_options
+from autograd.drawing.text import FONTS
 
 
 def _widths(table: str) -> tuple[int, ...]:
@@ -56,7 +59,6 @@ def text_width(text: str, size: float, bold: bool = False) -> float | None:
 _WIDTH_OF = {bold: {chr(32 + k): w for k, w in enumerate(table)} for bold, table in ARIAL_WIDTHS.items()}
 _SVG_TEXT = re.compile(r"<text ([^>]*)>([^<]*)</text>")
 _FONT_SIZE = re.compile(r'font-size="([\d.]+)"')
-FONTS = "Arial, Helvetica, Arimo, 'Liberation Sans', sans-serif"
 
 
 def for_browsers(svg: str) -> str:
@@ -132,10 +134,42 @@ class Drawing:
         return self.svg()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """SVG for a notebook that shows it, and a small PNG beside it for the places that show no
+        SVG (an untrusted notebook in JupyterLab, a sanitized export); only text (and why)
+        without a renderer."""
         try:
-            return {"image/svg+xml": self.svg(), "text/plain": repr(self)}
+            return {
+                "image/svg+xml": self.svg(),
+                "image/png": base64.b64encode(picture_png(self.source)).decode("ascii"),
+                "text/plain": repr(self),
+            }
         except RendererNotFoundError as err:
             return {"text/plain": f"{self!r}\n{err}"}
+
+
+PICTURE_SIZE = (1100, 1400)
+"""The largest (width, height) in pixels of :func:`picture_png`'s pictures."""
+
+
+def picture_png(source: str) -> bytes:
+    """The graph of DOT ``source`` as a small PNG, for where no SVG shows and no script runs (an
+    untrusted notebook, a sanitized export): 96 pixels per inch, or fewer to fit PICTURE_SIZE,
+    in at most 32 colours (a drawing has few).
+
+    >>> picture_png("digraph { a -> b }")[:8] == b"\x89PNG\r\n\x1a\n"
+    True
+    """
+    png = run_graphviz(source, "png", "-Gdpi=96")
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # IHDR
+    shrink = min(1.0, PICTURE_SIZE[0] / max(width, 1), PICTURE_SIZE[1] / max(height, 1))
+    if shrink < 1.0:
+        png = run_graphviz(source, "png", f"-Gdpi={96 * shrink:.2f}")
+    from PIL import Image  # a dependency of matplotlib, which graphgrad depends on
+
+    with Image.open(io.BytesIO(png)) as picture:
+        out = io.BytesIO()
+        picture.convert("RGB").quantize(32).save(out, "PNG", optimize=True)
+    return out.getvalue() if out.tell() < len(png) else png
 
 
 @takes_options

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.drawing.text import is_array, node_name, number_text, value_text
+from autograd.drawing.text import Names, count_text, is_array, node_name, say, short_text, value_text
 from autograd.graph import Share, gradients, topological_order
 
 MAX_LISTED_PATHS = 6
@@ -188,47 +188,37 @@ def _enumerate_paths(
             stack.append((consumer, [*edges, (consumer, i)]))
 
 
-def _sum_over_paths(
-    target: Any, root: Any, towards_root: dict[Any, list[tuple[Any, int]]], total: Any
-) -> str:
-    """The local derivatives along each path written out as products, and their sum: ``total``,
-    the target's gradient from the replayed pass."""
-    terms = [
-        " * ".join(number_text(local_derivative(node, i)) for node, i in edges)
-        for edges in _enumerate_paths(target, root, towards_root)
-    ]
-    if len(terms) == 1:
-        return f"1 path: {terms[0]} = {number_text(total)}"
-    written = " + ".join(f"({t})" for t in terms)
-    return f"{len(terms)} paths: {written} = {number_text(total)}"
+def listed_paths(count: int, terms: list[str]) -> str:
+    """The products along the paths, written out: ``1 path: a * b`` or ``2 paths: (a) + (b)``.
+
+    >>> listed_paths(2, ["2.2 * 1.1", "3"])
+    '2 paths: (2.2 * 1.1) + (3)'
+    """
+    if count == 1:
+        return say("one-path", term=terms[0])
+    return say("paths", count=count, terms=" + ".join(f"({t})" for t in terms))
 
 
-def chain_note(replay: Replay, target: Any, chain: Chain, names: Mapping[Any, str]) -> str:
+def chain_note(replay: Replay, target: Any, chain: Chain, names: Names) -> str:
     """The note under the picture: d root / d target as the sum over the paths."""
     root, count = replay.root, chain.paths[target]
-    head = f"d{root_head(root, names)}/d{node_name(target, names)}"
-    paths = f"{count:,} path{'s' if count != 1 else ''}"
+    head = say("head", root=names(root), node=names(target))
+    total = value_text(replay.grads.get(target))
     if target is root:
-        return f"{head} = 1 (the root itself)"
+        return say("chain-root", head=head)
     if is_array(root.data) or is_array(target.data):
-        return (
-            f"{head} = sum over {paths} of the vector-Jacobian products along each (seed: ones)"
-            f" = {value_text(replay.grads.get(target))}"
-        )
-    if chain.towards_root is not None:
-        listed = _sum_over_paths(target, root, chain.towards_root, replay.grads.get(target))
-        return f"{head} = sum over paths of the product of local derivatives; {listed}"
-    total = number_text(replay.grads.get(target))
-    return f"{head} = sum over {paths} of the product of local derivatives = {total}"
-
-
-def root_head(root: Any, names: Mapping[Any, str]) -> str:
-    """The root as an influence-chain note writes it in ``d<root>/d<node>``: its name, or "root"."""
-    return node_name(root, names) if root.label or root in names else "root"
+        return say("chain-tensor", head=head, paths=count_text(count, "path"), total=total)
+    if chain.towards_root is None:
+        return say("chain-counted", head=head, paths=count_text(count, "path"), total=total)
+    terms = [
+        " * ".join(short_text(local_derivative(node, i)) for node, i in edges)
+        for edges in _enumerate_paths(target, root, chain.towards_root)
+    ]
+    return say("chain-listed", head=head, listed=listed_paths(len(terms), terms), total=total)
 
 
 def check_targets(root: Any, members: set[Any], targets: list[Any], names: Mapping[Any, str]) -> None:
-    """``highlight`` takes nodes of the graph of ``root`` (``members``) only."""
+    """``highlight`` takes nodes of the graph of ``root`` (``members``) only; ``names`` as given."""
     for t in targets:
         if t not in members:
             raise ValueError(
@@ -238,13 +228,13 @@ def check_targets(root: Any, members: set[Any], targets: list[Any], names: Mappi
 
 
 def influence_of(
-    root: Any, order: list[Any], targets: list[Any], names: Mapping[Any, str], replay: Replay | None
+    root: Any, order: list[Any], targets: list[Any], names: Names, replay: Replay | None
 ) -> Influence:
     """The influence chains of ``targets``, read from one backward pass seeded with ones:
     ``replay`` when given (a stepper's), else one over the nodes computed from the targets (the
     rest of the graph sends them no gradient)."""
     members = set(order)
-    check_targets(root, members, targets, names)
+    check_targets(root, members, targets, names.given)
     deps = [depends_on(order, t) for t in targets]
     if replay is None:
         replay = Replay(root, stop_at=members.difference(*deps) - {root})
@@ -253,10 +243,7 @@ def influence_of(
     for target, dep in zip(targets, deps):
         chain = count_paths(replay, target, dep)
         if target not in chain.paths:
-            notes.append(
-                f"{node_name(target, names)} does not reach {node_name(root, names)} along any "
-                "differentiable path: its gradient is 0"
-            )
+            notes.append(say("chain-none", node=names(target), root=names(root)))
             continue
         on_path.update(chain.paths)  # the nodes on some path from the target to the root
         notes.append(chain_note(replay, target, chain, names))

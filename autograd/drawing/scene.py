@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 from autograd.drawing.replay import Influence, Replay, influence_of
-from autograd.drawing.text import is_node, magnitude, names_of
+from autograd.drawing.text import Names, is_node, magnitude, names_of
 from autograd.graph import topological_order
 
 _SHOW_FIELDS = ("data", "grad")
@@ -129,6 +129,10 @@ class DrawOptions:
         self.targets = _as_nodes(self.highlight, "highlight")
         self.param_nodes = set(param_names) or set(_as_nodes(self.params, "params"))
         self.color_grad = bool(self.color_grad)
+
+    def names_for(self, order: list[Any]) -> Names:
+        """The names of the nodes of the graph whose topological order is ``order``."""
+        return Names(order, self.node_names, self.param_nodes)
 
     @classmethod
     def of(cls, caller: str, options: Mapping[str, Any]) -> DrawOptions:
@@ -296,6 +300,7 @@ class Scene:
     """
 
     opt: DrawOptions
+    names: Names  # what every node is called
     visible: list[Any]
     hidden: int  # graph nodes collapsed into the summary
     influence: Influence | None
@@ -363,7 +368,8 @@ def make_scene(
     """
     check_root(root, "draw")
     order = topological_order(root) if replay is None else replay.order
-    influence = influence_of(root, order, opt.targets, opt.node_names, replay) if opt.targets else None
+    names = opt.names_for(order)
+    influence = influence_of(root, order, opt.targets, names, replay) if opt.targets else None
     on_path = influence.on_path if influence else set()
     drawn = _choose_visible(root, opt.max_nodes, on_path) if len(order) > opt.max_nodes else order
     sizes = drawn_sizes(drawn, on_path, len(order))
@@ -376,7 +382,7 @@ def make_scene(
         if opt.max_nodes > DEFAULT_MAX_NODES:
             raise ValueError(_too_large(caller or "draw", opt.max_nodes, sizes[-1], fits))
         drawn, cut = drawn[:fits], True
-    scene = Scene(opt, drawn, len(order) - len(drawn), influence, frame, with_ids, cut)
+    scene = Scene(opt, names, drawn, len(order) - len(drawn), influence, frame, with_ids, cut)
     scene.size = sizes[len(drawn) - 1]
     return scene
 

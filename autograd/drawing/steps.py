@@ -14,9 +14,9 @@ from typing import Any
 from autograd.drawing.layout import build_dot
 from autograd.drawing.page import backward_page
 from autograd.drawing.render import Drawing
-from autograd.drawing.replay import Replay
+from autograd.drawing.replay import Replay, local_derivative
 from autograd.drawing.scene import DrawOptions, FrameView, check_root, takes_options
-from autograd.drawing.text import names_of, node_name, short_text, value_text
+from autograd.drawing.text import Names, is_array, names_of, say, short_text, value_text
 
 # --- the backward stepper ---------------------------------------------------------------------
 
@@ -43,21 +43,29 @@ class Frame:
         return self.grads.get(self.node)
 
     def caption(self, names: Mapping[Any, Any] | None = None) -> str:
-        """What happens at this step, in words: who completes, and what it passes to whom."""
-        return self._caption(names_of(names))
+        """What happens at this step, in words: who completes, and what it passes to whom.
 
-    def _caption(self, node_names: Mapping[Any, str]) -> str:
-        """The caption, naming nodes as ``node_names`` ({node: name}, :attr:`DrawOptions.node_names`) says."""
-        name = lambda n: node_name(n, node_names)
-        head = f"step {self.index + 1} of {len(self._steps)}: {name(self.node)}"
+        ``names``: ``locals()`` or a {node: name} mapping, as for :func:`autograd.draw`.
+        """
+        replay = self._steps.replay
+        return self._caption(Names(replay.order, names_of(names)))
+
+    def _caption(self, names: Names) -> str:
+        """The caption, naming nodes as ``names`` does (the words are :data:`text.WORDS`)."""
+        where = {"step": self.index + 1, "steps": len(self._steps), "node": names(self.node)}
         g = self.grad
         if g is None:
-            return f"{head} receives no gradient (it reaches the root only through constant inputs)"
+            return say("no-grad", **where)
+        grad = value_text(g)
         if not self.node.inputs:
-            return f"{head} is a leaf: its gradient {value_text(g, 3)} is final"
-        shares = ", ".join(f"{short_text(share)} to {name(x)}" for x, _, share in self.sent)
-        seed = " (the seed)" if self.index == 0 else ""
-        return f"{head} has its complete gradient {value_text(g, 3)}{seed}; it passes {shares or 'nothing'}"
+            return say("leaf", grad=grad, **where)
+        shares = []
+        for x, i, share in self.sent:
+            local = short_text(local_derivative(self.node, i))
+            words = "share-tensor" if is_array(self._steps.root.data) else "share"
+            shares.append(say(words, grad=grad, local=local, share=short_text(share), input=names(x)))
+        seed = say("the-seed") if self.index == 0 else ""
+        return say("passes", grad=grad, seed=seed, shares=", ".join(shares) or say("nothing"), **where)
 
     def __repr__(self) -> str:
         return f"<Frame {self.caption()}>"
@@ -69,7 +77,7 @@ class Frame:
             set(replay.order[: self.index + 1]),
             self.node,
             self.sent,
-            self._caption(opt.node_names),
+            self._caption(opt.names_for(replay.order)),
         )
         return build_dot(replay.root, opt, view, replay if self._steps._seeded_with_ones else None, caller)
 
@@ -132,6 +140,9 @@ class BackwardSteps(Sequence[Frame]):
     def _repr_html_(self) -> str:
         return str(self.player()._repr_html_())
 
+    def _ipython_display_(self) -> None:
+        self.player()._ipython_display_()
+
 
 def backward_steps(root: Any, grad: Any = None) -> BackwardSteps:
     """The backward pass of ``root`` as frames, one per node, each drawable; no ``.grad`` changes.
@@ -140,7 +151,7 @@ def backward_steps(root: Any, grad: Any = None) -> BackwardSteps:
     >>> x = Value(3.0, label="x")
     >>> steps = backward_steps(x * x)
     >>> [f.caption() for f in steps]  # doctest: +NORMALIZE_WHITESPACE
-    ['step 1 of 2: (*) has its complete gradient 1 (the seed); it passes 3 to x, 3 to x',
+    ['step 1 of 2: root has its complete gradient 1 (the seed); it passes 1 * 3 = 3 to x, 1 * 3 = 3 to x',
      'step 2 of 2: x is a leaf: its gradient 6 is final']
     >>> x.grad  # untouched
     0.0

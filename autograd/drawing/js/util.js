@@ -18,10 +18,13 @@ function groupBy(count, n, key) {  // the indices 0 .. count - 1 grouped by key(
   return (k) => order.subarray(first[k], first[k + 1]);
 }
 
-function svgElement(tag, attrs) {
-  const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
+function setAttributes(el, attrs) {
   for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
   return el;
+}
+
+function svgElement(tag, attrs) {
+  return setAttributes(document.createElementNS("http://www.w3.org/2000/svg", tag), attrs);
 }
 
 function textWidth(words, size, widths) {  // Arial's advance widths, as the layout measured the text
@@ -43,14 +46,16 @@ function rows(v) {
   return Array.isArray(v[0]) ? v.map((r) => (Array.isArray(r) ? r.flat(Infinity) : [r])) : [v];
 }
 
-function maxAbs(v) {
-  return Array.isArray(v) ? Math.max(0, ...v.flat(Infinity).map((x) => Math.abs(number(x)) || 0)) : Math.abs(number(v)) || 0;
-}
-
 function formatNumber(v) {
   if (typeof v !== "number") return String(v);
   if (!Number.isFinite(v)) return String(v);
   return Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : String(Number(v.toPrecision(4)));
 }
 
-const FONTS = "Arial, Helvetica, Arimo, 'Liberation Sans', sans-serif";
+function fill(words, key, slots) {  // one of page.py's sentences (text.WORDS) with its {slots} filled
+  return words[key].replace(/\{([\w-]+)\}/g, (_, slot) => String(slots[slot]));
+}
+
+function countText(count, thing) {  // "1 path", "1,234 paths": as text.count_text writes them
+  return `${count.toLocaleString("en-US")} ${thing}${count === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,199 @@
+/* graphgrad explorer, the backward pass drawn from the state: render(state) sets every class of every node
+   and edge, the edge labels, the grad cells, the caption, the note, the search count and the tooltip.
+   page.py joins these files, in the order it names, into one inline script after the page's data; every
+   text shown goes in with textContent. */
+"use strict";
+
+/* --- the picture ------------------------------------------------------------------------------- */
+
+// A part of the picture: a drawn node n<p> (or a copy of it, n<p>_copy<k>), its op node n<p>op, the
+// edge to it n<p>_out, its input edges n<p>_in<slot>, the collapsed part "more", or another edge.
+// Its key is its id without the copy's suffix: a copy is marked as its node is.
+function partOf(el) {
+  const m = /^(n(\d+)(op|_out|_in\d+)?)(_copy\d+)?$/.exec(el.id);
+  return { el, own: el.getAttribute("class"), key: m ? m[1] : el.id, node: m && !m[3] ? Number(m[2]) : -1 };
+}
+
+class BackwardPicture {
+  constructor(box, pass, find) {
+    const data = pass.data;
+    Object.assign(this, { box, pass, data, texts: data.texts, shown: {}, hits: null });
+    [this.caption, this.note, this.tip, this.found] = ["gg-caption", "gg-note", "gg-tip", "gg-found"].map(find);
+    this.svg = box.querySelector("svg.gg-graph");
+    this.pos = new Map(data.visible.map((k, p) => [k, p]));  // drawn node -> its DOT id n<p>
+    this.parts = this.svg ? [...this.svg.querySelectorAll("g.node, g.edge")].map(partOf) : [];
+    this.byKey = new Map(this.parts.map((part) => [part.key, part.el]));
+    this.cells = this.parts.filter((part) => part.node >= 0).map((part) => [part.node, gradCell(part.el)]).filter(([, c]) => c);
+    this.labels = this.svg ? this.svg.querySelector("g.graph").appendChild(svgElement("g", { class: "gg-labels" })) : null;
+    this.labelAt = new Map();  // edge and where along it -> the label's place (the geometry never changes)
+  }
+
+  render(state) {  // each part drawn from the state alone, again whenever the part of the state it shows changes
+    const once = (part, key, draw) => { if (this.shown[part] !== key) { this.shown[part] = key; draw(); } };
+    once("picture", `${state.step} ${state.selected} ${state.query}`, () => this.drawParts(state));
+    once("grads", state.step, () => this.drawGrads(state.step));
+    once("caption", state.step, () => this.drawCaption(state.step));
+    once("note", state.selected, () => { this.note.textContent = this.noteOf(state.selected); });
+    once("found", state.query, () => { this.found.textContent = this.foundText(state.query); });
+    const t = state.tip;
+    once("tip", t && `${t.node} ${t.x} ${t.y} ${state.step}`, () => this.drawTip(t, state.step));
+  }
+
+  // --- the marks: the step's node and the shares it sends, the chain, the search hits
+  drawParts(state) {
+    const { pass, pos, data } = this, marks = new Map(), c = state.step - 1;
+    const mark = (key, cls) => (marks.get(key) || marks.set(key, []).get(key)).push(cls);
+    const labels = [];  // [edge, words, class]
+    if (c >= 0 && pos.has(c)) {
+      const p = pos.get(c);
+      for (const key of ["n" + p, `n${p}op`, `n${p}_out`]) mark(key, "gg-current");
+      for (let j = pass.start[c]; j < pass.start[c + 1]; j++) {
+        const share = this.texts[data.share[j]], edge = `n${p}_in${data.slot[j]}`;
+        mark(edge, "gg-sent");
+        labels.push([edge, ` +${share.startsWith("-") ? `(${share})` : share} `, "gg-sent"]);
+      }
+    } else if (c >= 0) mark("more", "gg-current");
+    const ch = pass.chain(state.selected);
+    if (ch) this.chainMarks(ch, mark, labels);
+    for (const k of this.hitsOf(state.query).drawn) mark("n" + pos.get(k), "gg-hit");
+    for (const part of this.parts) {
+      const own = marks.get(part.key) || [];
+      const dim = ch && !own.some((m) => m === "gg-chain" || m === "gg-current" || m === "gg-sent");  // the step stays bright
+      const cls = [part.own, ...own, ...(dim ? ["gg-dim"] : [])].join(" ");
+      if (part.el.getAttribute("class") !== cls) part.el.setAttribute("class", cls);
+    }
+    if (this.labels) this.labels.replaceChildren(...labels.map(([edge, words, cls]) => this.edgeLabel(edge, words, cls)).filter(Boolean));
+  }
+
+  chainMarks(ch, mark, labels) {  // every path from the selected node to the root, its edges' local derivatives
+    const { pos, data, pass } = this;
+    for (const node of ch.nodes) if (pos.has(node)) mark("n" + pos.get(node), "gg-chain");
+    if (pos.has(ch.target)) mark("n" + pos.get(ch.target), "gg-target");
+    if (ch.nodes.some((node) => !pos.has(node))) mark("more", "gg-chain");
+    for (const j of ch.edges) {
+      if (!pos.has(pass.src[j])) continue;
+      const p = pos.get(pass.src[j]), edge = `n${p}_in${data.slot[j]}`;
+      for (const key of [`n${p}op`, `n${p}_out`, edge]) mark(key, "gg-chain");
+      labels.push([edge, ` ${this.texts[data.ld[j]]} `, "gg-chain"]);
+    }
+  }
+
+  edgeLabel(key, words, cls) {  // a share past an edge's middle, a local derivative before it
+    const edge = this.byKey.get(key), path = edge && edge.querySelector("path");
+    if (!path) return null;
+    const along = cls === "gg-sent" ? 0.62 : 0.32, where = `${key} ${along}`;
+    if (!this.labelAt.has(where)) this.labelAt.set(where, path.getPointAtLength(path.getTotalLength() * along));
+    const at = this.labelAt.get(where);
+    const label = svgElement("text", { x: at.x.toFixed(2), y: (at.y - 3).toFixed(2), "text-anchor": "middle",
+                                       class: `gg-label ${cls}` });
+    label.textContent = words;
+    return label;
+  }
+
+  drawCaption(step) {  // the step in words; a node of the collapsed part is pointed at there, and said so
+    this.caption.replaceChildren(this.pass.captionOf(step));
+    if (step > 0 && !this.pos.has(step - 1)) {
+      const where = this.caption.appendChild(document.createElement("span"));
+      where.className = "gg-where";
+      where.textContent = fill(this.data.words, "collapsed-step", { node: this.pass.name(step - 1) });
+    }
+  }
+
+  noteOf(selected) {
+    const ch = this.pass.chain(selected);
+    if (!ch) return "";
+    const hidden = ch.nodes.some((node) => !this.pos.has(node)) ? fill(this.data.words, "chain-collapsed", {}) : "";
+    return this.pass.chainNote(ch) + hidden;
+  }
+
+  hitsOf(query) {  // the nodes whose names hold the query: the drawn ones, and how many are collapsed
+    const q = query.trim().toLowerCase();
+    if (this.hits && this.hits.q === q) return this.hits;
+    const drawn = [];
+    let hidden = 0;
+    if (q) this.data.names.forEach((n, k) => {
+      if (!this.texts[n].toLowerCase().includes(q)) return;
+      if (this.pos.has(k)) drawn.push(k); else hidden++;
+    });
+    return (this.hits = { q, drawn, hidden });
+  }
+
+  foundText(query) {
+    const { q, drawn, hidden } = this.hitsOf(query);
+    const say = (key, count) => fill(this.data.words, key, { count });
+    return q ? say("found", drawn.length) + (hidden ? say("found-collapsed", hidden) : "") : "";
+  }
+
+  // --- the grad cells: complete, still being summed ("so far"), or unknown
+  drawGrads(step) {
+    for (const [p, cell] of this.cells) {
+      const g = this.pass.gradOf(this.data.visible[p], step);
+      const [key, colour, italic] = !g ? ["grad-unknown", "faint", false] : g.done ? ["grad", "ink", false] : ["grad-partial", "partial", true];
+      const words = fill(this.data.words, key, { grad: g && g.text }), t = cell.text;
+      if (t.textContent !== words || t.style.fill !== `var(--gg-${colour})`) {  // a cell that shows the same is left alone
+        t.textContent = words;
+        t.removeAttribute("fill");
+        t.style.fill = `var(--gg-${colour})`;
+        setAttributes(t, { x: cell.center.toFixed(2), "text-anchor": "middle", "font-style": italic ? "italic" : "normal",
+                           textLength: Math.min(textWidth(words, Number(t.getAttribute("font-size")) || 10, this.data.widths),
+                                                cell.room).toFixed(2),
+                           lengthAdjust: "spacingAndGlyphs" });
+      }
+      const shade = this.data.fill && this.data.fills[g ? (g.entry < 0 ? this.data.seedFill : this.data.fill[g.entry]) : 0];
+      if (shade && cell.box.getAttribute("fill") !== shade) cell.box.setAttribute("fill", shade);
+    }
+  }
+
+  // --- the tooltip: a drawn node's details at the step shown
+  drawTip(t, step) {
+    const tip = this.tip;
+    tip.hidden = !t;
+    if (!t) return;
+    const d = this.data.details[this.pos.get(t.node)], g = this.pass.gradOf(t.node, step), name = (k) => this.pass.name(k);
+    tip.replaceChildren();
+    const line = (bold, rest) => {
+      const row = tip.appendChild(document.createElement("div"));
+      if (bold) row.appendChild(document.createElement("b")).textContent = bold;
+      row.appendChild(document.createTextNode(rest));
+    };
+    const say = (key, slots) => fill(this.data.words, key, slots);
+    line(name(t.node), say(d.op ? "tip-made" : "tip-kind", { kind: d.kind, op: d.op }));
+    if (d.shape) {
+      line("", say("tip-array", { shape: d.shape, summary: d.summary }));
+      line("", say("tip-first", { values: d.first }));
+    } else line("", say("tip-data", { data: d.data }));
+    line("", say(!g ? "tip-grad-none" : g.done ? "tip-grad" : "tip-grad-partial", { grad: g && g.text }));
+    for (const [x, ld] of d.inputs) line("", say("tip-local", { input: name(x), local: ld }));
+    const w = this.box.clientWidth, h = this.box.clientHeight;  // beside the pointer, inside the page
+    tip.style.left = `${Math.max(0, Math.min(t.x + 14, w - tip.offsetWidth - 4))}px`;
+    tip.style.top = `${Math.max(0, t.y + 14 + tip.offsetHeight > h ? t.y - tip.offsetHeight - 8 : t.y + 14)}px`;
+  }
+
+  // --- where things are, for the controls and the camera
+  nodeAt(target) {  // the graph node of a drawn node (its box, op node or a copy) under the pointer, or null
+    const group = target.closest && target.closest("g.node");
+    const m = group && /^n(\d+)(op)?$/.exec(partOf(group).key);
+    return m ? this.data.visible[Number(m[1])] : null;
+  }
+
+  focusOf(step) {  // the element of the step's node: the root at first, the collapsed part for a hidden node
+    const c = step - 1;
+    return c < 0 ? this.byKey.get("n0") : this.pos.has(c) ? this.byKey.get("n" + this.pos.get(c)) : this.byKey.get("more");
+  }
+
+  hitElement(query, hit) {
+    const { drawn } = this.hitsOf(query);
+    return hit >= 0 && drawn.length ? this.byKey.get("n" + this.pos.get(drawn[hit % drawn.length])) : null;
+  }
+}
+
+function gradCell(group) {  // a drawn node's grad line, the cell around it, where to centre it
+  const text = [...group.querySelectorAll("text")].find(
+    (t) => t.getAttribute("font-weight") !== "bold" && /^grad /.test(t.textContent));
+  let box = text && text.previousElementSibling;
+  while (box && box.tagName !== "polygon") box = box.previousElementSibling;
+  if (!box) return null;
+  const xs = box.getAttribute("points").trim().split(/\s+/).map((p) => Number(p.split(",")[0]));
+  const left = Math.min(...xs), right = Math.max(...xs);
+  return { text, box, center: (left + right) / 2, room: right - left - 8 };
+}

@@ -1,0 +1,122 @@
+"""Every word a learner reads is defined once (``autograd.drawing.text``): the static drawing and
+the explorer page say the same thing about the same graph, step by step and chain by chain, with
+the same names for the same nodes; the palette reaches the page as CSS variables; labels holding
+control characters draw."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from test_explore_browser import assert_clean
+from test_viz import HAVE_RENDERER, _mixed_graph, neuron, shopping
+
+import autograd.drawing.text as draw_text
+from autograd import Tensor, Value, backward_steps, draw, explore
+from autograd.drawing.scene import DrawOptions, make_scene
+from autograd.graph import topological_order
+
+
+def random_graph(seed: int) -> Value:
+    """A small graph of Values with reuse and several paths, some leaves labelled, some not."""
+    rng = random.Random(seed)
+    pool = [Value(rng.uniform(-2, 2), label=rng.choice(["a", "b", ""]) or "") for _ in range(3)]
+    for _ in range(rng.randint(3, 9)):
+        a, b, op = rng.choice(pool), rng.choice(pool), rng.randrange(4)
+        pool.append(a * b if op == 0 else a + b if op == 1 else a.tanh() if op == 2 else (a * 0.5).exp())
+    return pool[-1]
+
+
+def tensor_graph() -> Tensor:
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.normal(size=(4, 3)), label="x")
+    W = Tensor(rng.normal(size=(3, 2)), requires_grad=True, label="W")
+    b = Tensor(np.zeros(2), requires_grad=True)
+    return ((x @ W + b).tanh() ** 2).mean()
+
+
+GRAPHS = {
+    "apples": lambda: (shopping()["price"], shopping),
+    "neuron": lambda: (neuron()[-1], None),
+    "mixed": lambda: (_mixed_graph(), None),
+    **{f"random{k}": (lambda k=k: (random_graph(k), None)) for k in range(4)},
+    "tensor": lambda: (tensor_graph(), None),
+}
+
+
+def python_words(root: Any, names: Any) -> tuple[list[str], dict[str, str]]:
+    """What the static drawing says: each step's caption, and each node's influence-chain note."""
+    steps = backward_steps(root)
+    captions = [frame.caption(names) for frame in steps]
+    opt = DrawOptions(names=names)
+    every = opt.names_for(topological_order(root))
+    notes = {}
+    for node in topological_order(root):
+        scene = make_scene(root, DrawOptions(names=names, highlight=node))
+        assert scene.influence is not None
+        notes[every(node)] = scene.influence.notes[0]
+    return captions, notes
+
+
+@pytest.mark.skipif(not HAVE_RENDERER, reason="needs Graphviz (dot or graphviz-pure) to lay out the page")
+@pytest.mark.parametrize("graph", sorted(GRAPHS))
+def test_the_drawing_and_the_page_say_the_same(graph: str, tmp_path: Path, open_page: Any) -> None:
+    root, names_of = GRAPHS[graph]()
+    if names_of is not None:  # the apples: named from the variables, as the lesson does
+        names = names_of()
+        root = names["price"]
+    else:
+        names = None
+    captions, notes = python_words(root, names)
+    opened = open_page(explore(root, names=names).save(tmp_path / "page.html"))
+    page = opened.page
+    for k, caption in enumerate(captions, start=1):
+        assert page.evaluate(f"graphgrad.step({k})")["caption"] == caption, k
+    for name, note in notes.items():
+        page.evaluate("(name) => graphgrad.select(name)", name)
+        assert page.inner_text(".gg-note") == note, name
+    assert_clean(opened)
+
+
+def test_unlabelled_nodes_have_one_name_everywhere() -> None:
+    x = Value(0.5, label="x")
+    hidden = (x * 3.0).tanh()
+    root = hidden * hidden + x
+    every = draw_text.Names(topological_order(root), {})
+    assert [every(n) for n in (hidden, root)] == ["tanh#1", "root"]
+    dot = draw(root, highlight=hidden).source
+    assert ">tanh#1<" in dot  # the box says its name
+    assert "droot/dtanh#1 = " in dot  # and the note uses it
+    captions = [f.caption() for f in backward_steps(root)]
+    assert any(c.startswith("step 1 of ") and c.split(": ")[1].startswith("root ") for c in captions)
+    assert any("tanh#1 has its complete gradient" in c for c in captions)
+
+
+def test_the_page_gets_the_palette_as_css_variables() -> None:
+    page = explore(Value(2.0, label="x") * 3)
+    html = page.html()
+    for role, colour in draw_text.PALETTE.items():
+        assert f"--gg-{role}: {colour};" in html
+    script = html[html.index("<script>") :]
+    assert not re.findall(r"#[0-9a-fA-F]{3,6}\b", script)  # the script takes its colours from the palette
+
+
+CONTROL = ["\x01", "\x0c", "\x1b", "\x00", "\ufffe", "\n", "\x7f"]
+
+
+@pytest.mark.skipif(not HAVE_RENDERER, reason="needs Graphviz (dot or graphviz-pure)")
+@pytest.mark.parametrize("ch", CONTROL, ids=[f"U+{ord(c):04X}" for c in CONTROL])
+def test_control_characters_in_labels_draw_as_escapes(ch: str) -> None:
+    x = Value(2.0, label=f"x{ch}y")
+    root = x * x
+    root.label = f"out{ch}"
+    svg = draw(root).svg()
+    escaped = ch.encode("unicode_escape").decode("ascii")
+    assert f"x{escaped}y" in svg
+    assert ch == "\n" or ch not in svg
+    page = explore(root)
+    assert f"x{escaped}y" in page.data["texts"]

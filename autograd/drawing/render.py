@@ -138,9 +138,10 @@ class Drawing:
         SVG (an untrusted notebook in JupyterLab, a sanitized export); only text (and why)
         without a renderer."""
         try:
+            svg = self.svg()
             return {
-                "image/svg+xml": self.svg(),
-                "image/png": base64.b64encode(picture_png(self.source)).decode("ascii"),
+                "image/svg+xml": svg,
+                "image/png": base64.b64encode(picture_png(self.source, svg)).decode("ascii"),
                 "text/plain": repr(self),
             }
         except RendererNotFoundError as err:
@@ -151,18 +152,23 @@ PICTURE_SIZE = (1100, 1400)
 """The largest (width, height) in pixels of :func:`picture_png`'s pictures."""
 
 
-def picture_png(source: str) -> bytes:
+def picture_png(source: str, svg: str = "") -> bytes:
     """The graph of DOT ``source`` as a small PNG, for where no SVG shows and no script runs (an
     untrusted notebook, a sanitized export): 96 pixels per inch, or fewer to fit PICTURE_SIZE,
-    in at most 32 colours (a drawing has few).
+    in at most 32 colours (a drawing has few). ``svg``, the same picture as SVG, gives its size
+    before any PNG is made (a large picture is then never rendered at full size first).
 
     >>> picture_png("digraph { a -> b }")[:8] == b"\x89PNG\r\n\x1a\n"
     True
     """
-    png = run_graphviz(source, "png", "-Gdpi=96")
-    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # IHDR
+    points = re.search(r'<svg [^>]*width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    png = b"" if points else run_graphviz(source, "png", "-Gdpi=96")
+    if points:
+        width, height = (float(points[k]) * 96 / 72 for k in (1, 2))
+    else:
+        width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # IHDR
     shrink = min(1.0, PICTURE_SIZE[0] / max(width, 1), PICTURE_SIZE[1] / max(height, 1))
-    if shrink < 1.0:
+    if shrink < 1.0 or not png:
         png = run_graphviz(source, "png", f"-Gdpi={96 * shrink:.2f}")
     from PIL import Image  # a dependency of matplotlib, which graphgrad depends on
 

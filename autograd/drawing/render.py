@@ -153,7 +153,7 @@ PICTURE_SIZE = (1100, 1400)
 
 
 def picture_png(source: str, svg: str = "") -> bytes:
-    """The graph of DOT ``source`` as a small PNG, for where no SVG shows and no script runs (an
+    r"""The graph of DOT ``source`` as a small PNG, for where no SVG shows and no script runs (an
     untrusted notebook, a sanitized export): 96 pixels per inch, or fewer to fit PICTURE_SIZE,
     in at most 32 colours (a drawing has few). ``svg``, the same picture as SVG, gives its size
     before any PNG is made (a large picture is then never rendered at full size first).

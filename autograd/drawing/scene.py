@@ -213,7 +213,7 @@ class DrawnSize:
     weighs them against :data:`LAYOUT_BUDGET`.
 
     >>> DrawnSize(nodes=3, boxes=5, edges=4, labels=1).cost
-    13
+    10
     """
 
     nodes: int

@@ -10,8 +10,10 @@ have a behaviour test named ``test_<id>`` instead.
 from __future__ import annotations
 
 import builtins
+import os
 import re
 import sys
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -125,6 +127,29 @@ def _save_missing_folder(tmp: Path) -> None:
 
 def _load_missing_file(tmp: Path) -> None:
     nn.MLP(2, [1]).load(tmp / "missing.npz")
+
+
+def _save_on_a_full_disk(tmp: Path) -> None:
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    sync, os.fsync = os.fsync, full_disk
+    try:
+        nn.MLP(2, [1]).save(tmp / "m.npz")
+    finally:
+        os.fsync = sync
+
+
+def _load_wrong_shapes(tmp: Path) -> None:
+    np.savez_compressed(tmp / "zeros.npz", weight=np.zeros(4_000_000), bias=np.zeros(2))
+    nn.Linear(3, 2).load(tmp / "zeros.npz")
+
+
+def _load_huge_header(tmp: Path) -> None:
+    with zipfile.ZipFile(tmp / "huge.npz", "w") as archive, archive.open("weight.npy", "w") as f:
+        np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)})
+        f.write(bytes(64))
+    nn.Linear(3, 2).load(tmp / "huge.npz")
 
 
 def _mnist_missing(tmp: Path) -> None:
@@ -367,7 +392,13 @@ CASES: dict[str, Callable[..., Any]] = {
     "state-dict-foreign": _foreign_state,
     "state-dict-type": lambda: nn.MLP(2, [1]).load_state_dict([1.0, 2.0]),  # type: ignore[arg-type]
     "save-folder": _save_missing_folder,
+    "save-path-is-folder": lambda tmp: nn.MLP(2, [1]).save(tmp),
+    "save-empty-path": lambda: nn.MLP(2, [1]).save(""),
+    "save-write-failed": _save_on_a_full_disk,
     "load-missing": _load_missing_file,
+    "load-not-a-file": lambda: nn.MLP(2, [1]).load("/dev/null"),
+    "load-shapes": _load_wrong_shapes,
+    "load-header-size": _load_huge_header,
     "load-pickle": _load_pickle,
     # nn: losses
     "loss-reduction": lambda: nn.mse_loss(Tensor([1.0]), [1.0], reduction="avg"),

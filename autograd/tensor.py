@@ -1446,23 +1446,29 @@ class Tensor(Node):
         """Leaves that require grad and nodes that called ``retain_grad()`` keep theirs (as torch).
 
         A gradient array that nothing else holds is kept as it is; views, other dtypes and arrays
-        that reach two tensors in one pass (the ids in ``kept`` tell) are copied.
+        that reach two tensors in one pass (the ids in ``kept`` tell) are copied. Every new
+        ``.grad`` is computed before the first is written, so an error changes none.
         """
         kept: set[int] = set()
+        totals = []
         for node, g in grads.items():
             if not (node._retain or (node.requires_grad and node._a is None)):
                 continue
             dtype = node.data.dtype
-            if isinstance(g, Tensor):
+            if isinstance(g, Tensor):  # create_graph
                 if g.data.dtype != dtype:
                     g = g.astype(dtype)
+                if not g.requires_grad:  # it does not depend on node (relu, abs): still a
+                    g = _result(g.data, (node,), (_independent,), "grad")  # node of it, as torch
             elif type(g) is _ndarray and g.base is None and g.dtype == dtype and id(g) not in kept:
                 kept.add(id(g))
             else:
                 g = np.array(g, dtype=dtype, copy=True)
                 if g.shape != node.data.shape:
                     g = np.broadcast_to(g, node.data.shape).copy()
-            node.grad = g if node.grad is None else node.grad + g
+            totals.append((node, g if node.grad is None else node.grad + g))
+        for node, total in totals:
+            node.grad = total
 
     @staticmethod
     def _record(
@@ -1470,6 +1476,12 @@ class Tensor(Node):
     ) -> Tensor:
         # looked up at each call, so that anomaly mode's swap of ``_result`` reaches graph.record too
         return _result(data, inputs, rules, op, attrs)
+
+
+def _independent(g: Any, out: Any, a: Any) -> Any:
+    """The rule of a stored gradient that does not depend on its tensor: derivative 0."""
+    zeros = np.zeros(a.shape, a.dtype)
+    return _constant(zeros) if isinstance(g, Tensor) else zeros
 
 
 # --- module functions ----------------------------------------------------------------------------

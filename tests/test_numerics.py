@@ -384,3 +384,17 @@ def test_over_an_empty_axis_as_torch(name: str, shape: tuple[int, ...], axis: in
     y.sum().backward()
     yt.sum().backward()
     assert t.grad is not None and _same(t.grad, tt.grad)
+
+
+def test_a_network_with_a_nan_weight_answers_nan_and_anomaly_mode_names_it() -> None:
+    """nn.MLP's ReLU neurons (one fused node each) let nan through as torch.relu does, instead of
+    answering a finite 0.0 that hides it."""
+    import nn
+    from autograd import detect_anomaly
+
+    model = nn.MLP(2, [3, 1], seed=0)
+    model.parameters()[0].data = math.nan
+    assert math.isnan(model([1.0, 2.0]).data)
+    assert math.isnan(nn.MLP.predict(model, np.array([[1.0, 2.0]]))[0])
+    with pytest.raises(FloatingPointError, match=r"op 'relu\(w·x\+b\)' gave nan"), detect_anomaly():
+        model([1.0, 2.0])

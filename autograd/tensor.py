@@ -1490,8 +1490,42 @@ class Tensor(Node):
     def _record(
         data: Any, inputs: tuple[Any, ...], rules: tuple[Any, ...], op: str, attrs: dict[str, Any] | None
     ) -> Tensor:
-        # looked up at each call, so that anomaly mode's swap of ``_result`` reaches graph.record too
-        return _result(data, inputs, rules, op, attrs)
+        # The rules of an op made with ``record`` are checked (the engine's own ops are not); the
+        # Value kind checks nothing (its hot path). ``_result`` is looked up at each call, so that
+        # anomaly mode's swap of it reaches graph.record too.
+        checked = tuple(None if rule is None else _shape_checked(rule, op, i) for i, rule in enumerate(rules))
+        return _result(data, inputs, checked, op, attrs)
+
+
+def _shape_checked(rule: Any, op: str, index: int) -> Any:
+    """``rule`` (of input ``index`` of an op made with ``record``) with its result checked against
+    its input's shape: a share of a shape the input broadcasts to is summed back (as torch does);
+    any other shape, or None, raises in the backward pass, before any ``.grad`` is written."""
+
+    def checked(g: Any, out: Any, *inputs: Any) -> Any:
+        share = rule(g, out, *inputs)
+        shape = inputs[index].shape
+        got = getattr(share, "shape", None)
+        return share if got == shape else _fit_share(share, shape, op, index)
+
+    return checked
+
+
+def _fit_share(share: Any, shape: tuple[int, ...], op: str, index: int) -> Any:
+    """A rule's ``share`` summed back to its input's ``shape``, or the error that it does not fit."""
+    got = np.shape(share) if share is not None else None
+    try:
+        fits = got is not None and np.broadcast_shapes(shape, got) == got
+    except ValueError:
+        fits = False
+    if fits:
+        return unbroadcast(share if isinstance(share, (Tensor, np.ndarray)) else np.asarray(share), shape)
+    what = "None" if share is None else f"a gradient of shape {got}"
+    raise ValueError(
+        f"backward: the rule of input {index} of op {op!r} (made with record) returned {what} for an "
+        f"input of shape {shape}; a rule returns its input's share of g in the input's shape (sum over "
+        "broadcast axes with autograd.tensor.unbroadcast; give None as the rule of an input with no gradient)"
+    )
 
 
 def _independent(g: Any, out: Any, a: Any) -> Any:

@@ -38,6 +38,7 @@ from autograd import (
     hvp,
     jacobian,
     no_grad,
+    record,
     stack,
     where,
 )
@@ -78,6 +79,11 @@ def _value_backward_under_no_grad() -> None:
     with no_grad():
         loss = w * w
     loss.backward()
+
+
+def _record_rule_of_the_wrong_shape() -> None:
+    x = Tensor(np.ones(3), requires_grad=True)
+    record(x.data * 2, (x,), (lambda g, out, a: np.ones(5),), "grow").sum().backward()
 
 
 def _anomaly_forward() -> None:
@@ -348,6 +354,7 @@ CASES: dict[str, Callable[..., Any]] = {
     "backward-grad-type": lambda: (x23() * 2).sum().backward(Value(1.0)),
     "value-backward-grad-type": lambda: (Value(1.0) * 2).backward("1"),
     "retain-grad-no-grad": lambda: Tensor([1.0]).exp().retain_grad(),
+    "record-rule-shape": _record_rule_of_the_wrong_shape,
     # anomaly mode
     "anomaly-forward": _anomaly_forward,
     "anomaly-backward": _anomaly_backward,

@@ -177,6 +177,25 @@ def _fit_mismatch() -> None:
     nn.fit(nn.Sequential(nn.Linear(2, 1)), nn.mse_loss, None, np.ones((4, 2)), np.ones(3), progress=False)
 
 
+def _fit_not_finite() -> None:
+    X = np.ones((4, 2))
+    X[2, 1] = np.nan
+    nn.fit(nn.Sequential(nn.Linear(2, 1)), nn.mse_loss, None, X, np.ones((4, 1)), progress=False)
+
+
+def _fit_diverging() -> None:
+    model = nn.Sequential(nn.Linear(2, 1, seed=0))
+    opt = nn.optim.SGD(model.parameters(), lr=1e155)
+    X, y = np.ones((8, 2)), np.ones((8, 1))
+    nn.fit(model, nn.mse_loss, opt, X, y, batch_size=1, progress=False)
+
+
+def _fit_other_models_optimizer() -> None:
+    model, other = nn.Sequential(nn.Linear(2, 1)), nn.Sequential(nn.Linear(2, 1))
+    opt = nn.optim.SGD(other.parameters(), lr=0.1)
+    nn.fit(model, nn.mse_loss, opt, np.ones((4, 2)), np.ones((4, 1)), progress=False)
+
+
 def _fit_metric() -> None:
     model = nn.Sequential(nn.Linear(2, 2))
     opt = nn.optim.SGD(model.parameters(), lr=0.1)
@@ -435,6 +454,10 @@ CASES: dict[str, Callable[..., Any]] = {
     "adam-betas": lambda: nn.optim.Adam([Value(1.0)], betas=0.9),
     "fit-samples": _fit_mismatch,
     "fit-metric": _fit_metric,
+    "fit-not-finite": _fit_not_finite,
+    "fit-loss-not-finite": _fit_diverging,
+    "fit-optimizer-model": _fit_other_models_optimizer,
+    "fit-optimizer-type": lambda: nn.fit(nn.Linear(2, 1), nn.mse_loss, None, np.ones((4, 2)), np.ones(4)),
     "fit-lr-schedule": _fit_lr_schedule,
     "history-key": _history_key,
     "fit-snapshots": _fit_snapshots,

@@ -44,7 +44,7 @@ from autograd import (
 )
 from autograd.explore import Explorer
 from autograd.viz import RendererNotFoundError
-from graphgrad.cli import ExpressionError, _parse_settings, evaluate_expression
+from graphgrad.cli import ExpressionError, _expression_and_settings, _parse_settings, evaluate_expression
 from nn.module import StateDictError
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "docs" / "errors.md"
@@ -491,7 +491,9 @@ CASES: dict[str, Callable[..., Any]] = {
     "cli-value-called": lambda: evaluate_expression("x(y)", {"x": 1.0, "y": 2.0}),
     "cli-unknown-function": lambda: evaluate_expression("ln(x)", {"x": 1.0}),
     "cli-assignment": lambda: evaluate_expression("y = x*2", {"x": 1.0}),
+    "cli-expression-length": lambda: evaluate_expression("x*" * 600_000 + "x", {"x": 1.0}),
     "cli-set": lambda: _parse_settings(["x"]),
+    "cli-no-expression": lambda: _expression_and_settings(None, ["x=2", "y=3"]),
     "cli-set-twice": lambda: _parse_settings(["x=2", "x=3"]),
     # PyTorch and ONNX
     "torch-missing": _without("torch", lambda: nn.Linear(2, 2).to_torch()),

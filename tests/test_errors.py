@@ -680,6 +680,14 @@ def test_onnx_float64_kernels(tmp_path: Path) -> None:
                 onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
 
 
+def test_create_graph_backward_warns() -> None:
+    x = Value(2.0)
+    with pytest.warns(UserWarning, match=r"create_graph=True\) makes a reference cycle.*autograd\.grad"):
+        (x * x * x).backward(create_graph=True)
+    assert x.grad.data == 12.0
+    assert grad(grad(lambda v: v * v * v))(2.0) == 12.0  # the same derivative, no .grad, no warning
+
+
 def test_load_state_dict_changes_nothing_on_error() -> None:
     model = nn.Sequential(nn.Linear(2, 3))
     before = {k: v.copy() for k, v in model.state_dict().items()}

@@ -887,7 +887,7 @@ class Tensor(Node):
         """1 / (1 + e ** -x), computed without overflow for any x."""
         return _result(_np_sigmoid(self.data), (self,), self._SIGMOID, "sigmoid")
 
-    _RELU = (lambda g, out, a: np.where(a <= 0, 0, g),)
+    _RELU = (lambda g, out, a: g * ~(a <= 0),)  # (not a > 0: nan passes the gradient on, as torch)
 
     def relu(self) -> Tensor:
         """max(x, 0); its derivative at 0 is 0, as torch.relu (and nan passes the gradient on)."""

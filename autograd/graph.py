@@ -382,8 +382,9 @@ def gradients(
     # The pass makes many short-lived objects and no cycles, yet each burst would start the cyclic
     # collector over the whole (cycle-free) graph: it is paused for the loop.
     collector_was_on = gc.isenabled()
-    try:
-        gc.disable()  # (inside the try: a Ctrl-C right after it still turns the collector back on)
+    try:  # (the pause inside the try: a Ctrl-C right after it still turns the collector back on;
+        if collector_was_on:  # and only a pass that found it on pauses it: then passes in other
+            gc.disable()  # threads, which may find it paused by this one, cannot leave it off)
         for node in topological_order(root, stop_at):
             a = node._a
             if a is None:  # a leaf

@@ -39,12 +39,18 @@ def frequent_thread_switches() -> Iterator[None]:
 
 
 def _in_threads(work: Callable[[], None], n: int = 8) -> None:
+    """Run ``work`` in ``n`` threads at once; the cyclic collector, which each pass pauses, must be
+    on again afterwards."""
+    assert gc.isenabled()
     threads = [threading.Thread(target=work) for _ in range(n)]
     with frequent_thread_switches():
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+    collector_on = gc.isenabled()
+    gc.enable()
+    assert collector_on, "concurrent passes left the cyclic collector off"
 
 
 def test_concurrent_tensor_passes_over_a_shared_leaf_lose_no_update() -> None:

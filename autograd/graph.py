@@ -36,7 +36,6 @@ from __future__ import annotations
 import _signal  # signal's C core: signal.signal's enum wrapping costs 10 us a call, this 0.3
 import gc
 import threading
-import warnings
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ContextDecorator
 from typing import Any, TypeVar
@@ -117,6 +116,8 @@ class Node:
         """
         grads = gradients(self, self._seed(grad, create_graph), create_graph)
         if create_graph:
+            import warnings  # (here: the warning is off the path of an ordinary pass)
+
             warnings.warn(CREATE_GRAPH_CYCLE, UserWarning, stacklevel=2)
         store_all(self._store_grads, grads)
 

@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from autograd.files import write_atomic
 from autograd.value import Value
 from autograd.viz import draw, to_dot
 from nn.data import load_digits, make_moons, spiral
@@ -162,6 +161,8 @@ def neuron_demo(out: Path) -> list[Path]:
         path = draw(o).save(out / "neuron.svg")
     except RuntimeError as exc:  # no renderer (RendererNotFoundError) or it failed: write the DOT
         path = out / "neuron.dot"
+        from autograd.files import write_atomic
+
         write_atomic(path, to_dot(o).encode("utf-8"), "demo")
         _say(f"  neuron: could not render SVG ({exc}); wrote the DOT source instead")
     grads = f"do/dw1 = {w1.grad:.4f}, do/dx1 = {x1.grad:.4f}"

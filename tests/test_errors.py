@@ -44,7 +44,7 @@ from autograd import (
 )
 from autograd.explore import Explorer
 from autograd.viz import RendererNotFoundError
-from graphgrad.cli import ExpressionError, _expression_and_settings, _parse_settings, evaluate_expression
+from graphgrad.cli import ExpressionError, _parse_settings, evaluate_expression
 from nn.module import StateDictError
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "docs" / "errors.md"
@@ -166,6 +166,12 @@ def _mnist_bad_file(tmp: Path) -> None:
     for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"):
         (tmp / name).write_bytes(b"\x01\x02\x03\x04\x05")
     nn.load_mnist(tmp)
+
+
+def _draw_without_expression() -> None:
+    from graphgrad.cli import _expression_and_settings
+
+    _expression_and_settings(None, ["x=2", "y=3"])
 
 
 def _optimizer_non_leaf() -> None:
@@ -493,7 +499,7 @@ CASES: dict[str, Callable[..., Any]] = {
     "cli-assignment": lambda: evaluate_expression("y = x*2", {"x": 1.0}),
     "cli-expression-length": lambda: evaluate_expression("x*" * 600_000 + "x", {"x": 1.0}),
     "cli-set": lambda: _parse_settings(["x"]),
-    "cli-no-expression": lambda: _expression_and_settings(None, ["x=2", "y=3"]),
+    "cli-no-expression": _draw_without_expression,
     "cli-set-twice": lambda: _parse_settings(["x=2", "x=3"]),
     # PyTorch and ONNX
     "torch-missing": _without("torch", lambda: nn.Linear(2, 2).to_torch()),

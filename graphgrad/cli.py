@@ -236,6 +236,17 @@ def _call_error(node: ast.Call, source: _Source, values: Mapping[str, float]) ->
     return ExpressionError(f"unsupported call (functions: {', '.join(_FUNCTIONS)})", source.column(node))
 
 
+def _check_length(expression: str) -> None:
+    """Refuse an expression longer than ``MAX_EXPRESSION_LENGTH``, pointing where it gets too long."""
+    if len(expression) > MAX_EXPRESSION_LENGTH:
+        raise ExpressionError(
+            f"the expression is {len(expression):,} characters long; graphgrad draw takes at most "
+            f"{MAX_EXPRESSION_LENGTH:,}: build bigger graphs in Python (Value) and draw them with "
+            "autograd.draw",
+            MAX_EXPRESSION_LENGTH + 1,
+        )
+
+
 def evaluate_expression(expression: str, values: Mapping[str, float]) -> tuple[Any, dict[str, Any]]:
     """Build the graph of ``expression`` with Values for its names: (root, {name: Value}).
 
@@ -254,13 +265,7 @@ def evaluate_expression(expression: str, values: Mapping[str, float]) -> tuple[A
     """
     from autograd.value import Value
 
-    if len(expression) > MAX_EXPRESSION_LENGTH:
-        raise ExpressionError(
-            f"the expression is {len(expression):,} characters long; graphgrad draw takes at most "
-            f"{MAX_EXPRESSION_LENGTH:,}: build bigger graphs in Python (Value) and draw them with "
-            "autograd.draw",
-            MAX_EXPRESSION_LENGTH + 1,
-        )
+    _check_length(expression)
     text = expression.translate(_SPACES)
     indent = len(text) - len(text.lstrip(" "))
     body = text[indent:]

@@ -20,10 +20,12 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
 import numpy as np
 
+from autograd.files import write_atomic
 from autograd.graph import Node, no_grad
 from autograd.value import Value
 from nn.data import batches
@@ -723,8 +725,10 @@ def _figure(path: Any, ncols: int = 1) -> Any:
 
 
 def _finish(fig: Any, path: Any) -> Any:
+    """Save ``fig`` at ``path`` (its suffix names the format), whole or not at all."""
     if path is not None:
-        fig.savefig(path, dpi=100)
+        kind = Path(path).suffix.lstrip(".").lower() or "png"
+        write_atomic(path, lambda file: fig.savefig(file, format=kind, dpi=100), "History.plot", "loss.png")
     return fig
 
 

@@ -215,3 +215,40 @@ def test_a_loaded_model_is_the_saved_one(tmp_path: Path) -> None:
     for (name, a), b in zip(saved.state_dict().items(), loaded.state_dict().values()):
         assert np.array_equal(a, b) and a.dtype == b.dtype, name
     assert isinstance(loaded.parameters()[0], Tensor) and loaded.parameters()[0].data.flags.writeable
+
+
+
+def _history() -> Any:
+    model = nn.Sequential(nn.Linear(2, 1, seed=0))
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.1)
+    return nn.fit(model, nn.mse_loss, optimizer, np.ones((4, 2)), np.ones((4, 1)), epochs=1, progress=False)
+
+
+def _other_writers() -> dict[str, tuple[str, Any]]:
+    """The writers besides Module.save and export_onnx: (a file suffix, a function saving to a path)."""
+    from autograd import Value, draw, explore
+
+    x = Value(2.0, label="x")
+    return {
+        "Drawing.save": (".dot", lambda path: draw(x * x).save(path)),
+        "Explorer.save": (".html", lambda path: explore(x * x).save(path)),
+        "History.plot": (".png", lambda path: _history().plot(path)),
+    }
+
+
+@pytest.mark.parametrize("writer", ["Drawing.save", "Explorer.save", "History.plot"])
+def test_every_writer_keeps_modes_and_links(writer: str, tmp_path: Path) -> None:
+    suffix, save = _other_writers()[writer]
+    private = tmp_path / f"private{suffix}"
+    private.write_bytes(b"old")
+    private.chmod(0o600)
+    old = private.stat().st_ino
+    save(private)
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600 and private.read_bytes() != b"old"
+    assert private.stat().st_ino != old  # a new file moved into place, never the old one rewritten
+    target, link = tmp_path / f"target{suffix}", tmp_path / f"link{suffix}"
+    target.write_bytes(b"old")
+    link.symlink_to(target)
+    save(link)
+    assert link.is_symlink() and target.read_bytes() != b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([private.name, target.name, link.name])

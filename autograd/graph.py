@@ -17,7 +17,9 @@ themselves, so the gradients they return are nodes too and can be differentiated
   writes nothing; ``Node.backward()`` is that plus writing them into ``.grad``.
 
 A node never refers to its users and no rule refers to the node it belongs to, so a graph has no
-reference cycles: dropping the last reference to the root frees it by reference counting.
+reference cycles: dropping the last reference to the root frees it by reference counting. (One
+exception, as in torch: ``backward(create_graph=True)`` stores in ``.grad`` graphs built from each
+node's users, a cycle it warns about; ``gradients`` and the functional API store nothing.)
 
 >>> from autograd import Value
 >>> x = Value(3.0, label="x")

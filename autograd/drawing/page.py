@@ -78,6 +78,7 @@ from autograd.drawing.text import (
     short_text,
     value_text,
 )
+from autograd.files import write_atomic
 
 __all__ = ["EXACT_NUMBERS", "Explorer", "explore", "playback"]
 
@@ -127,12 +128,10 @@ class Explorer:
         )
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the page (an ``.html`` file); returns the path."""
-        target = Path(path)
-        if target.suffix.lower() not in (".html", ".htm"):
+        """Write the page (an ``.html`` file), whole or not at all; returns the path."""
+        if Path(path).suffix.lower() not in (".html", ".htm"):
             raise ValueError(f"Explorer.save: use an .html file name, got {str(path)!r}")
-        target.write_text(self.html(), encoding="utf-8")
-        return target
+        return write_atomic(path, self.html().encode("utf-8"), "Explorer.save", "page.html")
 
     def picture(self) -> bytes:
         """A static PNG of what the page shows: the graph with every gradient of the pass (a

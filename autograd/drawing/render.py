@@ -18,6 +18,7 @@ from typing import Any
 from autograd.drawing.layout import RendererNotFoundError, build_dot, run_graphviz
 from autograd.drawing.scene import DrawOptions, takes_options
 from autograd.drawing.text import FONTS
+from autograd.files import write_atomic
 
 
 def _widths(table: str) -> tuple[int, ...]:
@@ -117,18 +118,17 @@ class Drawing:
 
     def save(self, path: str | os.PathLike[str], scale: float = 1.0) -> Path:
         """Write ``.svg``, ``.png`` (at ``scale``, see :meth:`png`) or ``.dot`` by the file's
-        suffix; returns the path."""
-        target = Path(path)
-        suffix = target.suffix.lower()
+        suffix, whole or not at all (:func:`autograd.files.write_atomic`); returns the path."""
+        suffix = Path(path).suffix.lower()
         if suffix == ".dot" or suffix == ".gv":
-            target.write_text(self.source, encoding="utf-8")
+            content = self.source.encode("utf-8")
         elif suffix == ".svg":
-            target.write_text(self.svg(), encoding="utf-8")
+            content = self.svg().encode("utf-8")
         elif suffix == ".png":
-            target.write_bytes(self.png(scale))
+            content = self.png(scale)
         else:
             raise ValueError(f"Drawing.save: use a .svg, .png or .dot file name, got {str(path)!r}")
-        return target
+        return write_atomic(path, content, "Drawing.save", "graph.svg")
 
     def _repr_svg_(self) -> str:
         return self.svg()

@@ -20,6 +20,7 @@ from test_viz import moons_step_graph, needs_renderer
 
 import autograd.drawing.layout as draw_layout
 import autograd.drawing.scene as draw_scene
+import autograd.drawing.text as draw_text
 from autograd import Value, backward_steps, draw, explore, to_dot
 from autograd.drawing.scene import DrawOptions, make_scene
 from autograd.graph import topological_order
@@ -89,31 +90,33 @@ def test_a_leaf_used_two_thousand_times_is_drawn_once_per_use_beside_each_user()
     assert max(users.values()) <= draw_scene.FANOUT_LIMIT  # no box with a hundred edges left
     assert all(users[c] == 1 for c in made)  # each copy sits beside its one user
     chain = [(a, b) for a, b, attrs in edges if 'class="influence"' in attrs]
-    assert sum(a in made for a, _ in chain) == len([c for c in made if c.startswith(_id(dot, "x"))])
+    x_copies = [c for c in made if c.startswith(node_id(dot, "x") + "_copy")]
+    assert x_copies and sum(a in x_copies for a, _ in chain) == len(x_copies)  # the chain runs through them
     assert draw_layout.SEARCH_LIMITS in dot
     assert "drawn once per use, dashed copies beside each user: x (" in dot
     assert "laid out with Graphviz's search limits" in dot
 
 
-def _id(dot: str, label: str) -> str:
-    """The DOT id of the drawn node labelled ``label``."""
+def node_id(dot: str, label: str) -> str:
+    """The DOT id of the drawn node labelled ``label`` (not a copy of it)."""
     found = re.search(rf"^  (n\d+) \[label=<.*?<B>{label}</B>", dot, flags=re.M)
     assert found
-    return found[1] + "_copy"
+    return found[1]
 
 
 def test_copies_look_like_their_node_and_keep_its_marks() -> None:
     s, x, _ = fan_out(40)
     dot = to_dot(s, highlight=x)
-    original = _id(dot, "x")[: -len("_copy")]
-    for line in re.findall(rf"^  {original}_copy\d+ \[.*$", dot, flags=re.M):
-        assert "<B>x</B>" in line and "data 2" in line and "style=dashed" in line
+    original = node_id(dot, "x")
+    lines = re.findall(rf"^  {original}_copy\d+ \[.*$", dot, flags=re.M)
+    assert len(lines) == 40 - 1
+    for line in lines:
+        assert "<B>x</B>" in line and "data 2" in line and "style=dashed" in line and "grad" not in line
         assert 'class="influence"' in line  # on the chain as x is
-    assert "grad" not in " ".join(re.findall(rf"^  {original}_copy\d+ \[.*$", dot, flags=re.M))
     steps = backward_steps(s)
-    last = steps[len(steps) - 1]  # x's step: its copies are the current node too
-    frame = last.to_dot() if last.node is x else steps[len(steps) - 2].to_dot()
-    assert re.search(r'^  n\d+_copy0 \[.*color="#1f77b4"', frame, flags=re.M)
+    frame = steps[steps.replay.order.index(x)].to_dot()  # x's step: its copies are current too
+    current = re.findall(rf"^  {node_id(frame, 'x')}_copy\d+ \[.*$", frame, flags=re.M)
+    assert len(current) == 40 - 1 and all(draw_text.PALETTE["current"] in line for line in current)
 
 
 def test_a_reused_result_is_drawn_once_per_use_and_keeps_its_own_inputs() -> None:
@@ -123,6 +126,8 @@ def test_a_reused_result_is_drawn_once_per_use_and_keeps_its_own_inputs() -> Non
         check_dot(dot)
         assert len(drawn_nodes(dot)) <= draw_scene.DEFAULT_MAX_NODES
         assert len(copies(dot)) >= 250
+        original = node_id(dot, "p")
+        assert len(re.findall(rf"^  n\d+ -> {original}op", dot, flags=re.M)) == 2  # x and w, drawn once
         assert "p (" in dot and "uses)" in dot
     few = reused(draw_scene.FANOUT_LIMIT)[0]
     assert not copies(to_dot(few)) and "mclimit" not in to_dot(few)

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.files import destination, write_atomic
 from autograd.graph import Node, enable_grad, topological_order
 from autograd.tensor import Tensor
 from autograd.value import SOFTPLUS_THRESHOLD
@@ -80,7 +81,7 @@ def export_onnx(f: Callable[..., Any], example_inputs: Any, path: str | os.PathL
     Erf, Gelu, LeakyRelu, Elu and Softplus (the ONNX model is valid, other runtimes may run it):
     build a model holding those in float32 to run it there.
     """
-    target = _check_path(path)
+    destination(path, "export_onnx", "model.onnx")  # the path is checked before f runs
     onnx = import_onnx("export_onnx")
     if not callable(f):
         raise TypeError(
@@ -95,22 +96,10 @@ def export_onnx(f: Callable[..., Any], example_inputs: Any, path: str | os.PathL
             graph.emit(node, twin)
     model = graph.model(outputs, twin_outputs, examples)
     onnx.checker.check_model(model, full_check=True)
-    _write(model.SerializeToString(), target)
-    return target
+    return write_atomic(path, model.SerializeToString(), "export_onnx", "model.onnx")
 
 
 # --- running f -------------------------------------------------------------------------------------
-
-
-def _check_path(path: str | os.PathLike[str]) -> Path:
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise FileNotFoundError(
-            f"export_onnx: the folder {str(target.parent)!r} does not exist; create it first"
-        )
-    if target.is_dir():
-        raise IsADirectoryError(f"export_onnx: {str(target)!r} is a folder; give a file name like model.onnx")
-    return target
 
 
 def _examples(example_inputs: Any) -> list[np.ndarray]:
@@ -251,17 +240,6 @@ def _parameter_names(f: Any) -> dict[Tensor, str]:
     """The parameters' names when ``f`` is a module (``named_parameters``), else none."""
     named = getattr(f, "named_parameters", None)
     return {p: name for name, p in named() if isinstance(p, Tensor)} if callable(named) else {}
-
-
-def _write(data: bytes, target: Path) -> None:
-    """Write ``data`` next to ``target`` first and move it into place: whole or not at all."""
-    partial = target.with_name(target.name + ".partial")
-    try:
-        with open(partial, "wb") as file:
-            file.write(data)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 # --- the ONNX graph --------------------------------------------------------------------------------

@@ -350,6 +350,14 @@ def _small(shape: tuple[int, ...]) -> bool:
     return n <= 16384
 
 
+def _shift(x: np.ndarray, axis: int) -> np.ndarray:
+    """The max of ``x`` along ``axis`` (kept as size 1), which softmax subtracts to stay finite;
+    zeros over an empty axis, where there is no max and nothing to shift (the result is empty)."""
+    if x.shape[axis] == 0:
+        return np.zeros(_kept_shape(x.shape, (axis,)), x.dtype)
+    return x.max(axis=axis, keepdims=True)
+
+
 def _product_of_others(x: Any, axes: tuple[int, ...]) -> Any:
     """For each entry of ``x``, the product of the other entries of its reduction over ``axes``.
 
@@ -461,6 +469,12 @@ def _np_sigmoid(x: np.ndarray) -> np.ndarray:
 # The rules run on ndarrays in an ordinary backward pass and on Tensors under create_graph; numpy's
 # own functions (np.exp, np.cos, np.where, np.flip ...) dispatch to the Tensor ops, and these
 # helpers pick the version of the two that numpy lacks.
+
+
+def _sign(x: np.ndarray) -> np.ndarray:
+    """-1, 0 or 1 by the sign of each entry, and 0 at nan (torch's sign, which abs's gradient uses)."""
+    s = np.sign(x)
+    return np.where(np.isnan(s), 0, s) if s.dtype.kind == "f" and np.isnan(s).any() else s
 
 
 def _erf(x: Any) -> Any:
@@ -873,16 +887,16 @@ class Tensor(Node):
         """1 / (1 + e ** -x), computed without overflow for any x."""
         return _result(_np_sigmoid(self.data), (self,), self._SIGMOID, "sigmoid")
 
-    _RELU = (lambda g, out, a: g * (a > 0),)
+    _RELU = (lambda g, out, a: g * ~(a <= 0),)  # (not a > 0: nan passes the gradient on, as torch)
 
     def relu(self) -> Tensor:
-        """max(x, 0); its derivative at 0 is 0, as torch.relu."""
+        """max(x, 0); its derivative at 0 is 0, as torch.relu (and nan passes the gradient on)."""
         return _result(np.maximum(self.data, 0), (self,), self._RELU, "relu")
 
-    _ABS = (lambda g, out, a: g * np.sign(_raw(a)),)
+    _ABS = (lambda g, out, a: g * _sign(_raw(a)),)
 
     def abs(self) -> Tensor:
-        """|x|; its derivative at 0 is 0, as torch.abs."""
+        """|x|; its derivative at 0 is 0, and at nan 0 too, as torch.abs."""
         return _result(np.abs(self.data), (self,), self._ABS, "abs")
 
     __abs__ = abs
@@ -1073,8 +1087,10 @@ class Tensor(Node):
         data = np.max(self.data, axis=axes, keepdims=keepdims)
 
         def rule(g: Any, out: Any, a: Any) -> Any:
-            out_k = _with_kept_axes(_raw(out), shape, axes, keepdims)
-            holds = _raw(a) == out_k
+            x, out_k = _raw(a), _with_kept_axes(_raw(out), shape, axes, keepdims)
+            holds = x == out_k
+            if np.isnan(out_k).any():  # a nan wins, as in torch.max: its gradient goes to the nan entries
+                holds |= np.isnan(x) & np.isnan(out_k)
             count = holds.sum(axis=axes, keepdims=True)
             return _expand(g, shape, axes, keepdims) * _even_split(holds, count, g.dtype)
 
@@ -1102,7 +1118,7 @@ class Tensor(Node):
         """exp(x) / sum(exp(x)) along ``axis``, shifted by the max (no overflow at 1e4)."""
         (ax,) = _axes(axis, self.data.ndim, "softmax", self.data.shape)
         x = self.data
-        e = np.exp(x - x.max(axis=ax, keepdims=True))
+        e = np.exp(x - _shift(x, ax))
         e /= e.sum(axis=ax, keepdims=True)
         rule = (lambda g, out, a: out * (g - (g * out).sum(axis=ax, keepdims=True)),)
         return _result(e, (self,), rule, "softmax", {"axis": ax})
@@ -1113,7 +1129,7 @@ class Tensor(Node):
         The shift is a constant of the graph: log_softmax does not change when x shifts.
         """
         (ax,) = _axes(axis, self.data.ndim, "log_softmax", self.data.shape)
-        shifted = self - _constant(self.data.max(axis=ax, keepdims=True))
+        shifted = self - _constant(_shift(self.data, ax))
         return shifted - shifted.logsumexp(axis=ax, keepdims=True)
 
     def prod(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
@@ -1446,30 +1462,76 @@ class Tensor(Node):
         """Leaves that require grad and nodes that called ``retain_grad()`` keep theirs (as torch).
 
         A gradient array that nothing else holds is kept as it is; views, other dtypes and arrays
-        that reach two tensors in one pass (the ids in ``kept`` tell) are copied.
+        that reach two tensors in one pass (the ids in ``kept`` tell) are copied. Every new
+        ``.grad`` is computed before the first is written, so an error changes none.
         """
         kept: set[int] = set()
+        totals = []
         for node, g in grads.items():
             if not (node._retain or (node.requires_grad and node._a is None)):
                 continue
             dtype = node.data.dtype
-            if isinstance(g, Tensor):
+            if isinstance(g, Tensor):  # create_graph
                 if g.data.dtype != dtype:
                     g = g.astype(dtype)
+                if not g.requires_grad:  # it does not depend on node (relu, abs): still a
+                    g = _result(g.data, (node,), (_independent,), "grad")  # node of it, as torch
             elif type(g) is _ndarray and g.base is None and g.dtype == dtype and id(g) not in kept:
                 kept.add(id(g))
             else:
                 g = np.array(g, dtype=dtype, copy=True)
                 if g.shape != node.data.shape:
                     g = np.broadcast_to(g, node.data.shape).copy()
-            node.grad = g if node.grad is None else node.grad + g
+            totals.append((node, g if node.grad is None else node.grad + g))
+        for node, total in totals:
+            node.grad = total
 
     @staticmethod
     def _record(
         data: Any, inputs: tuple[Any, ...], rules: tuple[Any, ...], op: str, attrs: dict[str, Any] | None
     ) -> Tensor:
-        # looked up at each call, so that anomaly mode's swap of ``_result`` reaches graph.record too
-        return _result(data, inputs, rules, op, attrs)
+        # The rules of an op made with ``record`` are checked (the engine's own ops are not); the
+        # Value kind checks nothing (its hot path). ``_result`` is looked up at each call, so that
+        # anomaly mode's swap of it reaches graph.record too.
+        checked = tuple(None if rule is None else _shape_checked(rule, op, i) for i, rule in enumerate(rules))
+        return _result(data, inputs, checked, op, attrs)
+
+
+def _shape_checked(rule: Any, op: str, index: int) -> Any:
+    """``rule`` (of input ``index`` of an op made with ``record``) with its result checked against
+    its input's shape: a share of a shape the input broadcasts to is summed back (as torch does);
+    any other shape, or None, raises in the backward pass, before any ``.grad`` is written."""
+
+    def checked(g: Any, out: Any, *inputs: Any) -> Any:
+        share = rule(g, out, *inputs)
+        shape = inputs[index].shape
+        got = getattr(share, "shape", None)
+        return share if got == shape else _fit_share(share, shape, op, index)
+
+    return checked
+
+
+def _fit_share(share: Any, shape: tuple[int, ...], op: str, index: int) -> Any:
+    """A rule's ``share`` summed back to its input's ``shape``, or the error that it does not fit."""
+    got = np.shape(share) if share is not None else None
+    try:
+        fits = got is not None and np.broadcast_shapes(shape, got) == got
+    except ValueError:
+        fits = False
+    if fits:
+        return unbroadcast(share if isinstance(share, (Tensor, np.ndarray)) else np.asarray(share), shape)
+    what = "None" if share is None else f"a gradient of shape {got}"
+    raise ValueError(
+        f"backward: the rule of input {index} of op {op!r} (made with record) returned {what} for an "
+        f"input of shape {shape}; a rule returns its input's share of g in the input's shape (sum over "
+        "broadcast axes with autograd.tensor.unbroadcast; give None as the rule of an input with no gradient)"
+    )
+
+
+def _independent(g: Any, out: Any, a: Any) -> Any:
+    """The rule of a stored gradient that does not depend on its tensor: derivative 0."""
+    zeros = np.zeros(a.shape, a.dtype)
+    return _constant(zeros) if isinstance(g, Tensor) else zeros
 
 
 # --- module functions ----------------------------------------------------------------------------

@@ -330,12 +330,13 @@ class Value(Node):
         """1 / (1 + e ** -x), computed without overflow for any x."""
         return _result(stable_sigmoid(self.data), (self,), self._SIGMOID, "sigmoid")
 
-    _RELU = (lambda g, out, a: g if a > 0 else 0.0,)
+    _RELU = (lambda g, out, a: 0.0 if a <= 0 else g,)
 
     def relu(self) -> Value:
-        """max(x, 0); its derivative at 0 is 0, as torch.relu."""
+        """max(x, 0); its derivative at 0 is 0, as torch.relu. nan stays nan (and passes the
+        gradient on), as in torch: a network with a nan weight does not answer a finite 0.0."""
         x = self.data
-        return _result(x if x > 0.0 else 0.0, (self,), self._RELU, "relu")
+        return _result(0.0 if x <= 0.0 else x, (self,), self._RELU, "relu")
 
     _ABS = (lambda g, out, a: g if a > 0 else (-g if a < 0 else 0.0),)
 

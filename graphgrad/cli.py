@@ -76,6 +76,11 @@ _TOKEN = re.compile(
     r"\s*(?:(?P<number>(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?)|(?P<name>[^\W\d]\w*)|(?P<other>\S))"
 )
 _CARET_WIDTH = 76  # longer expressions are shown as a window around the column
+_SPACES = str.maketrans("\n\t\r\f\v", "     ")  # line breaks and tabs in a pasted expression
+MAX_EXPRESSION_LENGTH = 100_000
+"""The longest expression ``graphgrad draw`` takes, in characters (Python's parser gives up on
+sums of a few thousand terms anyway); build bigger graphs in Python."""
+_ASSIGNMENT = re.compile(r"\s*[^\W\d]\w*\s*=(?!=)(.*)", re.DOTALL)  # ``y = ...``: no backtracking
 
 
 class ExpressionError(ValueError):
@@ -98,7 +103,7 @@ class ExpressionError(ValueError):
 
     def pointed(self, expression: str) -> str:
         """The message, then the expression (a window of it, when long) with a caret under the column."""
-        text = expression.replace("\n", " ").replace("\t", " ")
+        text = expression.translate(_SPACES)
         start = max(0, min(self.column - 1 - _CARET_WIDTH // 2, len(text) - _CARET_WIDTH))
         shown = text[start : start + _CARET_WIDTH]
         before = "..." if start > 0 else ""
@@ -135,52 +140,63 @@ class _Source:
         return self.body[self.index(start) : self.index(end)]
 
 
-def _products_written_without_star(body: str) -> list[tuple[int, str, str]]:
-    """Where two operands stand side by side (``2x``, ``2 x``, ``x y``, ``(x+1) y``): for each,
-    the index of the second one and the texts of both (a bracketed group as a whole)."""
+def _products_written_without_star(body: str) -> tuple[list[int], tuple[str, str]]:
+    """Where two operands stand side by side (``2x``, ``2 x``, ``x y``, ``(x+1) y``): the index of
+    each second one, and the texts of the first two (a bracketed group as a whole). Linear in the
+    length of ``body``: brackets are matched once, with a stack.
+
+    >>> _products_written_without_star("2x + (x+1) y")
+    ([1, 11], ('2', 'x'))
+    """
     tokens = [(m.lastgroup, m[m.lastgroup or 0], m.start(m.lastgroup or 0)) for m in _TOKEN.finditer(body)]
-
-    def group_end(i: int) -> int:  # the index in ``body`` just past the group opened at tokens[i]
-        depth = 0
-        for _, text, at in tokens[i:]:
-            depth += (text == "(") - (text == ")")
-            if depth == 0:
-                return at + 1
-        return len(body)
-
-    def group_start(i: int) -> int:  # the index in ``body`` of the "(" closed at tokens[i]
-        depth = 0
-        for _, text, at in reversed(tokens[: i + 1]):
-            depth += (text == ")") - (text == "(")
-            if depth == 0:
-                return at
-        return 0
-
-    found = []
+    partner: dict[int, int] = {}  # token index of each matched bracket -> that of the other one
+    opened: list[int] = []
+    for i, (_, text, _) in enumerate(tokens):
+        if text == "(":
+            opened.append(i)
+        elif text == ")" and opened:
+            j = opened.pop()
+            partner[i], partner[j] = j, i
+    found: list[int] = []
+    first = ("", "")
     for i in range(1, len(tokens)):
         (kind_a, a, at_a), (kind_b, b, at_b) = tokens[i - 1], tokens[i]
         ends_operand = kind_a in ("number", "name") or a == ")"
         starts_operand = kind_b in ("number", "name") or b == "("
         if ends_operand and starts_operand and not (kind_a == "name" and b == "("):  # f(x) is a call
-            left = body[group_start(i - 1) : at_a + 1] if a == ")" else a
-            right = body[at_b : group_end(i)] if b == "(" else b
-            found.append((at_b, left, right))
-    return found
+            if not found:  # the texts of the first pair only: the hint shows no other
+                start = tokens[partner[i - 1]][2] if a == ")" and i - 1 in partner else 0
+                end = tokens[partner[i]][2] + 1 if b == "(" and i in partner else len(body)
+                first = (body[start : at_a + 1] if a == ")" else a, body[at_b:end] if b == "(" else b)
+            found.append(at_b)
+    return found, first
+
+
+def _with_stars(body: str, places: list[int]) -> str:
+    """``body`` with a ``*`` put in before each index of ``places`` (in increasing order).
+
+    >>> _with_stars("2x y", [1, 3])
+    '2*x *y'
+    """
+    pieces, last = [], 0
+    for at in places:
+        pieces += [body[last:at], "*"]
+        last = at
+    pieces.append(body[last:])
+    return "".join(pieces)
 
 
 def _syntax_slip(body: str) -> tuple[str, int] | None:
     """A hint and the index it points at, for an expression that does not parse because of a
-    usual slip: an assignment (``y = x*2``), or a product without ``*`` (``2x``, ``x y``)."""
-    assignment = re.fullmatch(r"\s*[^\W\d]\w*\s*=(?!=)\s*(.*?)\s*", body)
-    if assignment and _parses(assignment[1]):
-        return f"draw takes an expression, not an assignment: write just {assignment[1]}", body.index("=")
-    products = _products_written_without_star(body)
-    repaired = body
-    for at, _, _ in reversed(products):
-        repaired = repaired[:at] + "*" + repaired[at:]
-    if products and _parses(repaired):
-        at, left, right = products[0]
-        return f"missing * between {left} and {right}: write {left}*{right}", at
+    usual slip: an assignment (``y = x*2``), or a product without ``*`` (``2x``, ``x y``).
+    Linear in the length of ``body``."""
+    assignment = _ASSIGNMENT.fullmatch(body)
+    value = assignment[1].strip() if assignment else ""
+    if assignment and _parses(value):
+        return f"draw takes an expression, not an assignment: write just {value}", body.index("=")
+    places, (left, right) = _products_written_without_star(body)
+    if places and _parses(_with_stars(body, places)):
+        return f"missing * between {left} and {right}: write {left}*{right}", places[0]
     return None
 
 
@@ -220,6 +236,17 @@ def _call_error(node: ast.Call, source: _Source, values: Mapping[str, float]) ->
     return ExpressionError(f"unsupported call (functions: {', '.join(_FUNCTIONS)})", source.column(node))
 
 
+def _check_length(expression: str) -> None:
+    """Refuse an expression longer than ``MAX_EXPRESSION_LENGTH``, pointing where it gets too long."""
+    if len(expression) > MAX_EXPRESSION_LENGTH:
+        raise ExpressionError(
+            f"the expression is {len(expression):,} characters long; graphgrad draw takes at most "
+            f"{MAX_EXPRESSION_LENGTH:,}: build bigger graphs in Python (Value) and draw them with "
+            "autograd.draw",
+            MAX_EXPRESSION_LENGTH + 1,
+        )
+
+
 def evaluate_expression(expression: str, values: Mapping[str, float]) -> tuple[Any, dict[str, Any]]:
     """Build the graph of ``expression`` with Values for its names: (root, {name: Value}).
 
@@ -238,7 +265,8 @@ def evaluate_expression(expression: str, values: Mapping[str, float]) -> tuple[A
     """
     from autograd.value import Value
 
-    text = expression.replace("\n", " ").replace("\t", " ")
+    _check_length(expression)
+    text = expression.translate(_SPACES)
     indent = len(text) - len(text.lstrip(" "))
     body = text[indent:]
     if not body.strip():
@@ -335,11 +363,48 @@ def evaluate_expression(expression: str, values: Mapping[str, float]) -> tuple[A
     return lift(results.pop()), leaves
 
 
+def _name(text: str) -> str:
+    """A name as typed on the command line, as Python reads it in the expression (NFKC: the micro
+    sign µ is the Greek mu μ there).
+
+    >>> _name(" \u00b5 ") == "\u03bc"
+    True
+    """
+    return unicodedata.normalize("NFKC", text.strip())
+
+
+def _is_setting(word: str) -> bool:
+    """True for a ``NAME=NUMBER`` pair, such as ``x=2``."""
+    name, sep, number = word.partition("=")
+    try:
+        float(number)
+    except ValueError:
+        return False
+    return bool(sep) and _name(name).isidentifier()
+
+
+def _expression_and_settings(expression: str | None, settings: list[str]) -> tuple[str, list[str]]:
+    """The expression and the ``--set`` pairs. ``--set`` takes every word after it, so in
+    ``graphgrad draw --set x=2 "x**2"`` the expression is its last word, which is no pair.
+
+    >>> _expression_and_settings(None, ["x=2", "x**2"])
+    ('x**2', ['x=2'])
+    """
+    if expression is not None:
+        return expression, settings
+    if settings and not _is_setting(settings[-1]):
+        return settings[-1], settings[:-1]
+    raise ValueError(
+        "no expression: --set took every word after it as a NAME=NUMBER pair; give the expression "
+        'first (graphgrad draw "x**2" --set x=2) or after -- (graphgrad draw --set x=2 -- "x**2")'
+    )
+
+
 def _parse_settings(pairs: Sequence[str]) -> dict[str, float]:
     values: dict[str, float] = {}
     for pair in pairs:
         name, sep, number = pair.partition("=")
-        name = name.strip()
+        name = _name(name)
         if not sep or not name.isidentifier():
             raise ValueError(f"--set {pair}: write NAME=NUMBER, e.g. --set x=2")
         if name in values:
@@ -363,7 +428,8 @@ def _draw(args: argparse.Namespace) -> int:
     if output.suffix.lower() not in (".svg", ".png", ".dot", ".gv", ".html"):
         return fail(f"-o {args.output}: use a .svg, .png, .dot or .html file name")
     try:
-        values = _parse_settings(args.set)
+        args.expression, settings = _expression_and_settings(args.expression, args.set)
+        values = _parse_settings(settings)
         with warnings.catch_warnings(record=True) as caught:  # log(0) and the like: one line each
             warnings.simplefilter("always")
             root, leaves = evaluate_expression(args.expression, values)
@@ -375,13 +441,14 @@ def _draw(args: argparse.Namespace) -> int:
         print(f"graphgrad draw: warning: {warning.message}", file=sys.stderr)
     for name in sorted(values.keys() - leaves.keys()):
         print(f"graphgrad draw: warning: --set {name}: {name} is not in the expression", file=sys.stderr)
-    for name in args.highlight:
+    highlight = [_name(name) for name in args.highlight]
+    for name in highlight:
         if name not in leaves:
             return fail(f"--highlight {name}: not a name in the expression")
     root.backward()
     options = dict(
         rankdir=args.rankdir,
-        highlight=[leaves[n] for n in args.highlight] or None,
+        highlight=[leaves[n] for n in highlight] or None,
         max_nodes=args.max_nodes,
         show=args.show,
     )
@@ -426,7 +493,9 @@ def _add_draw_command(commands: Any) -> argparse.ArgumentParser:
         description="Parse EXPRESSION (numbers, names, + - * / **, unary minus, the functions "
         f"{' '.join(_FUNCTIONS)}), run forward and backward, and write the drawn graph.",
     )
-    draw.add_argument("expression", help='e.g. "tanh(x*w + b)"')
+    draw.add_argument(
+        "expression", nargs="?", help='e.g. "tanh(x*w + b)"; before --set, or as the last word after it'
+    )
     draw.add_argument("--set", nargs="+", action="extend", default=[], metavar="NAME=VALUE", help="values")
     draw.add_argument(
         "-o",

@@ -161,7 +161,9 @@ def neuron_demo(out: Path) -> list[Path]:
         path = draw(o).save(out / "neuron.svg")
     except RuntimeError as exc:  # no renderer (RendererNotFoundError) or it failed: write the DOT
         path = out / "neuron.dot"
-        path.write_text(to_dot(o))
+        from autograd.files import write_atomic
+
+        write_atomic(path, to_dot(o).encode("utf-8"), "demo")
         _say(f"  neuron: could not render SVG ({exc}); wrote the DOT source instead")
     grads = f"do/dw1 = {w1.grad:.4f}, do/dx1 = {x1.grad:.4f}"
     _say(f"  neuron: o = tanh(x1*w1 + x2*w2 + b) = {o.data:.4f}, {grads}")

@@ -24,22 +24,24 @@ gives a 0-d float64 array), and so every buffer's: an array attribute a module n
 class attribute ``_buffers`` (BatchNorm1d's running statistics), state but no parameter.
 ``load_state_dict`` checks every name, shape and dtype before it changes anything, and lists the
 mismatches in one ``StateDictError``. ``save(path)`` writes the
-state dict as an uncompressed ``.npz`` (no pickle); ``load(path)`` reads it back with
-``allow_pickle=False``: a missing, truncated, foreign or pickled file raises ``StateDictError``
-and leaves the model as it was.
+state dict as an uncompressed ``.npz`` (no pickle), whole or not at all; ``load(path)`` reads
+each array's header first and refuses a wrong name, shape or dtype before reading any data: a
+missing, truncated, foreign or pickled file raises ``StateDictError`` and leaves the model as it
+was.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import zipfile
-import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 
+from autograd.files import write_atomic
 from autograd.graph import Node
 from autograd.value import Value
 
@@ -337,31 +339,38 @@ class Module:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write ``state_dict()`` to ``path`` as an ``.npz`` file (no pickle); returns the path.
 
-        The file is written next to its destination first and then moved into place, so an
-        interrupted save never leaves a half-written file under ``path``.
+        Written whole or not at all (``autograd.files.write_atomic``): ``path`` always holds one
+        whole model, also when two processes save to it at once or the save is interrupted; an
+        existing file keeps its permissions, and a symlink its link (its target gets the data).
         """
-        path = Path(path)
-        if not path.parent.is_dir():
-            raise FileNotFoundError(f"save: the folder {str(path.parent)!r} does not exist; create it first")
-        tmp = path.with_name(path.name + ".partial")
-        try:  # what np.savez writes, minus its keyword arguments (a parameter may be named "file")
-            with zipfile.ZipFile(tmp, "w") as archive:
-                for name, arr in self.state_dict().items():
+        state = self.state_dict()
+
+        def write(file: BinaryIO) -> None:  # what np.savez writes, minus its keyword arguments
+            with zipfile.ZipFile(file, "w") as archive:  # (a parameter may be named "file")
+                for name, arr in state.items():
                     with archive.open(name + ".npy", "w", force_zip64=True) as f:
                         np.lib.format.write_array(f, arr, allow_pickle=False)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return path
+
+        return write_atomic(path, write, "save", "model.npz")
 
     def load(self, path: str | os.PathLike[str], strict: bool = True) -> Module:
         """Load parameters saved by ``save``; returns self. Bad files change nothing.
 
-        The whole file is read (with ``allow_pickle=False``) before the model is touched; a
-        missing, truncated, foreign or pickled file raises ``StateDictError`` naming the file.
+        Each array's ``.npy`` header is read first: a wrong name, shape or dtype is refused
+        before any data is read (so a file declaring huge arrays costs nothing). Then the data
+        is read, all of it, before the model is touched; a missing, truncated, foreign or
+        pickled file, or one that cannot be read for any other reason, raises ``StateDictError``
+        naming the file.
         """
-        state = read_state(path)
-        self.load_state_dict(state, strict=strict)
+        params = self._state()
+        expected = {name: _expected(p) for name, p in params.items()}
+        who = f"load: {os.fspath(path)!r} does not fit {type(self).__name__}"
+
+        def choose(headers: dict[str, ArrayHeader]) -> list[str]:
+            return list(check_state(expected, headers, who, strict=strict, read=_as_header))
+
+        for name, arr in read_state(path, choose).items():
+            copy_into(params[name], arr)
         return self
 
     # --- repr ----------------------------------------------------------------------------------
@@ -382,18 +391,75 @@ class Module:
         return "\n".join(lines) + "\n)"
 
 
-def read_state(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
-    """Read every array of an ``.npz`` written by ``Module.save``, without pickle.
+class ArrayHeader(NamedTuple):
+    """One array of a saved ``.npz`` as its ``.npy`` header describes it, read before its data."""
 
-    Raises ``StateDictError`` (with the file name and what is wrong) for anything that is not a
-    readable, pickle-free ``.npz`` archive.
+    member: str  # the archive member holding it ("name.npy")
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    fortran_order: bool
+    offset: int  # where the data starts in the member
+
+
+def _as_header(header: Any) -> Any:
+    """``check_state``'s reader for headers: a header has the ``shape`` and ``dtype`` it checks."""
+    return header
+
+
+def read_state(
+    path: str | os.PathLike[str], choose: Callable[[dict[str, ArrayHeader]], Iterable[str]] | None = None
+) -> dict[str, np.ndarray]:
+    """Read the arrays of an ``.npz`` written by ``Module.save``: every header, then the data.
+
+    ``choose(headers)`` names the arrays to read (all when None); it sees every array's name,
+    shape and dtype before any data is read and may raise to refuse the file. Nothing is
+    unpickled. Anything that is not a readable, pickle-free ``.npz`` archive, whatever the cause
+    (a device, a truncated file, a bad checksum, a header declaring more data than the file
+    holds), raises ``StateDictError`` naming the file and what is wrong.
+
+    >>> import pathlib, tempfile
+    >>> from autograd import Value
+    >>> class One(Module):
+    ...     def __init__(self):
+    ...         self.w = Value(2.5)
+    >>> path = One().save(pathlib.Path(tempfile.mkdtemp()) / "one.npz")
+    >>> read_state(path)
+    {'w': array(2.5)}
     """
     where = os.fspath(path)
-    if not os.path.isfile(where):
-        what = "is a folder, not a file" if os.path.isdir(where) else "does not exist"
+    _check_file(where)
+    try:
+        with zipfile.ZipFile(where) as archive:
+            headers = _headers(archive, where)
+            names = list(headers) if choose is None else list(choose(headers))
+            return {name: _array(archive, headers[name], where) for name in names}
+    except StateDictError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a file that cannot be read is a StateDictError, whatever the cause
+        raise StateDictError(
+            f"load: {where!r} is truncated, corrupt or not an .npz archive ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _check_file(where: str) -> None:
+    """Refuse what is not a file, or not a zip archive, by its kind and its first bytes."""
+    if not os.path.exists(where):
+        what = "is a symlink to nothing" if os.path.islink(where) else "does not exist"
         raise StateDictError(f"load: {where!r} {what}")
-    with open(where, "rb") as f:
-        head = f.read(6)
+    if os.path.isdir(where):
+        raise StateDictError(f"load: {where!r} is a folder, not a file")
+    if not os.path.isfile(where):
+        raise StateDictError(
+            f"load: {where!r} is not a regular file (a device, a pipe or a socket); "
+            "give the path of an .npz written by Module.save"
+        )
+    try:
+        with open(where, "rb") as f:
+            head = f.read(6)
+    except OSError as exc:
+        raise StateDictError(
+            f"load: {where!r} cannot be read ({type(exc).__name__}: {exc.strerror})"
+        ) from None
     if head.startswith(b"\x93NUMPY"):
         raise StateDictError(
             f"load: {where!r} holds a single .npy array, not an .npz state written by Module.save"
@@ -408,17 +474,56 @@ def read_state(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
             f"load: {where!r} is truncated, corrupt or not an .npz archive "
             f"({'empty file' if not head else 'it does not start like a zip archive'})"
         )
-    try:
-        with np.load(where, allow_pickle=False) as archive:
-            return {name: archive[name] for name in archive.files}
-    except ValueError as exc:
-        if "pickle" in str(exc).lower() or "object arrays" in str(exc).lower():
+
+
+_HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+"""The .npy header formats ``np.save`` writes for numeric arrays, by version."""
+
+
+def _headers(archive: zipfile.ZipFile, where: str) -> dict[str, ArrayHeader]:
+    """Every member's ``.npy`` header, checked against the member's size; no data is read."""
+    headers = {}
+    for info in archive.infolist():
+        if not info.filename.endswith(".npy"):
+            raise StateDictError(
+                f"load: {where!r} holds {info.filename!r}, which is not an .npy array: "
+                "not an .npz state written by Module.save"
+            )
+        with archive.open(info) as f:
+            version = np.lib.format.read_magic(f)
+            if version not in _HEADER_READERS:
+                raise ValueError(f"{info.filename!r} has .npy format version {version}")
+            shape, fortran_order, dtype = _HEADER_READERS[version](f)
+            offset = f.tell()
+        if dtype.hasobject:
             raise StateDictError(
                 f"load: {where!r} contains pickled data (an object array); graphgrad never "
                 "loads pickles, because they can run code. Save plain numeric arrays instead."
-            ) from None
-        raise StateDictError(f"load: {where!r} is not a readable .npz archive ({exc})") from None
-    except (OSError, EOFError, zipfile.BadZipFile, zlib.error, KeyError, RuntimeError) as exc:
-        raise StateDictError(
-            f"load: {where!r} is truncated, corrupt or not an .npz archive ({type(exc).__name__}: {exc})"
-        ) from None
+            )
+        size = math.prod(shape) * dtype.itemsize
+        if offset + size != info.file_size:
+            raise StateDictError(
+                f"load: {where!r} is truncated or corrupt: {info.filename!r} declares shape {shape} of "
+                f"{dtype} ({size:,} bytes) but holds {max(info.file_size - offset, 0):,} bytes of data"
+            )
+        headers[info.filename[: -len(".npy")]] = ArrayHeader(
+            info.filename, shape, dtype, fortran_order, offset
+        )
+    return headers
+
+
+def _array(archive: zipfile.ZipFile, header: ArrayHeader, where: str) -> np.ndarray:
+    """The data of one member, whose header was checked: exactly the bytes it declares, read to
+    the end of the member (so that its checksum is checked). A read-only array."""
+    with archive.open(header.member) as f:
+        f.read(header.offset)
+        size = math.prod(header.shape) * header.dtype.itemsize
+        data = f.read(size)
+        if len(data) != size or f.read(1):
+            raise StateDictError(
+                f"load: {where!r} is truncated or corrupt: {header.member!r} has the wrong size"
+            )
+    arr = np.frombuffer(data, dtype=header.dtype)
+    if header.fortran_order:
+        return arr.reshape(header.shape[::-1]).transpose()
+    return arr.reshape(header.shape)

@@ -186,7 +186,7 @@ class Neuron(Module):
         if a is None:
             return record(z, (self.b, *w, *x), _rules(n, "linear"), "w·x+b")
         if a == "relu":
-            if z > 0.0:
+            if not z <= 0.0:  # (nan too: it stays nan and passes the gradient on, as torch.relu)
                 return record(z, (self.b, *w, *x), _rules(n, "linear"), "relu(w·x+b)")
             return record(0.0, (self.b, *w, *x), _rules(n, "dead"), "relu(w·x+b)")
         if a == "tanh":

@@ -20,10 +20,12 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
 import numpy as np
 
+from autograd.files import write_atomic
 from autograd.graph import Node, no_grad
 from autograd.value import Value
 from nn.data import batches
@@ -386,20 +388,12 @@ def fit(
     inputs, the class it predicts over the plane) before training and ``snapshots`` times spread
     evenly over the run, for ``history.explore()`` to play back.
     """
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if X.ndim == 0 or len(X) != len(y):
-        raise ValueError(
-            f"fit: X and y must hold the same number of samples, got shapes {X.shape} and {y.shape}"
-        )
+    X, y = _checked_data(X, y, validation_data)
     for what, n in (("epochs", epochs), ("snapshots", snapshots)):
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
             raise ValueError(f"fit: {what} must be an int >= 0, got {n!r}")
-    if len(X) == 0:
-        raise ValueError("fit: X holds no samples")
+    _check_optimizer(model, optimizer)
     size = len(X) if batch_size is None else batch_size
-    if X.dtype.kind != "f":
-        X = X.astype(np.float64)
     chosen = _resolve_metrics(metrics, y)
     scalar = is_scalar_model(model)
     rng = np.random.default_rng(seed) if not isinstance(seed, np.random.Generator) else seed
@@ -418,10 +412,10 @@ def fit(
             for Xb, yb in batches(X, y, batch_size=size, shuffle=shuffle, seed=rng):
                 outputs = run_model(model, Xb, scalar)
                 loss = loss_fn(outputs, yb)
+                value = _finite_loss(loss, len(history.step_losses) + 1, epoch, optimizer)
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
-                value = _loss_number(loss)
                 history.step_losses.append(value)
                 recorder.after_step(f"epoch {epoch} of {epochs}", value)
                 total += value * len(Xb)
@@ -442,6 +436,91 @@ def fit(
             history.record(epoch, numbers)
             bar.report(numbers)
     return history
+
+
+def _checked_data(X: Any, y: Any, validation_data: tuple[Any, Any] | None) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` (as floats) and ``y`` as arrays, once they hold the same number of samples, at least
+    one, and only finite numbers (and so does ``validation_data``)."""
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim == 0 or len(X) != len(y):
+        raise ValueError(
+            f"fit: X and y must hold the same number of samples, got shapes {X.shape} and {y.shape}"
+        )
+    if len(X) == 0:
+        raise ValueError("fit: X holds no samples")
+    named = [("X", X), ("y", y)]
+    if validation_data is not None:
+        named += [
+            ("validation X", np.asarray(validation_data[0])),
+            ("validation y", np.asarray(validation_data[1])),
+        ]
+    for name, data in named:
+        _check_finite(name, data)
+    return (X if X.dtype.kind == "f" else X.astype(np.float64)), y
+
+
+MAX_NAMED = 5
+"""How many entries that are not finite ``fit``'s error names before it says how many more."""
+
+
+def _check_finite(name: str, data: np.ndarray) -> None:
+    """Refuse data holding nan or inf, naming where (the first ``MAX_NAMED`` places)."""
+    if data.dtype.kind not in "fc" or np.isfinite(data).all():
+        return
+    where = np.argwhere(~np.isfinite(data)).tolist()
+    places = "; ".join(_place(index) for index in where[:MAX_NAMED])
+    more = f" and {len(where) - MAX_NAMED} more" if len(where) > MAX_NAMED else ""
+    raise ValueError(
+        f"fit: {name} holds {len(where)} value(s) that are not finite (nan or inf): {places}{more}; "
+        "training on them would make every weight nan: drop or fill those rows first "
+        "(np.isfinite(X).all(axis=1) marks the good rows of X)"
+    )
+
+
+def _place(index: list[int]) -> str:
+    """Where an entry of the data is, in words.
+
+    >>> _place([4]), _place([4, 1]), _place([4, 1, 0])
+    ('row 4', 'row 4, column 1', 'row 4, index (1, 0)')
+    """
+    row, rest = index[0], index[1:]
+    if not rest:
+        return f"row {row}"
+    return f"row {row}, column {rest[0]}" if len(rest) == 1 else f"row {row}, index {tuple(rest)}"
+
+
+def _check_optimizer(model: Any, optimizer: Any) -> None:
+    """Refuse an optimizer that is not one, or that updates none of the model's parameters."""
+    if not (callable(getattr(optimizer, "step", None)) and callable(getattr(optimizer, "zero_grad", None))):
+        raise TypeError(
+            f"fit: optimizer must have step() and zero_grad(), such as nn.optim.SGD(model.parameters(), "
+            f"lr=0.1); got {type(optimizer).__name__}"
+        )
+    owned = getattr(optimizer, "params", None)
+    params = model.parameters() if callable(getattr(model, "parameters", None)) else None
+    if not isinstance(owned, list) or not params:
+        return
+    ids = {id(p) for p in params}
+    if not any(id(p) in ids for p in owned):
+        kind = type(optimizer).__name__
+        raise ValueError(
+            f"fit: the optimizer {kind} updates none of the parameters of the model {type(model).__name__} "
+            f"(its {len(owned)} parameters belong to another model; this one has {len(params)}), so "
+            f"training would change nothing; build it on this model's: {kind}(model.parameters(), ...)"
+        )
+
+
+def _finite_loss(loss: Any, step: int, epoch: int, optimizer: Any) -> float:
+    """The loss of a step as a number, checked before the step updates anything."""
+    value = _loss_number(loss)
+    if not math.isfinite(value):
+        lr = getattr(optimizer, "lr", None)
+        raise FloatingPointError(
+            f"fit: the loss is {value} at step {step} (epoch {epoch}); stopped before that step changed "
+            "the model. Run the step under autograd.detect_anomaly() to find the op that made it"
+            + (f", or lower the learning rate (lr={lr:g})" if isinstance(lr, (int, float)) else "")
+        )
+    return value
 
 
 _SNAPSHOT_GRID = 50
@@ -646,8 +725,10 @@ def _figure(path: Any, ncols: int = 1) -> Any:
 
 
 def _finish(fig: Any, path: Any) -> Any:
+    """Save ``fig`` at ``path`` (its suffix names the format), whole or not at all."""
     if path is not None:
-        fig.savefig(path, dpi=100)
+        kind = Path(path).suffix.lstrip(".").lower() or "png"
+        write_atomic(path, lambda file: fig.savefig(file, format=kind, dpi=100), "History.plot", "loss.png")
     return fig
 
 

@@ -7,6 +7,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 
 import autograd.drawing.layout as draw_layout
 import graphgrad
-from graphgrad.cli import ExpressionError, evaluate_expression, main
+from graphgrad.cli import MAX_EXPRESSION_LENGTH, ExpressionError, evaluate_expression, main
 
 ROOT = Path(__file__).resolve().parents[1]
 needs_renderer = pytest.mark.skipif(
@@ -200,7 +201,7 @@ def test_deep_expression_needs_no_recursion() -> None:
     y.backward()
     assert y.data == 2000.0 and leaves["x"].grad == 2000.0
     with pytest.raises(ExpressionError, match="nested too deeply"):  # Python's parser recurses
-        evaluate_expression(" + ".join(["x"] * 100_000), {"x": 1.0})
+        evaluate_expression(" + ".join(["x"] * 20_000), {"x": 1.0})
     with pytest.raises(ExpressionError, match="too many nested parentheses"):
         evaluate_expression("(" * 1000 + "x" + ")" * 1000, {"x": 1.0})
 
@@ -312,3 +313,87 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_version_of_a_source_tree_that_was_never_installed() -> None:
     assert graphgrad._distribution_version("graphgrad-not-installed") == graphgrad.__version__
+
+
+# --- long, pasted and unusual input ---------------------------------------------------------------
+
+
+def _answer_time(expression: str) -> float:
+    """Seconds ``evaluate_expression`` takes to refuse ``expression``."""
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError):
+        evaluate_expression(expression, {"x": 2.0})
+    return time.perf_counter() - start
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "y = x" + " " * 90_000 + "x",  # the assignment regex backtracked
+        "2x " * 30_000,  # the repair put in one * at a time
+        "(" * 30_000 + "x)" * 30_000,  # brackets were matched by scanning, for each pair
+    ],
+    ids=["assignment-spaces", "many-missing-stars", "deep-groups"],
+)
+def test_long_expressions_are_answered_in_linear_time(expression: str) -> None:
+    assert len(expression) <= MAX_EXPRESSION_LENGTH
+    assert _answer_time(expression) < 3.0
+
+
+def test_an_expression_over_the_length_limit_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expression = "x*" * 600_000 + "x"
+    assert _answer_time(expression) < 1.0
+    assert main(["draw", expression, "--set", "x=2", "-o", str(tmp_path / "g.dot")]) == 2
+    message = capsys.readouterr().err.splitlines()[0]
+    assert message == (
+        "graphgrad draw: error at column 100001: the expression is 1,200,001 characters long; graphgrad "
+        "draw takes at most 100,000: build bigger graphs in Python (Value) and draw them with autograd.draw"
+    )
+
+
+def test_set_names_are_read_as_python_reads_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """NFKC: the micro sign typed in --set is the Greek mu Python makes of it in the expression."""
+    micro, mu = "\u00b5", "\u03bc"
+    out = tmp_path / "g.dot"
+    assert main(["draw", f"{micro}*2", "--set", f"{micro}=0.5", "--highlight", micro, "-o", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"{micro}*2 = 1; d/d{mu} = 2")
+    assert main(["draw", f"{micro}*2", "--set", f"{micro}=0.5", f"{mu}=1", "-o", str(out)]) == 2
+    assert f"{mu} is already set to 0.5" in capsys.readouterr().err
+    assert main(["draw", "\ufb01*2", "--set", "fi=3", "-o", str(out)]) == 0  # the ligature fi
+    assert capsys.readouterr().out.startswith("\ufb01*2 = 6")
+
+
+def test_carriage_returns_and_form_feeds_are_spaces(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An expression pasted from a Windows file (CR LF) reads as one line."""
+    out = tmp_path / "g.dot"
+    assert main(["draw", "x *\r\n w +\f1\v", "--set", "x=2\r", "w=3", "-o", str(out)]) == 0
+    assert capsys.readouterr().out.startswith("x * w + 1 = 7; d/dx = 3")
+    with pytest.raises(ExpressionError) as info:
+        evaluate_expression("x +\r* 2", {"x": 1.0})
+    assert info.value.pointed("x +\r* 2").splitlines()[1] == "  x + * 2"
+
+
+def test_the_expression_may_come_after_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--set takes every word after it: the last one, which is no NAME=NUMBER pair, is the expression."""
+    out = tmp_path / "g.dot"
+    assert main(["draw", "--set", "x=2", "x**2", "-o", str(out)]) == 0
+    assert capsys.readouterr().out.startswith("x**2 = 4; d/dx = 4")
+    assert main(["draw", "-o", str(out), "--set", "x=2", "w=3", "--", "x*w"]) == 0
+    assert capsys.readouterr().out.startswith("x*w = 6")
+    assert main(["draw", "--set", "x=2", "w=3", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("graphgrad draw: no expression: --set took every word after it")
+    assert "after --" in err
+
+
+def test_the_missing_star_repair_is_linear() -> None:
+    """The repair of 2x 2x 2x ... put its stars in one at a time (35 s for 1 MB); now in one pass."""
+    from graphgrad.cli import _syntax_slip
+
+    start = time.perf_counter()
+    _syntax_slip("2x " * 350_000)  # 1 MB, 700,000 stars to put in (the length limit is for draw)
+    assert time.perf_counter() - start < 15.0

@@ -19,7 +19,7 @@ import nn
 MODULES = sorted(
     info.name
     for package in (autograd, nn, graphgrad)
-    for info in pkgutil.iter_modules(package.__path__, prefix=package.__name__ + ".")
+    for info in pkgutil.walk_packages(package.__path__, prefix=package.__name__ + ".")  # subpackages too
 ) + ["autograd", "nn", "graphgrad"]
 
 

@@ -10,8 +10,10 @@ have a behaviour test named ``test_<id>`` instead.
 from __future__ import annotations
 
 import builtins
+import os
 import re
 import sys
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,7 @@ from autograd import (
     hvp,
     jacobian,
     no_grad,
+    record,
     stack,
     where,
 )
@@ -76,6 +79,11 @@ def _value_backward_under_no_grad() -> None:
     with no_grad():
         loss = w * w
     loss.backward()
+
+
+def _record_rule_of_the_wrong_shape() -> None:
+    x = Tensor(np.ones(3), requires_grad=True)
+    record(x.data * 2, (x,), (lambda g, out, a: np.ones(5),), "grow").sum().backward()
 
 
 def _anomaly_forward() -> None:
@@ -127,6 +135,29 @@ def _load_missing_file(tmp: Path) -> None:
     nn.MLP(2, [1]).load(tmp / "missing.npz")
 
 
+def _save_on_a_full_disk(tmp: Path) -> None:
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    sync, os.fsync = os.fsync, full_disk
+    try:
+        nn.MLP(2, [1]).save(tmp / "m.npz")
+    finally:
+        os.fsync = sync
+
+
+def _load_wrong_shapes(tmp: Path) -> None:
+    np.savez_compressed(tmp / "zeros.npz", weight=np.zeros(4_000_000), bias=np.zeros(2))
+    nn.Linear(3, 2).load(tmp / "zeros.npz")
+
+
+def _load_huge_header(tmp: Path) -> None:
+    with zipfile.ZipFile(tmp / "huge.npz", "w") as archive, archive.open("weight.npy", "w") as f:
+        np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)})
+        f.write(bytes(64))
+    nn.Linear(3, 2).load(tmp / "huge.npz")
+
+
 def _mnist_missing(tmp: Path) -> None:
     nn.load_mnist(tmp)
 
@@ -137,6 +168,12 @@ def _mnist_bad_file(tmp: Path) -> None:
     nn.load_mnist(tmp)
 
 
+def _draw_without_expression() -> None:
+    from graphgrad.cli import _expression_and_settings
+
+    _expression_and_settings(None, ["x=2", "y=3"])
+
+
 def _optimizer_non_leaf() -> None:
     w = Tensor([1.0], requires_grad=True)
     nn.optim.SGD([w * 2], lr=0.1)
@@ -144,6 +181,25 @@ def _optimizer_non_leaf() -> None:
 
 def _fit_mismatch() -> None:
     nn.fit(nn.Sequential(nn.Linear(2, 1)), nn.mse_loss, None, np.ones((4, 2)), np.ones(3), progress=False)
+
+
+def _fit_not_finite() -> None:
+    X = np.ones((4, 2))
+    X[2, 1] = np.nan
+    nn.fit(nn.Sequential(nn.Linear(2, 1)), nn.mse_loss, None, X, np.ones((4, 1)), progress=False)
+
+
+def _fit_diverging() -> None:
+    model = nn.Sequential(nn.Linear(2, 1, seed=0))
+    opt = nn.optim.SGD(model.parameters(), lr=1e155)
+    X, y = np.ones((8, 2)), np.ones((8, 1))
+    nn.fit(model, nn.mse_loss, opt, X, y, batch_size=1, progress=False)
+
+
+def _fit_other_models_optimizer() -> None:
+    model, other = nn.Sequential(nn.Linear(2, 1)), nn.Sequential(nn.Linear(2, 1))
+    opt = nn.optim.SGD(other.parameters(), lr=0.1)
+    nn.fit(model, nn.mse_loss, opt, np.ones((4, 2)), np.ones((4, 1)), progress=False)
 
 
 def _fit_metric() -> None:
@@ -172,6 +228,13 @@ def _fit_snapshots() -> None:
 def _highlight_elsewhere() -> None:
     x, other = Value(1.0, label="x"), Value(2.0, label="z")
     draw(x * 2, highlight=other)
+
+
+def _deep_chain(n: int) -> Value:
+    y = Value(0.5, label="x")
+    for _ in range(n):
+        y = y.tanh()
+    return y
 
 
 def _no_renderer() -> None:
@@ -323,6 +386,7 @@ CASES: dict[str, Callable[..., Any]] = {
     "backward-grad-type": lambda: (x23() * 2).sum().backward(Value(1.0)),
     "value-backward-grad-type": lambda: (Value(1.0) * 2).backward("1"),
     "retain-grad-no-grad": lambda: Tensor([1.0]).exp().retain_grad(),
+    "record-rule-shape": _record_rule_of_the_wrong_shape,
     # anomaly mode
     "anomaly-forward": _anomaly_forward,
     "anomaly-backward": _anomaly_backward,
@@ -367,7 +431,13 @@ CASES: dict[str, Callable[..., Any]] = {
     "state-dict-foreign": _foreign_state,
     "state-dict-type": lambda: nn.MLP(2, [1]).load_state_dict([1.0, 2.0]),  # type: ignore[arg-type]
     "save-folder": _save_missing_folder,
+    "save-path-is-folder": lambda tmp: nn.MLP(2, [1]).save(tmp),
+    "save-empty-path": lambda: nn.MLP(2, [1]).save(""),
+    "save-write-failed": _save_on_a_full_disk,
     "load-missing": _load_missing_file,
+    "load-not-a-file": lambda: nn.MLP(2, [1]).load("/dev/null"),
+    "load-shapes": _load_wrong_shapes,
+    "load-header-size": _load_huge_header,
     "load-pickle": _load_pickle,
     # nn: losses
     "loss-reduction": lambda: nn.mse_loss(Tensor([1.0]), [1.0], reduction="avg"),
@@ -397,6 +467,10 @@ CASES: dict[str, Callable[..., Any]] = {
     "adam-betas": lambda: nn.optim.Adam([Value(1.0)], betas=0.9),
     "fit-samples": _fit_mismatch,
     "fit-metric": _fit_metric,
+    "fit-not-finite": _fit_not_finite,
+    "fit-loss-not-finite": _fit_diverging,
+    "fit-optimizer-model": _fit_other_models_optimizer,
+    "fit-optimizer-type": lambda: nn.fit(nn.Linear(2, 1), nn.mse_loss, None, np.ones((4, 2)), np.ones(4)),
     "fit-lr-schedule": _fit_lr_schedule,
     "history-key": _history_key,
     "fit-snapshots": _fit_snapshots,
@@ -416,6 +490,7 @@ CASES: dict[str, Callable[..., Any]] = {
     "draw-option": lambda: draw(Value(1.0), rankdir="up"),
     "draw-highlight": _highlight_elsewhere,
     "draw-nodes": lambda: draw(Value(1.0) * 2, highlight=3.0),
+    "draw-too-large": lambda: draw(_deep_chain(5000), max_nodes=6000),
     "drawing-save-name": lambda: draw(Value(1.0)).save("graph.jpg"),
     "renderer-missing": _no_renderer,
     "backward-steps-root": lambda: backward_steps([1.0]),
@@ -430,7 +505,9 @@ CASES: dict[str, Callable[..., Any]] = {
     "cli-value-called": lambda: evaluate_expression("x(y)", {"x": 1.0, "y": 2.0}),
     "cli-unknown-function": lambda: evaluate_expression("ln(x)", {"x": 1.0}),
     "cli-assignment": lambda: evaluate_expression("y = x*2", {"x": 1.0}),
+    "cli-expression-length": lambda: evaluate_expression("x*" * 600_000 + "x", {"x": 1.0}),
     "cli-set": lambda: _parse_settings(["x"]),
+    "cli-no-expression": _draw_without_expression,
     "cli-set-twice": lambda: _parse_settings(["x=2", "x=3"]),
     # PyTorch and ONNX
     "torch-missing": _without("torch", lambda: nn.Linear(2, 2).to_torch()),
@@ -615,6 +692,14 @@ def test_onnx_float64_kernels(tmp_path: Path) -> None:
                 continue
             with pytest.raises(Exception, match="NOT_IMPLEMENTED : Could not find an implementation for"):
                 onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+
+
+def test_create_graph_backward_warns() -> None:
+    x = Value(2.0)
+    with pytest.warns(UserWarning, match=r"create_graph=True\) makes a reference cycle.*autograd\.grad"):
+        (x * x * x).backward(create_graph=True)
+    assert x.grad.data == 12.0
+    assert grad(grad(lambda v: v * v * v))(2.0) == 12.0  # the same derivative, no .grad, no warning
 
 
 def test_load_state_dict_changes_nothing_on_error() -> None:

@@ -259,8 +259,10 @@ def test_fan_out_is_laid_out_with_search_limits_and_says_so() -> None:
     svg = picture.svg()
     assert time.perf_counter() - start < 30  # about a second here; without the limits it never ends
     assert "mclimit=0.1" in picture.source
-    note = re.search(r"laid out with Graphviz's search limits: ([xw]) feeds (\d+) ops", picture.source)
+    copies = r"drawn once per use, dashed copies beside each user: ([xw]) \((\d+) uses\)"
+    note = re.search(copies, picture.source)
     assert note and int(note[2]) > draw_layout.FANOUT_LIMIT and note[0] in html.unescape(svg)
+    assert "laid out with Graphviz's search limits" in html.unescape(svg)
     small = x * w + x * w
     assert "mclimit" not in to_dot(small) and "search limits" not in to_dot(small)
 

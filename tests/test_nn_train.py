@@ -307,3 +307,71 @@ def test_demo_piped_writes_plain_progress_lines(tmp_path: Path) -> None:
     accuracies = re.findall(r"accuracy=(\S+?)(?:,|$)", done.stderr, re.MULTILINE)
     assert len(accuracies) == 24 and all(re.fullmatch(r"\d{1,3}\.\d%", a) for a in accuracies), accuracies
     assert re.search(r"train accuracy \d+\.\d%", done.stdout)
+
+
+# --- training on bad data, or with the wrong optimizer, stops at once ----------------------------
+
+
+def _tensor_model(seed: int = 0) -> nn.Module:
+    return nn.Sequential(nn.Linear(2, 4, seed=seed), nn.ReLU(), nn.Linear(4, 1, seed=seed + 1))
+
+
+def test_fit_refuses_data_holding_nan_naming_where() -> None:
+    X, y = np.ones((6, 2)), np.ones((6, 1))
+    X[2, 1] = np.nan
+    X[4, 0] = np.inf
+    model = _tensor_model()
+    before = model.state_dict()
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(
+        ValueError,
+        match=r"^fit: X holds 2 value\(s\) that are not finite .*: row 2, column 1; row 4, column 0;",
+    ):
+        nn.fit(model, nn.mse_loss, opt, X, y, progress=False)
+    y[5, 0] = np.nan
+    with pytest.raises(ValueError, match=r"^fit: y holds 1 value\(s\) .*: row 5, column 0;"):
+        nn.fit(model, nn.mse_loss, opt, np.ones((6, 2)), y, progress=False)
+    with pytest.raises(ValueError, match=r"^fit: validation X holds 1 value"):
+        nn.fit(
+            model,
+            nn.mse_loss,
+            opt,
+            np.ones((6, 2)),
+            np.ones((6, 1)),
+            progress=False,
+            validation_data=(X[:3], y[:3]),
+        )
+    assert all(np.array_equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_fit_stops_at_the_first_non_finite_loss_before_that_step_changes_the_model() -> None:
+    model = _tensor_model()
+    opt = nn.optim.SGD(model.parameters(), lr=1e155)  # every step multiplies the weights hugely
+    history_of_states = []
+
+    def loss_fn(out: Any, y: Any) -> Any:
+        history_of_states.append(model.state_dict())
+        return nn.mse_loss(out, y)
+
+    with pytest.raises(
+        FloatingPointError, match=r"^fit: the loss is (inf|nan) at step (\d+) \(epoch 1\).*detect_anomaly\(\)"
+    ) as err:
+        nn.fit(model, loss_fn, opt, np.ones((8, 2)), np.ones((8, 1)), batch_size=1, progress=False)
+    step = int(re.search(r"at step (\d+)", str(err.value))[1])  # type: ignore[index]
+    assert 1 < step <= 8 and len(history_of_states) == step
+    last = history_of_states[-1]
+    assert all(np.array_equal(last[k], v) for k, v in model.state_dict().items())
+
+
+def test_fit_refuses_an_optimizer_built_on_another_model() -> None:
+    model, other = _tensor_model(0), _tensor_model(5)
+    opt = nn.optim.Adam(other.parameters(), lr=0.1)
+    message = r"^fit: the optimizer Adam updates none of the parameters of the model Sequential"
+    with pytest.raises(ValueError, match=message):
+        nn.fit(model, nn.mse_loss, opt, np.ones((4, 2)), np.ones((4, 1)), progress=False)
+    with pytest.raises(
+        TypeError, match=r"^fit: optimizer must have step\(\) and zero_grad\(\).*got NoneType"
+    ):
+        nn.fit(model, nn.mse_loss, None, np.ones((4, 2)), np.ones((4, 1)), progress=False)
+    part = nn.optim.SGD(model[0].parameters(), lr=0.1)  # some of the model's parameters: fine-tuning
+    nn.fit(model, nn.mse_loss, part, np.ones((4, 2)), np.ones((4, 1)), epochs=1, progress=False)

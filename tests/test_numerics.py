@@ -285,3 +285,116 @@ def test_max_over_all_zeros_after_relu() -> None:
     """The common case: relu makes a row of zeros, and max over them is a tie among all."""
     x = np.array([[-1.0, -2.0, -0.5], [1.0, -1.0, 1.0]])
     against_torch(lambda t: t.relu().max(axis=1), lambda t: torch.amax(t.relu(), dim=1), x)
+
+
+# --- nan (and inf) through every activation and reduction, as torch ----------------------------
+
+NONFINITE = [math.nan, math.inf, -math.inf, 0.0, -2.0, 3.0]
+F = torch.nn.functional
+TORCH_ACTIVATIONS: dict[str, Callable[[Any], Any]] = {
+    "relu": torch.relu,
+    "abs": torch.abs,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "exp": torch.exp,
+    "sin": torch.sin,
+    "cos": torch.cos,
+    "erf": torch.erf,
+    "leaky_relu": lambda x: F.leaky_relu(x, 0.01),
+    "elu": F.elu,
+    "gelu": F.gelu,
+    "silu": F.silu,
+    "softplus": F.softplus,
+}
+
+
+def _same(ours: Any, theirs: Any) -> bool:
+    """Equal to rounding, nan equal to nan and inf to inf."""
+    a, b = np.asarray(ours, dtype=np.float64), np.asarray(theirs, dtype=np.float64)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-12, atol=1e-300, equal_nan=True))
+
+
+@pytest.mark.parametrize("name", sorted(TORCH_ACTIVATIONS))
+def test_activations_at_nan_and_inf_as_torch(name: str) -> None:
+    """Value and Tensor give torch's value and gradient at nan, +-inf and ordinary points: a nan
+    weight gives a nan output (Value(nan).relu() is nan, not 0.0), which anomaly mode then catches."""
+    for x in NONFINITE:
+        xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        yt = TORCH_ACTIVATIONS[name](xt)
+        yt.backward()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # numpy's overflow and invalid-value warnings
+            v = Value(x)
+            y = getattr(v, name)()
+            y.backward()
+            t = Tensor(np.array([x]), requires_grad=True)
+            out = getattr(t, name)()
+            out.sum().backward()
+        where = f"{name}({x})"
+        assert _same(y.data, yt.item()) and _same(out.data, [yt.item()]), f"value of {where}"
+        assert _same(v.grad, xt.grad.item()) and _same(t.grad, [xt.grad.item()]), f"gradient of {where}"
+
+
+REDUCTIONS: dict[str, tuple[Callable[[Tensor], Tensor], Callable[[Any], Any]]] = {
+    "max": (lambda t: t.max(), lambda t: t.max()),
+    "min": (lambda t: t.min(), lambda t: t.min()),
+    "max axis": (lambda t: t.max(axis=1), lambda t: t.max(dim=1).values),
+    "min axis": (lambda t: t.min(axis=1), lambda t: t.min(dim=1).values),
+    "sum": (lambda t: t.sum(axis=1), lambda t: t.sum(dim=1)),
+    "mean": (lambda t: t.mean(axis=1), lambda t: t.mean(dim=1)),
+    "prod": (lambda t: t.prod(axis=1), lambda t: t.prod(dim=1)),
+    "logsumexp": (lambda t: t.logsumexp(axis=1), lambda t: t.logsumexp(dim=1)),
+    "softmax": (lambda t: t.softmax(axis=1), lambda t: t.softmax(dim=1)),
+    "log_softmax": (lambda t: t.log_softmax(axis=1), lambda t: t.log_softmax(dim=1)),
+    "var": (lambda t: t.var(axis=1), lambda t: t.var(dim=1, unbiased=False)),
+    "std": (lambda t: t.std(axis=1), lambda t: t.std(dim=1, unbiased=False)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REDUCTIONS))
+def test_reductions_with_one_nan_as_torch(name: str) -> None:
+    """One nan in a row: the result of that row and its gradients are torch's. For max and min
+    the whole gradient goes to the nan entry (as torch.max), not nan to every entry."""
+    ours, theirs = REDUCTIONS[name]
+    x = np.array([[1.0, math.nan, 3.0, -2.0], [0.5, 4.0, 4.0, -1.0]])
+    xt = torch.tensor(x, requires_grad=True)
+    yt = theirs(xt)
+    seed = _grad_seed(tuple(yt.shape), np.float64)
+    yt.backward(torch.tensor(seed))
+    t = Tensor(x.copy(), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        y = ours(t)
+        y.backward(seed)
+    assert _same(y.data, yt.detach().numpy()), f"value of {name}"
+    if name in ("max axis", "min axis"):  # the tie in row 1: torch.max(dim) picks one entry, amax splits
+        assert _same(t.grad[0], xt.grad[0]), f"gradient of {name}"
+    else:
+        assert _same(t.grad, xt.grad), f"gradient of {name}"
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "logsumexp"])
+@pytest.mark.parametrize("shape, axis", [((2, 0), 1), ((0, 3), 1), ((0, 3), 0), ((0,), 0)])
+def test_over_an_empty_axis_as_torch(name: str, shape: tuple[int, ...], axis: int) -> None:
+    """softmax and log_softmax over an empty axis give an empty result, as torch (no numpy error)."""
+    t = Tensor(np.zeros(shape), requires_grad=True)
+    tt = torch.zeros(shape, dtype=torch.float64, requires_grad=True)
+    y, yt = getattr(t, name)(axis=axis), getattr(tt, name)(dim=axis)
+    assert y.shape == tuple(yt.shape) and _same(y.data, yt.detach().numpy())
+    y.sum().backward()
+    yt.sum().backward()
+    assert t.grad is not None and _same(t.grad, tt.grad)
+
+
+def test_a_network_with_a_nan_weight_answers_nan_and_anomaly_mode_names_it() -> None:
+    """nn.MLP's ReLU neurons (one fused node each) let nan through as torch.relu does, instead of
+    answering a finite 0.0 that hides it."""
+    import nn
+    from autograd import detect_anomaly
+
+    model = nn.MLP(2, [3, 1], seed=0)
+    model.parameters()[0].data = math.nan
+    assert math.isnan(model([1.0, 2.0]).data)
+    assert math.isnan(nn.MLP.predict(model, np.array([[1.0, 2.0]]))[0])
+    with pytest.raises(FloatingPointError, match=r"op 'relu\(w·x\+b\)' gave nan"), detect_anomaly():
+        model([1.0, 2.0])

@@ -428,3 +428,49 @@ def test_ops_keep_their_parameters_for_drawings_and_exporters() -> None:
     assert x.clip(0.0, None)._attrs == {"lo": 0.0, "hi": None}
     assert concatenate([x, x], axis=1)._attrs == {"axis": 1}
     assert (x + 1)._attrs is None and x._attrs is None
+
+
+# --- ops of one's own (record): their rules' results are checked ------------------------------
+
+
+def _grow(x: Tensor, share_shape: tuple[int, ...]) -> Tensor:
+    """An op made with record whose rule returns a share of ``share_shape`` whatever x's shape."""
+    from autograd import record
+
+    return record(x.data * 2, (x,), (lambda g, out, a: np.ones(share_shape),), "grow")
+
+
+def test_a_recorded_rule_of_the_wrong_shape_raises_naming_the_op_and_changes_no_grad() -> None:
+    x, w = Tensor(np.ones(3), requires_grad=True), Tensor(np.ones(3), requires_grad=True)
+    w.grad = np.full(3, 7.0)
+    message = r"rule of input 0 of op 'grow' .* shape \(5,\) for an input of shape \(3,\)"
+    with pytest.raises(ValueError, match=message):
+        (_grow(x, (5,)) * w).sum().backward()
+    assert x.grad is None and np.array_equal(w.grad, np.full(3, 7.0))
+
+
+def test_a_recorded_rule_giving_the_broadcast_shape_is_summed_back_as_torch_does() -> None:
+    from autograd import record
+
+    class Spread(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx: object, a: torch.Tensor) -> torch.Tensor:
+            return a.expand(3, 4).clone()
+
+        @staticmethod
+        def backward(ctx: object, g: torch.Tensor) -> torch.Tensor:
+            return g  # the output's shape (3, 4) for an input of shape (3, 1)
+
+    x = Tensor(np.ones((3, 1)), requires_grad=True)
+    xt = torch.ones((3, 1), dtype=torch.float64, requires_grad=True)
+    seed = np.arange(12.0).reshape(3, 4)
+    record(np.broadcast_to(x.data, (3, 4)), (x,), (lambda g, out, a: g,), "spread").backward(seed)
+    Spread.apply(xt).backward(torch.tensor(seed))
+    assert x.grad is not None and np.array_equal(x.grad, xt.grad.numpy())
+
+
+def test_recorded_rules_are_checked_under_create_graph_too() -> None:
+    x = Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(ValueError, match=r"op 'grow'.*shape \(5,\)"):
+        _grow(x, (5,)).sum().backward(create_graph=True)
+    assert x.grad is None

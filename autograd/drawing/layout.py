@@ -15,12 +15,18 @@ import os
 import shutil
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from autograd.drawing.replay import Replay, local_derivative
-from autograd.drawing.scene import DrawOptions, FrameView, Scene, make_scene, takes_options
+from autograd.drawing.scene import (
+    FANOUT_LIMIT,
+    DrawOptions,
+    FrameView,
+    Scene,
+    make_scene,
+    takes_options,
+)
 from autograd.drawing.text import (
     KIND_TAG,
     PALETTE,
@@ -36,10 +42,8 @@ from autograd.drawing.text import (
     value_text,
 )
 
-FANOUT_LIMIT = 24
-"""A drawn node feeding more ops than this makes Graphviz's crossing minimisation slow (100 users:
-tens of seconds); such pictures are laid out with its search limits, and say so."""
-_SEARCH_LIMITS = "  graph [mclimit=0.1, nslimit=1, nslimit1=1, searchsize=10];"
+SEARCH_LIMITS = "  graph [mclimit=0.1, nslimit=1, nslimit1=1, searchsize=10];"
+"""Graphviz's search limits, for a large picture (see ``LARGE_PICTURE``)."""
 
 
 class RendererNotFoundError(RuntimeError):
@@ -50,10 +54,21 @@ class RendererNotFoundError(RuntimeError):
 
 
 def build_dot(
-    root: Any, opt: DrawOptions, frame: FrameView | None = None, replay: Replay | None = None
+    root: Any,
+    opt: DrawOptions,
+    frame: FrameView | None = None,
+    replay: Replay | None = None,
+    caller: str | None = None,
 ) -> str:
-    """The DOT source of the picture of ``root``'s graph (see :func:`_scene` and :func:`_dot`)."""
-    return scene_dot(make_scene(root, opt, frame, replay))
+    """The DOT source of the picture of ``root``'s graph (see :func:`make_scene` and
+    :func:`scene_dot`); ``caller`` names the entry point that will lay it out, if any (an explicit
+    ``max_nodes`` too large to lay out in time is then an error).
+
+    >>> from autograd import Value
+    >>> build_dot(Value(2.0, label="x"), DrawOptions()).count(" -> ")
+    0
+    """
+    return scene_dot(make_scene(root, opt, frame, replay, caller=caller))
 
 
 def scene_dot(scene: Scene) -> str:
@@ -66,9 +81,9 @@ def scene_dot(scene: Scene) -> str:
         f'fontcolor="{PALETTE["ink"]}"];',
         f'  edge [fontname="Arial", fontsize=9, color="{PALETTE["edge"]}", arrowsize=0.7];',
     ]
-    limited = _fan_out_note(scene)
-    if limited:
-        lines.append(_SEARCH_LIMITS)
+    limits = _limits_notes(scene)
+    if limits:
+        lines.append(SEARCH_LIMITS)
     lines.extend(_node_line(scene, node) for node in scene.visible)
     reaching_hidden = []  # op nodes with an input in the collapsed part
     for node in scene.visible:
@@ -80,24 +95,32 @@ def scene_dot(scene: Scene) -> str:
         lines.extend(_collapsed_lines(scene, reaching_hidden))
     notes = [(frame.caption, PALETTE["current"])] if frame is not None and frame.caption else []
     notes.extend((n, PALETTE["chain"]) for n in (influence.notes if influence else []))
-    notes.extend([(limited, PALETTE["faint"])] if limited else [])
+    notes.extend((n, PALETTE["faint"]) for n in limits)
     if notes:
         lines.append(_notes_line(notes))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _fan_out_note(scene: Scene) -> str:
-    """A note when a drawn node feeds more than FANOUT_LIMIT drawn ops ("" otherwise): the
-    picture is then laid out with Graphviz's search limits, which keep it to a second or so."""
-    users = Counter(x for node in scene.visible for x in node.inputs if x in scene.ids)
-    if not users:
-        return ""
-    busiest, count = users.most_common(1)[0]
-    if count <= FANOUT_LIMIT:
-        return ""
-    name = scene.names(busiest)
-    return f"laid out with Graphviz's search limits: {name} feeds {count} ops (a full search would be slow)"
+def _limits_notes(scene: Scene) -> list[str]:
+    """What the faint note line says about the bounds a picture was drawn within (none for a
+    small ordinary picture): nodes drawn once per use, Graphviz's search limits, a collapse
+    earlier than ``max_nodes`` asked. Any of them lays the picture out with the search limits."""
+    notes = []
+    if scene.copied:
+        busiest = sorted(scene.copied, key=scene.copied.__getitem__, reverse=True)
+        named = ", ".join(f"{scene.names(x)} ({scene.copied[x] + 1:,} uses)" for x in busiest[:3])
+        more = f" and {len(busiest) - 3:,} more" if len(busiest) > 3 else ""
+        notes.append(f"drawn once per use, dashed copies beside each user: {named}{more}")
+    if scene.budget_cut:
+        asked = scene.opt.max_nodes
+        notes.append(
+            f"collapsed after {len(scene.visible):,} nodes, not max_nodes={asked:,}: the rest would take "
+            "Graphviz too long to lay out"
+        )
+    if scene.large:
+        notes.append("laid out with Graphviz's search limits (a full search would be slow)")
+    return notes
 
 
 def _node_line(scene: Scene, node: Any) -> str:
@@ -186,8 +209,30 @@ def _op_lines(scene: Scene, node: Any) -> list[str]:
         if x in scene.ids:
             attrs = _edge_attrs(scene, node, i, rule, sent.get(i), on and x in scene.on_path)
             edge_id = f'id="{nid}_in{i}"' if scene.with_ids else ""
-            lines.append(f"  {scene.ids[x]} -> {op}{_bracketed(_joined(attrs, edge_id))};")
+            tail = scene.ids[x]
+            if (node, i) in scene.copies:
+                tail = f"{tail}_copy{scene.copies[node, i]}"
+                lines.append(_copy_line(scene, x, tail))
+            lines.append(f"  {tail} -> {op}{_bracketed(_joined(attrs, edge_id))};")
     return lines
+
+
+def _copy_line(scene: Scene, x: Any, cid: str) -> str:
+    """A dashed copy of ``x`` beside one of its users: its name and its data (a Tensor: its
+    shape), marked as ``x`` is (influence chain, current step); its grad shows on ``x`` only."""
+    shown = shape_text(x.data) if is_array(x.data) else f"data {value_text(x.data)}"
+    text = f"<B>{markup_text(scene.names(x))}</B>"
+    if "data" in scene.opt.shown or is_array(x.data):
+        text += f'<BR/><FONT POINT-SIZE="9">{markup_text(shown)}</FONT>'
+    if scene.is_current(x):
+        look = f'color="{PALETTE["current"]}", penwidth=2'
+    elif x in scene.on_path:
+        look = f'color="{PALETTE["chain"]}", penwidth=2, class="influence"'
+    else:
+        look = f'color="{PALETTE["collapsed"]}"'
+    copy_id = f'id="{cid}"' if scene.with_ids else ""
+    shape = 'shape=box, style=dashed, margin="0.06,0.03"'
+    return f"  {cid} [{_joined(f'label=<{text}>', shape, look, copy_id)}];"
 
 
 def _joined(*attrs: str) -> str:
@@ -213,9 +258,10 @@ def _edge_attrs(scene: Scene, node: Any, i: int, rule: Any, share: Any, on_path:
             f"label={dot_quote(' +' + text + ' ')}, dir=back, arrowtail=normal"
         )
     elif on_path and rule is not None:
+        label = "xlabel" if scene.large else "label"  # a large picture's labels are placed after layout
         attrs.append(
             f'color="{PALETTE["chain"]}", penwidth=2, fontcolor="{PALETTE["chain"]}", '
-            f'label={dot_quote(" " + short_text(local_derivative(node, i)) + " ")}, class="influence"'
+            f'{label}={dot_quote(" " + short_text(local_derivative(node, i)) + " ")}, class="influence"'
         )
     return ", ".join(attrs)
 
@@ -232,7 +278,14 @@ def _collapsed_lines(scene: Scene, reaching_hidden: list[str]) -> list[str]:
         f'draw with a larger max_nodes to see them){chain}", shape=box, style="dashed,rounded", '
         f'fontcolor="{PALETTE["edge"]}", color="{PALETTE["collapsed"]}"{more_id}];'
     ]
-    lines.extend(f'  more -> {op} [style=dashed, color="{PALETTE["collapsed"]}"];' for op in reaching_hidden)
+    for k, op in enumerate(reaching_hidden):
+        tail = "more"
+        if k and len(reaching_hidden) > FANOUT_LIMIT:  # the summary too is drawn once per use
+            tail = f"more_copy{k - 1}"
+            copy_id = f', id="{tail}"' if scene.with_ids else ""
+            look = f'shape=box, style=dashed, color="{PALETTE["collapsed"]}"'
+            lines.append(f'  {tail} [label="...", {look}{copy_id}];')
+        lines.append(f'  {tail} -> {op} [style=dashed, color="{PALETTE["collapsed"]}"];')
     return lines
 
 
@@ -291,17 +344,32 @@ def find_renderer() -> str | None:
     return None
 
 
+LAYOUT_TIMEOUT = 60
+"""Seconds Graphviz may take on one picture before it is stopped. A picture within
+LAYOUT_BUDGET takes a few; this bounds DOT written by hand or a very slow machine."""
+
+
 def run_graphviz(source: str, fmt: str, *options: str) -> bytes:
+    """``source`` laid out and rendered as ``fmt`` ("svg", "png") by :func:`find_renderer`'s
+    program, stopped after LAYOUT_TIMEOUT seconds; a failure is a RuntimeError naming it.
+
+    >>> run_graphviz("digraph { a -> b }", "svg").startswith(b"<?xml")  # doctest: +SKIP
+    True
+    """
     program = find_renderer()
     if program is None:
         raise RendererNotFoundError(_INSTALL_HINT)
+    command = [program, f"-T{fmt}", *options]
     try:
         done = subprocess.run(
-            [program, f"-T{fmt}", *options], input=source.encode("utf-8"), capture_output=True, timeout=300
+            command, input=source.encode("utf-8"), capture_output=True, timeout=LAYOUT_TIMEOUT
         )
     except subprocess.TimeoutExpired as err:
+        size = f"{source.count(chr(10) + '  '):,} lines of DOT"
         raise RuntimeError(
-            f"{program} took longer than 300 s to lay out the graph; use a smaller max_nodes"
+            f"{Path(program).name} did not finish laying out the picture ({size}) within {LAYOUT_TIMEOUT} s "
+            "and was stopped; draw fewer nodes (a smaller max_nodes), or write the DOT source with "
+            "to_dot(root) and lay it out with a faster engine (sfdp)"
         ) from err
     if done.returncode != 0 or not done.stdout:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -309,4 +377,3 @@ def run_graphviz(source: str, fmt: str, *options: str) -> bytes:
             f"{program} -T{fmt} failed: {message[-1] if message else f'exit status {done.returncode}'}"
         )
     return done.stdout
-

@@ -94,6 +94,7 @@ from autograd.drawing.text import (
     short_text,
     value_text,
 )
+from autograd.files import write_atomic
 
 __all__ = ["EXACT_NUMBERS", "Explorer", "explore", "playback"]
 
@@ -149,12 +150,10 @@ class Explorer:
         )
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the page (an ``.html`` file); returns the path."""
-        target = Path(path)
-        if target.suffix.lower() not in (".html", ".htm"):
+        """Write the page (an ``.html`` file), whole or not at all; returns the path."""
+        if Path(path).suffix.lower() not in (".html", ".htm"):
             raise ValueError(f"Explorer.save: use an .html file name, got {str(path)!r}")
-        target.write_text(self.html(), encoding="utf-8")
-        return target
+        return write_atomic(path, self.html().encode("utf-8"), "Explorer.save", "page.html")
 
     def picture(self) -> bytes:
         """A static PNG of what the page shows: the graph with every gradient of the pass (a
@@ -358,14 +357,14 @@ def explore(root: Any, **options: Any) -> Explorer:
     return backward_page(Replay(root), opt)
 
 
-def backward_page(replay: Replay, opt: DrawOptions) -> Explorer:
+def backward_page(replay: Replay, opt: DrawOptions, caller: str = "explore") -> Explorer:
     """The page of a replayed backward pass (``explore`` and ``BackwardSteps.player`` make one)."""
     root = replay.root
     check_targets(root, set(replay.order), opt.targets, opt.node_names)
     layout = copy.copy(opt)  # the page marks the chain (and no colours) itself: none in the layout
     layout.targets, layout.color_grad = [], False
     frame = FrameView({}, set(), None, [], "")  # no step done: every box sized for "grad ... so far"
-    scene = make_scene(root, layout, frame, replay, with_ids=True)
+    scene = make_scene(root, layout, frame, replay, with_ids=True, caller=caller)
     frame.grads.update(_widest_grads(replay, set(scene.visible)))
     svg = _page_svg(run_graphviz(scene_dot(scene), "svg").decode("utf-8"))
     data = _backward_data(replay, opt, scene.names, scene.visible)

@@ -18,6 +18,7 @@ from typing import Any
 from autograd.drawing.layout import RendererNotFoundError, build_dot, run_graphviz
 from autograd.drawing.scene import DrawOptions, takes_options
 from autograd.drawing.text import FONTS
+from autograd.files import write_atomic
 
 
 def _widths(table: str) -> tuple[int, ...]:
@@ -117,18 +118,17 @@ class Drawing:
 
     def save(self, path: str | os.PathLike[str], scale: float = 1.0) -> Path:
         """Write ``.svg``, ``.png`` (at ``scale``, see :meth:`png`) or ``.dot`` by the file's
-        suffix; returns the path."""
-        target = Path(path)
-        suffix = target.suffix.lower()
+        suffix, whole or not at all (:func:`autograd.files.write_atomic`); returns the path."""
+        suffix = Path(path).suffix.lower()
         if suffix == ".dot" or suffix == ".gv":
-            target.write_text(self.source, encoding="utf-8")
+            content = self.source.encode("utf-8")
         elif suffix == ".svg":
-            target.write_text(self.svg(), encoding="utf-8")
+            content = self.svg().encode("utf-8")
         elif suffix == ".png":
-            target.write_bytes(self.png(scale))
+            content = self.png(scale)
         else:
             raise ValueError(f"Drawing.save: use a .svg, .png or .dot file name, got {str(path)!r}")
-        return target
+        return write_atomic(path, content, "Drawing.save", "graph.svg")
 
     def _repr_svg_(self) -> str:
         return self.svg()
@@ -138,9 +138,10 @@ class Drawing:
         SVG (an untrusted notebook in JupyterLab, a sanitized export); only text (and why)
         without a renderer."""
         try:
+            svg = self.svg()
             return {
-                "image/svg+xml": self.svg(),
-                "image/png": base64.b64encode(picture_png(self.source)).decode("ascii"),
+                "image/svg+xml": svg,
+                "image/png": base64.b64encode(picture_png(self.source, svg)).decode("ascii"),
                 "text/plain": repr(self),
             }
         except RendererNotFoundError as err:
@@ -151,18 +152,23 @@ PICTURE_SIZE = (1100, 1400)
 """The largest (width, height) in pixels of :func:`picture_png`'s pictures."""
 
 
-def picture_png(source: str) -> bytes:
-    """The graph of DOT ``source`` as a small PNG, for where no SVG shows and no script runs (an
+def picture_png(source: str, svg: str = "") -> bytes:
+    r"""The graph of DOT ``source`` as a small PNG, for where no SVG shows and no script runs (an
     untrusted notebook, a sanitized export): 96 pixels per inch, or fewer to fit PICTURE_SIZE,
-    in at most 32 colours (a drawing has few).
+    in at most 32 colours (a drawing has few). ``svg``, the same picture as SVG, gives its size
+    before any PNG is made (a large picture is then never rendered at full size first).
 
     >>> picture_png("digraph { a -> b }")[:8] == b"\x89PNG\r\n\x1a\n"
     True
     """
-    png = run_graphviz(source, "png", "-Gdpi=96")
-    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # IHDR
+    points = re.search(r'<svg [^>]*width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    png = b"" if points else run_graphviz(source, "png", "-Gdpi=96")
+    if points:
+        width, height = (float(points[k]) * 96 / 72 for k in (1, 2))
+    else:
+        width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # IHDR
     shrink = min(1.0, PICTURE_SIZE[0] / max(width, 1), PICTURE_SIZE[1] / max(height, 1))
-    if shrink < 1.0:
+    if shrink < 1.0 or not png:
         png = run_graphviz(source, "png", f"-Gdpi={96 * shrink:.2f}")
     from PIL import Image  # a dependency of matplotlib, which graphgrad depends on
 
@@ -179,4 +185,4 @@ def draw(root: Any, **options: Any) -> Drawing:
     Takes the keywords of :func:`to_dot` (:class:`DrawOptions`). Rendering happens on first use,
     through the system ``dot`` when it is on PATH and ``graphviz-pure`` otherwise.
     """
-    return Drawing(build_dot(root, DrawOptions.of("draw", options)))
+    return Drawing(build_dot(root, DrawOptions.of("draw", options), caller="draw"))

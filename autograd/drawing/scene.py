@@ -10,7 +10,7 @@ influence chain and the stepper's frame), before anything is laid out.
 from __future__ import annotations
 
 import inspect
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
@@ -23,6 +23,30 @@ _SHOW_FIELDS = ("data", "grad")
 
 DEFAULT_MAX_NODES = 300
 """Graph nodes drawn before the far part of a graph collapses into one summary node."""
+
+FANOUT_LIMIT = 24
+"""A drawn node used by more drawn ops than this is drawn once per use: its first user keeps the
+node and every other use gets a dashed copy beside it (as TensorBoard pulls high-degree nodes out
+of its graphs). One box with a hundred edges is a tangle that Graphviz takes minutes to lay out."""
+
+LAYOUT_BUDGET = 6_000
+"""The most a picture may ask Graphviz to lay out, in boxes plus edges plus edge labels (see
+:class:`DrawnSize`): about 2 s of ``graphviz-pure`` on a 2-core machine for the slowest graphs
+measured (fan-out drawn with copies, a scalar network), so that a default drawing or page is done
+within 10 s. Past it the far part of the graph collapses, whatever ``max_nodes`` says, and an
+explicit ``max_nodes`` above the default that would need more is an error, raised before layout."""
+
+LABEL_COST = 1
+"""What one labelled edge (the influence chain's local derivatives) adds to a picture's cost
+beyond the edge itself; a large picture writes them as external labels (``xlabel``), which
+Graphviz places after the layout instead of laying each out as a node of its own."""
+
+LARGE_PICTURE = 1_000
+"""A picture whose size costs more than this (or that draws a node once per use, or collapses
+early for the budget) is large: laid out with Graphviz's search limits (its crossing minimisation
+and network simplex stop early, which a few hundred boxes with crossing edges need), its edge
+labels external, and it says so. Smaller pictures are written as they always were."""
+
 
 def _as_nodes(x: Any, what: str) -> list[Any]:
     if x is None:
@@ -179,6 +203,79 @@ def _choose_visible(root: Any, max_nodes: int, first: set[Any]) -> list[Any]:
     return list(visible)
 
 
+# --- what Graphviz is asked to lay out -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DrawnSize:
+    """What a picture asks Graphviz to lay out: the graph nodes drawn, the boxes (their tables,
+    their op nodes, copies and the summary node), the edges, and the edges with a label. ``cost``
+    weighs them against :data:`LAYOUT_BUDGET`.
+
+    >>> DrawnSize(nodes=3, boxes=5, edges=4, labels=1).cost
+    10
+    """
+
+    nodes: int
+    boxes: int
+    edges: int
+    labels: int
+
+    @property
+    def cost(self) -> int:
+        return self.boxes + self.edges + LABEL_COST * self.labels
+
+
+def copies_for(uses: int) -> int:
+    """How many dashed copies a node used ``uses`` times is drawn with (see FANOUT_LIMIT).
+
+    >>> copies_for(FANOUT_LIMIT), copies_for(FANOUT_LIMIT + 1)
+    (0, 24)
+    """
+    return uses - 1 if uses > FANOUT_LIMIT else 0
+
+
+def drawn_sizes(drawn: list[Any], labelled: set[Any], total: int) -> list[DrawnSize]:
+    """The size of the picture of ``drawn[:k]`` for k = 1 .. len(drawn), the rest of the graph's
+    ``total`` nodes collapsed, in one sweep: an edge comes with the later of its two ends; an edge
+    between two nodes of ``labelled`` (the influence chain) carries a label.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0)
+    >>> y = x * x
+    >>> [s.cost for s in drawn_sizes([y, x], set(), 2)]  # y alone: its table, op node, edge, summary
+    [5, 6]
+    """
+    at = {node: k for k, node in enumerate(drawn)}
+    n = len(drawn)
+    boxes, labels = [0] * (n + 1), [0] * (n + 1)
+    edges_at: list[list[Any]] = [[] for _ in range(n + 1)]  # each edge's input, at its later end
+    waiting = [0] * (n + 1)  # change in the number of drawn ops with an input still collapsed
+    for k, node in enumerate(drawn):
+        boxes[k] += 2 if node.inputs else 1  # its table and its op node (whose edge comes with it)
+        last = k
+        for x, rule in zip(node.inputs, node.rules):
+            j = at.get(x, n)
+            last = max(last, j)
+            edges_at[max(j, k)].append(x)
+            labels[max(j, k)] += rule is not None and node in labelled and x in labelled
+        if last > k:
+            waiting[k] += 1
+            waiting[last] -= 1
+    sizes, uses = [], Counter[Any]()
+    box = edge = label = summary = 0
+    for k in range(n):
+        box, label, summary = box + boxes[k], label + labels[k], summary + waiting[k]
+        edge += 1 if drawn[k].inputs else 0  # op -> result
+        for x in edges_at[k]:
+            uses[x] += 1
+            box += copies_for(uses[x]) - copies_for(uses[x] - 1)
+            edge += 1
+        more = (1 + copies_for(summary), summary) if k + 1 < total else (0, 0)
+        sizes.append(DrawnSize(k + 1, box + more[0], edge + more[1], label))
+    return sizes
+
+
 @dataclass
 class FrameView:
     """What a backward-stepper frame adds to a drawing."""
@@ -193,7 +290,14 @@ class FrameView:
 @dataclass
 class Scene:
     """What the parts of one drawing share: the options, the nodes drawn (and their DOT ids),
-    the influence chain and the stepper's frame, if any."""
+    the influence chain and the stepper's frame, if any.
+
+    A node used by more than FANOUT_LIMIT drawn ops is drawn once per use: ``copies`` maps each
+    such use but the first, (user, input index), to the number ``k`` of the dashed copy drawn
+    for it (DOT id ``n<p>_copy<k>``); ``copied`` maps the node to its number of copies.
+    ``budget_cut`` is set when fewer than ``max_nodes`` nodes are drawn to stay within
+    LAYOUT_BUDGET; ``size`` is what the picture asks Graphviz to lay out.
+    """
 
     opt: DrawOptions
     names: Names  # what every node is called
@@ -202,10 +306,14 @@ class Scene:
     influence: Influence | None
     frame: FrameView | None
     with_ids: bool = False  # DOT ids on nodes and edges (the SVG keeps them)
+    budget_cut: bool = False
+    size: DrawnSize | None = None
     ids: dict[Any, str] = field(init=False)
     on_path: set[Any] = field(init=False)  # the nodes of the influence chain
     feeds_grad: set[Any] = field(init=False)  # nodes some drawn edge sends a gradient to
     biggest: float = field(init=False)  # the largest |grad| drawn, for color_grad
+    copies: dict[tuple[Any, int], int] = field(init=False)
+    copied: dict[Any, int] = field(init=False)
 
     def __post_init__(self) -> None:
         self.ids = {node: f"n{i}" for i, node in enumerate(self.visible)}
@@ -216,6 +324,20 @@ class Scene:
         self.biggest = 0.0
         if self.opt.color_grad:
             self.biggest = max((magnitude(self.grad_of(n)) for n in self.visible), default=0.0)
+        uses: dict[Any, list[tuple[Any, int]]] = {}
+        for node in self.visible:
+            for i, x in enumerate(node.inputs):
+                if x in self.ids:
+                    uses.setdefault(x, []).append((node, i))
+        busy = {x: used for x, used in uses.items() if copies_for(len(used))}
+        self.copies = {use: k for used in busy.values() for k, use in enumerate(used[1:])}
+        self.copied = {x: len(used) - 1 for x, used in busy.items()}
+
+    @property
+    def large(self) -> bool:
+        """Whether the picture is large (see LARGE_PICTURE)."""
+        cost = self.size.cost if self.size is not None else 0
+        return bool(self.copied) or self.budget_cut or cost > LARGE_PICTURE
 
     def grad_of(self, node: Any) -> Any:
         return self.frame.grads.get(node) if self.frame is not None else node.grad
@@ -230,18 +352,48 @@ def make_scene(
     frame: FrameView | None = None,
     replay: Replay | None = None,
     with_ids: bool = False,
+    caller: str | None = None,
 ) -> Scene:
     """What a picture shows: the influence chain of ``opt.targets`` and the nodes to draw.
 
     ``replay`` is a pass seeded with ones that the influence chain may read instead of its own.
     ``with_ids`` gives every node and edge an ``id`` that the SVG keeps (``n3``, ``n3op``,
-    ``n3_out``, ``n3_in0``), for a page to find them.
+    ``n3_out``, ``n3_in0``, a copy's ``n3_copy0``), for a page to find them.
+
+    The nodes drawn are the ``max_nodes`` nearest the root (the influence chain first), fewer
+    when those would cost Graphviz more than LAYOUT_BUDGET: the far part collapses before
+    layout. ``caller`` names the entry point that will lay the picture out; there a
+    ``max_nodes`` above the default that needs more than the budget is an error, raised here
+    (``to_dot``, which lays nothing out, passes None and gets every node asked for).
     """
     check_root(root, "draw")
     order = topological_order(root) if replay is None else replay.order
     names = opt.names_for(order)
     influence = influence_of(root, order, opt.targets, names, replay) if opt.targets else None
     on_path = influence.on_path if influence else set()
-    visible = _choose_visible(root, opt.max_nodes, on_path) if len(order) > opt.max_nodes else order
-    return Scene(opt, names, visible, len(order) - len(visible), influence, frame, with_ids)
+    drawn = _choose_visible(root, opt.max_nodes, on_path) if len(order) > opt.max_nodes else order
+    sizes = drawn_sizes(drawn, on_path, len(order))
+    cut = False
+    if sizes[-1].cost > LAYOUT_BUDGET and (caller is not None or opt.max_nodes <= DEFAULT_MAX_NODES):
+        if drawn is order:  # the nodes nearest the root come first in the breadth-first walk
+            drawn = _choose_visible(root, len(order), on_path)
+            sizes = drawn_sizes(drawn, on_path, len(order))
+        fits = max(1, next(k for k, size in enumerate(sizes) if size.cost > LAYOUT_BUDGET))
+        if opt.max_nodes > DEFAULT_MAX_NODES:
+            raise ValueError(_too_large(caller or "draw", opt.max_nodes, sizes[-1], fits))
+        drawn, cut = drawn[:fits], True
+    scene = Scene(opt, names, drawn, len(order) - len(drawn), influence, frame, with_ids, cut)
+    scene.size = sizes[len(drawn) - 1]
+    return scene
 
+
+def _too_large(caller: str, max_nodes: int, size: DrawnSize, fits: int) -> str:
+    """The error for an explicit ``max_nodes`` whose picture would take Graphviz too long."""
+    return (
+        f"{caller}: max_nodes={max_nodes} asks Graphviz to lay out {size.nodes:,} nodes of this graph "
+        f"({size.boxes:,} boxes, {size.edges:,} edges, {size.labels:,} edge labels: a cost of "
+        f"{size.cost:,}), more than the {LAYOUT_BUDGET:,} it lays out in a few seconds (LAYOUT_BUDGET); "
+        f"pass max_nodes={fits} "
+        f"or less, or leave max_nodes out to collapse the far part; to_dot(root, max_nodes={max_nodes}) "
+        "writes all of it as DOT without laying it out"
+    )

@@ -70,7 +70,7 @@ class Frame:
     def __repr__(self) -> str:
         return f"<Frame {self.caption()}>"
 
-    def _dot(self, opt: DrawOptions) -> str:
+    def _dot(self, opt: DrawOptions, caller: str | None = None) -> str:
         replay = self._steps.replay
         view = FrameView(
             self.grads,
@@ -79,7 +79,7 @@ class Frame:
             self.sent,
             self._caption(opt.names_for(replay.order)),
         )
-        return build_dot(replay.root, opt, view, replay if self._steps._seeded_with_ones else None)
+        return build_dot(replay.root, opt, view, replay if self._steps._seeded_with_ones else None, caller)
 
     @takes_options
     def to_dot(self, **options: Any) -> str:
@@ -90,7 +90,7 @@ class Frame:
     def draw(self, **options: Any) -> Drawing:
         """The graph as this step sees it: the node being processed in blue, the shares it sends
         on blue edges, gradients still being summed in orange, unknown ones as '?'."""
-        return Drawing(self._dot(DrawOptions.of("Frame.draw", options)))
+        return Drawing(self._dot(DrawOptions.of("Frame.draw", options), "Frame.draw"))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         return self.draw()._repr_mimebundle_()
@@ -134,7 +134,8 @@ class BackwardSteps(Sequence[Frame]):
         """The steps as an interactive page (an :class:`autograd.drawing.Explorer`): previous,
         next, play and a slider over the steps, the influence chain of a clicked node; it shows
         inline in Jupyter and needs no kernel once drawn. Takes the options of :func:`to_dot`."""
-        return backward_page(self.replay, DrawOptions.of("BackwardSteps.player", options))
+        caller = "BackwardSteps.player"
+        return backward_page(self.replay, DrawOptions.of(caller, options), caller)
 
     def _repr_html_(self) -> str:
         return str(self.player()._repr_html_())

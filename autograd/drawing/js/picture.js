@@ -8,11 +8,13 @@
 /* --- the picture ------------------------------------------------------------------------------- */
 
 // A part of the picture: a drawn node n<p> (or a copy of it, n<p>_copy<k>), its op node n<p>op, the
-// edge to it n<p>_out, its input edges n<p>_in<slot>, the collapsed part "more", or another edge.
-// Its key is its id without the copy's suffix: a copy is marked as its node is.
+// edge to it n<p>_out, its input edges n<p>_in<slot>, the collapsed part "more" (and its stubs
+// more_copy<k>), or another edge. Its key is its id without the copy's suffix: a copy is marked as
+// its node is.
 function partOf(el) {
   const m = /^(n(\d+)(op|_out|_in\d+)?)(_copy\d+)?$/.exec(el.id);
-  return { el, own: el.getAttribute("class"), key: m ? m[1] : el.id, node: m && !m[3] ? Number(m[2]) : -1 };
+  const key = m ? m[1] : el.id.replace(/^more_copy\d+$/, "more");  // the collapsed part's stubs are it too
+  return { el, own: el.getAttribute("class"), key, node: m && !m[3] ? Number(m[2]) : -1 };
 }
 
 class BackwardPicture {

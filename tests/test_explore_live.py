@@ -321,7 +321,8 @@ def test_typing_dragging_and_scrolling_a_leafs_value(tmp_path: Path, open_page: 
         page.evaluate("graphgrad.step(9).caption") == "step 9 of 9: tax is a leaf: its gradient 670 is final"
     )
     page.press(".gg-value", "ArrowUp")  # a step up: a tenth of the value's order of magnitude
-    assert page.evaluate("graphgrad.state().edits") == {"apple": 120} and page.input_value(".gg-value") == "120"
+    assert page.evaluate("graphgrad.state().edits") == {"apple": 120}
+    assert page.input_value(".gg-value") == "120"
     page.press(".gg-value", "ArrowDown")
     page.mouse.move(*apple)
     page.mouse.wheel(0, -100)  # a notch up: a step too
@@ -488,3 +489,18 @@ def test_only_an_editable_page_holds_the_recompute(capsys: pytest.CaptureFixture
     print(f"\napples: {len(made.html().encode()):,} bytes, of which the live recompute {added:,}")
     assert made.editable and 20_000 < added < 40_000
     assert len(made.html().encode()) < 100_000
+
+
+def test_every_drawn_copy_of_a_leaf_shows_its_new_value(tmp_path: Path, open_page: Any) -> None:
+    """A leaf that feeds many ops is drawn once per use (n<p>_copy<k>): each copy's data follows the edits."""
+    x = Value(2.0, label="x")
+    y = sum((x * Value(float(k)) for k in range(30)), Value(0.0))
+    y.label = "y"
+    opened = open_page(explore(y).save(tmp_path / "copies.html"))
+    copies = """() => [...document.querySelectorAll("svg g.node")].filter((g) => /_copy/.test(g.id))
+                .map((g) => [...g.querySelectorAll("text")].map((t) => t.textContent).join(" "))"""
+    before = opened.page.evaluate(copies)
+    assert len(before) > 20 and set(before) == {"x data 2"}
+    assert opened.page.evaluate("graphgrad.set('x', 3)")["values"] == {"y": 3.0 * sum(range(30)), "x": 3}
+    assert set(opened.page.evaluate(copies)) == {"x data 3"}
+    assert_clean(opened)

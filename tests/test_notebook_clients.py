@@ -42,7 +42,7 @@ from typing import Any
 import nbformat
 import pytest
 from test_explore_browser import APPLES, CHAIN_OF_APPLE, has_api
-from test_notebooks import NOTEBOOKS
+from test_notebooks import NOTEBOOKS, write_kernel_spec
 from test_viz import shopping
 
 import autograd.drawing.layout as draw_layout
@@ -210,14 +210,7 @@ class Server:
         env.update(with_this_python(env))
         env.pop("JUPYTER_PATH", None)
         env.pop("JUPYTER_CONFIG_PATH", None)
-        kernel = home / "data" / "kernels" / "python3"
-        kernel.mkdir(parents=True)
-        spec = {
-            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "Python 3 (graphgrad tests)",
-            "language": "python",
-        }
-        (kernel / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+        write_kernel_spec(home / "data" / "kernels" / "python3", "Python 3 (graphgrad tests)")
         quiet = home / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
         quiet.mkdir(parents=True)  # no "get notified about Jupyter news?" box over the outputs
         (quiet / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}', encoding="utf-8")

@@ -26,17 +26,21 @@ TORCH_MISSING_NOTE = "torch is not installed"  # what a notebook prints when it 
 CELL_TIMEOUT = 600  # seconds per cell; generous for slow CI machines
 
 
-def _kernel_manager(spec_dir: Path) -> KernelManager:
-    """A kernel manager for a kernel spec that launches ipykernel with the running interpreter
+def write_kernel_spec(kernel: Path, display_name: str) -> None:
+    """A kernel spec in the folder ``kernel`` that launches ipykernel with the running interpreter
     (a user-wide "python3" spec could point at some other Python)."""
-    kernel = spec_dir / "graphgrad-test"
     kernel.mkdir(parents=True)
     spec = {
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "graphgrad tests",
+        "display_name": display_name,
         "language": "python",
     }
     (kernel / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+
+
+def _kernel_manager(spec_dir: Path) -> KernelManager:
+    """A kernel manager for the kernel spec of :func:`write_kernel_spec`."""
+    write_kernel_spec(spec_dir / "graphgrad-test", "graphgrad tests")
     specs = KernelSpecManager(kernel_dirs=[str(spec_dir)])
     return KernelManager(kernel_name="graphgrad-test", kernel_spec_manager=specs)
 

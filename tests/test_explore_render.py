@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_explore_browser import assert_clean, has_api, node_id
+from test_explore_browser import assert_clean, has_api, node_id, wait_for
 from test_viz import shopping
 
 import nn
@@ -524,7 +524,7 @@ def test_stepping_keeps_the_step_in_sight(tmp_path: Path, open_page: Any) -> Non
     y = deep_chain(30)
     opened = open_page(explore(y, max_nodes=40).save(tmp_path / "deep.html"))
     page = opened.page
-    assert page.evaluate(SCALE) >= READABLE - 1e-6
+    wait_for(page, f"{SCALE} >= {READABLE} - 1e-6")  # laid out once the view has its size (a frame later)
     steps, inside = page.evaluate("graphgrad.state().steps"), []
     for _ in range(steps):
         page.keyboard.press("ArrowRight")
@@ -566,6 +566,7 @@ def test_a_tensor_graph_opens_readable_and_fit_stays_readable(tmp_path: Path, op
     made = explore(loss, params=model)
     opened = open_page(made.save(tmp_path / "mlp.html"))
     page = opened.page
+    wait_for(page, f"Math.abs({SCALE} - {READABLE}) < 1e-6")  # laid out once the view has its size
     box = [float(v) for v in page.evaluate(VIEW_BOX).split()]
     home = [float(v) for v in made.svg.split('viewBox="')[1].split('"')[0].split()]
     assert box[2] < home[2]  # too wide to read whole at this size: a part of it

@@ -41,7 +41,7 @@ from typing import Any
 
 import nbformat
 import pytest
-from test_explore_browser import APPLES, CHAIN_OF_APPLE, has_api
+from test_drawing_page_browser import APPLES, CHAIN_OF_APPLE, has_api
 from test_notebooks import NOTEBOOKS, write_kernel_spec
 from test_viz import shopping
 

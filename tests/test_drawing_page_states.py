@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_explore_browser import assert_clean, has_api, node_id, wait_for
+from test_drawing_page_browser import assert_clean, has_api, node_id, wait_for
 from test_viz import shopping
 
 import nn

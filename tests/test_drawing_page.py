@@ -1,7 +1,7 @@
 """The explorer page from the Python side: what goes into it (the replayed pass, texts, exact
 numbers), that it is one self-contained file, escaping, sizes; training snapshots; the picture
 changes the page brought (parameters by name, fan-out, PNG scale, fitted text); the command line.
-The page in a browser is tested in test_explore_browser.py."""
+The page in a browser is tested in test_drawing_page_browser.py."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_explore_browser import assert_clean
+from test_drawing_page_browser import assert_clean
 from test_viz import moons_step_graph, needs_renderer
 
 import autograd.drawing.layout as draw_layout

@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_explore_browser import assert_clean, node_id
-from test_live_ops import EVERY, apply, edit_some, random_graph
+from test_drawing_page_browser import assert_clean, node_id
+from test_drawing_live import EVERY, apply, edit_some, random_graph
 from test_viz import neuron, shopping
 
 import nn

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_explore_browser import assert_clean
+from test_drawing_page_browser import assert_clean
 from test_viz import HAVE_RENDERER, _mixed_graph, neuron, shopping
 
 import autograd.drawing.text as draw_text

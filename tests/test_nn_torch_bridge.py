@@ -463,7 +463,7 @@ def test_from_torch_options_without_an_equivalent() -> None:
         pass
 
     with pytest.raises(
-        TypeError, match=r"test_torch_bridge.*Custom \(at Custom\) has no graphgrad equivalent"
+        TypeError, match=r"test_nn_torch_bridge.*Custom \(at Custom\) has no graphgrad equivalent"
     ):
         nn.from_torch(Custom(2, 2))
 

@@ -12,15 +12,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from helpers import needs_renderer
 
 import autograd.drawing.layout as draw_layout
 import graphgrad
 from graphgrad.cli import MAX_EXPRESSION_LENGTH, ExpressionError, evaluate_expression, main
 
 ROOT = Path(__file__).resolve().parents[1]
-needs_renderer = pytest.mark.skipif(
-    draw_layout.find_renderer() is None, reason="neither dot nor graphviz-pure is installed"
-)
 
 
 @needs_renderer

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import moons_step_graph, needs_renderer
 from test_drawing_page_browser import assert_clean
-from test_viz import moons_step_graph, needs_renderer
 
 import autograd.drawing.layout as draw_layout
 import autograd.drawing.scene as draw_scene

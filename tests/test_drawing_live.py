@@ -35,8 +35,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import pytest
 from conftest import OpenedPage
+from helpers import moons_step_graph, neuron, shopping
 from test_no_gradient_lost import VALUE
-from test_viz import moons_step_graph, neuron, shopping
 
 import nn
 from autograd import Tensor, Value, grad, no_grad, record

@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_drawing_page_browser import assert_clean, node_id
+from helpers import neuron, shopping
 from test_drawing_live import EVERY, apply, edit_some, random_graph
-from test_viz import neuron, shopping
+from test_drawing_page_browser import assert_clean, node_id
 
 import nn
 from autograd import Tensor, Value, backward_steps, explore, record
@@ -137,7 +137,7 @@ def assert_pages_say_the_same(edited: Any, fresh: Any, made: Explorer, exact: bo
             b["state"]["highlighted"],
         )
         for key in ("grads", "values"):
-            close(a["state"][key], b["state"][key], exact)
+            assert_same_numbers(a["state"][key], b["state"][key], exact)
     drawn = min(len(made.data["visible"]), 12)
     tips: list[list[str]] = [[], []]
     for opened, found in zip((edited, fresh), tips):
@@ -148,7 +148,7 @@ def assert_pages_say_the_same(edited: Any, fresh: Any, made: Explorer, exact: bo
     assert tips[0] == tips[1]
 
 
-def close(ours: dict[str, Any], theirs: dict[str, Any], exact: bool) -> None:
+def assert_same_numbers(ours: dict[str, Any], theirs: dict[str, Any], exact: bool) -> None:
     assert ours.keys() == theirs.keys()
     for name, v in theirs.items():
         if exact or not isinstance(v, float) or not math.isfinite(v):

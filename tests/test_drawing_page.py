@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_viz import HAVE_RENDERER, shopping
+from helpers import HAVE_RENDERER, shopping
 
 import autograd.drawing.layout as draw_layout
 import autograd.drawing.render as draw_render

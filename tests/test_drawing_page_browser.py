@@ -16,7 +16,7 @@ from typing import Any
 import nbformat
 import numpy as np
 import pytest
-from test_viz import moons_step_graph, shopping
+from helpers import moons_step_graph, shopping
 
 import nn
 from autograd import Tensor, Value, backward_steps, draw, explore

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import shopping
 from test_drawing_page_browser import assert_clean, has_api, node_id, wait_for
-from test_viz import shopping
 
 import nn
 from autograd import Tensor, Value, draw, explore

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import HAVE_RENDERER, mixed_graph, neuron, shopping
 from test_drawing_page_browser import assert_clean
-from test_viz import HAVE_RENDERER, _mixed_graph, neuron, shopping
 
 import autograd.drawing.text as draw_text
 from autograd import Tensor, Value, backward_steps, draw, explore
@@ -42,7 +42,7 @@ def tensor_graph() -> Tensor:
 GRAPHS = {
     "apples": lambda: (shopping()["price"], shopping),
     "neuron": lambda: (neuron()[-1], None),
-    "mixed": lambda: (_mixed_graph(), None),
+    "mixed": lambda: (mixed_graph(), None),
     **{f"random{k}": (lambda k=k: (random_graph(k), None)) for k in range(4)},
     "tensor": lambda: (tensor_graph(), None),
 }

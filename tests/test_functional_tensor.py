@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from helpers import away_from_kinks
 from torch.autograd import functional as TF
 
 from autograd import (
@@ -37,14 +38,6 @@ from nn.losses import cross_entropy as nn_cross_entropy
 
 REL = 1e-10
 RNG = np.random.default_rng(7)
-
-
-def away_from_kinks(shape: tuple[int, ...], lo: float = 0.3, hi: float = 1.5) -> np.ndarray:
-    """Values with |x| in [lo, hi], mixed signs and no ties (finite differences are exact there)."""
-    n = int(np.prod(shape))
-    mags = np.linspace(lo, hi, n) + RNG.uniform(0, 0.01, n)
-    signs = np.where(np.arange(n) % 3 == 1, -1.0, 1.0)
-    return (RNG.permutation(mags) * signs).reshape(shape)
 
 
 def assert_close(ours: Any, theirs: Any) -> None:
@@ -193,7 +186,10 @@ BINARY: list[tuple[str, Callable[..., Any], Callable[..., Any]]] = [
 
 
 def points(n: int) -> tuple[np.ndarray, ...]:
-    return (away_from_kinks((2, 3)), away_from_kinks((3,)))[:n]
+    return (
+        away_from_kinks((2, 3), 0.3, 1.5, RNG, "every third"),
+        away_from_kinks((3,), 0.3, 1.5, RNG, "every third"),
+    )[:n]
 
 
 def directions(n: int) -> tuple[np.ndarray, ...]:
@@ -290,7 +286,7 @@ def mlp_loss_composed(W1: Any, b1: Any, W2: Any, b2: Any) -> Any:
 
 @pytest.mark.parametrize("ours", [mlp_loss, mlp_loss_composed])
 def test_small_tensor_mlp_loss_against_torch(ours: Callable[..., Any]) -> None:
-    weights = tuple(away_from_kinks(s) for s in WEIGHT_SHAPES)
+    weights = tuple(away_from_kinks(s, 0.3, 1.5, RNG, "every third") for s in WEIGHT_SHAPES)
     tw = tuple(t64(w) for w in weights)
     argnums = (0, 1, 2, 3)
     theirs = mlp_loss_torch if ours is mlp_loss else mlp_loss_composed
@@ -308,7 +304,10 @@ def test_small_tensor_mlp_loss_against_torch(ours: Callable[..., Any]) -> None:
 
 
 def test_mlp_hvp_never_forms_the_hessian_and_scales_to_many_weights() -> None:
-    W1, W2 = away_from_kinks((3, 64)), away_from_kinks((64, 3))  # 384 weights
+    W1, W2 = (
+        away_from_kinks((3, 64), 0.3, 1.5, RNG, "every third"),
+        away_from_kinks((64, 3), 0.3, 1.5, RNG, "every third"),
+    )  # 384 weights
     b1, b2 = np.zeros(64), np.zeros(3)
     vs = (np.ones_like(W1), np.ones_like(b1), np.ones_like(W2), np.ones_like(b2))
     tw = tuple(t64(w) for w in (W1, b1, W2, b2))
@@ -351,7 +350,10 @@ def test_newton_minimises_the_n_dimensional_rosenbrock_with_grad_and_hessian() -
 
 
 def test_jacobian_of_tensor_functions_matches_torch() -> None:
-    x, y = away_from_kinks((2, 3)), away_from_kinks((3,))
+    x, y = (
+        away_from_kinks((2, 3), 0.3, 1.5, RNG, "every third"),
+        away_from_kinks((3,), 0.3, 1.5, RNG, "every third"),
+    )
     f = lambda a, b: (a * b).tanh() @ b  # noqa: E731  (2,) output
     ours = jacobian(f, (0, 1))(x, y)
     theirs = TF.jacobian(f, (t64(x), t64(y)))
@@ -371,7 +373,7 @@ def test_jacobian_of_tensor_functions_matches_torch() -> None:
 
 
 def test_hessian_of_a_tensor_is_the_jacobian_of_its_gradient() -> None:
-    x = away_from_kinks((2, 3))
+    x = away_from_kinks((2, 3), 0.3, 1.5, RNG, "every third")
     f = lambda a: (a.exp() * a.log_softmax(0)).sum()  # noqa: E731
     assert_close(hessian(f)(x), jacobian(grad(f))(x))
     assert_close(hessian(f)(x).reshape(6, 6), hessian(f)(x).reshape(6, 6).T)

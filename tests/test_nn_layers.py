@@ -8,18 +8,12 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from helpers import assert_close
 
 import nn
 from autograd import Value
 from autograd.graph import topological_order
 from autograd.tensor import Tensor
-
-RTOL = 1e-10
-
-
-def close(ours, theirs) -> None:
-    np.testing.assert_allclose(np.asarray(ours), theirs.detach().numpy(), rtol=RTOL, atol=1e-12)
-
 
 # --- layers -------------------------------------------------------------------------------------
 
@@ -40,9 +34,9 @@ def test_linear_init_shapes_and_torch_forward_backward() -> None:
         tl.bias.copy_(torch.tensor(layer.bias.data))
     tout = tl(torch.tensor(X))
     (tout * tout).sum().backward()
-    close(out.data, tout)
-    close(layer.weight.grad, tl.weight.grad)
-    close(layer.bias.grad, tl.bias.grad)
+    assert_close(out.data, tout)
+    assert_close(layer.weight.grad, tl.weight.grad)
+    assert_close(layer.bias.grad, tl.bias.grad)
 
 
 def bound_var(fan_in: int) -> float:
@@ -118,9 +112,9 @@ def test_mse_matches_torch(reduction: str) -> None:
     p, tp = both(rng.normal(size=(6, 2)))
     y = rng.normal(size=(6, 2))
     out, tout = nn.mse_loss(p, y, reduction), F.mse_loss(tp, torch.tensor(y), reduction=reduction)
-    close(out.data, tout)
+    assert_close(out.data, tout)
     backward_both(out, tout, reduction, rng)
-    close(p.grad, tp.grad)
+    assert_close(p.grad, tp.grad)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -132,9 +126,9 @@ def test_cross_entropy_matches_torch(reduction: str, onehot: bool) -> None:
     target = np.eye(4)[labels] if onehot else labels
     out = nn.cross_entropy(z, target, reduction)
     tout = F.cross_entropy(tz, torch.tensor(target), reduction=reduction)
-    close(out.data, tout)
+    assert_close(out.data, tout)
     backward_both(out, tout, reduction, rng)
-    close(z.grad, tz.grad)
+    assert_close(z.grad, tz.grad)
 
 
 def test_cross_entropy_is_one_node_with_the_simple_backward() -> None:
@@ -184,14 +178,14 @@ def test_cross_entropy_soft_targets_and_hvps_like_torch(reduction: str, soft: bo
     first = z.grad
     (first * Tensor(v)).sum().backward()
     tloss = F.cross_entropy(tz, torch.tensor(target), reduction=reduction)
-    close(loss.data, tloss)
+    assert_close(loss.data, tloss)
     (g,) = torch.autograd.grad((tloss * torch.tensor(w)).sum(), tz, create_graph=True)
     (hv,) = torch.autograd.grad((g * torch.tensor(v)).sum(), tz)
-    close(first.data, g)
-    close(np.asarray(z.grad.data) - first.data, hv)
+    assert_close(first.data, g)
+    assert_close(np.asarray(z.grad.data) - first.data, hv)
     z2 = Tensor(z.data.copy(), requires_grad=True)  # the raw (first-order) path
     (nn.cross_entropy(z2, target, reduction) * Tensor(w)).sum().backward()
-    close(z2.grad, g)
+    assert_close(z2.grad, g)
 
 
 def test_cross_entropy_float32_and_initial_loss_ln3() -> None:
@@ -228,16 +222,16 @@ def test_binary_cross_entropy_matches_torch(reduction: str) -> None:
         nn.binary_cross_entropy(p, y, reduction),
         F.binary_cross_entropy(tp, torch.tensor(y), reduction=reduction),
     )
-    close(out.data, tout)
+    assert_close(out.data, tout)
     backward_both(out, tout, reduction, rng)
-    close(p.grad, tp.grad)
+    assert_close(p.grad, tp.grad)
 
 
 def test_binary_cross_entropy_at_0_and_1_is_finite_like_torch() -> None:
     p, tp = both(np.array([0.0, 1.0, 0.5]))
     y = np.array([1.0, 0.0, 1.0])
     out, tout = nn.binary_cross_entropy(p, y), F.binary_cross_entropy(tp, torch.tensor(y))
-    close(out.data, tout)
+    assert_close(out.data, tout)
     with pytest.raises(ValueError, match=r"predictions must lie in \[0, 1\].*sigmoid"):
         nn.binary_cross_entropy(Tensor([1.5]), [1.0])
 
@@ -250,9 +244,9 @@ def test_hinge_matches_torch_formula(reduction: str) -> None:
     out = nn.hinge_loss(s, y, reduction)
     per = torch.relu(1 - ts * torch.tensor(y, dtype=torch.float64))
     tout = {"mean": per.mean(), "sum": per.sum(), "none": per}[reduction]
-    close(out.data, tout)
+    assert_close(out.data, tout)
     backward_both(out, tout, reduction, rng)
-    close(s.grad, ts.grad)
+    assert_close(s.grad, ts.grad)
 
 
 def test_hinge_labels_must_be_plus_minus_one() -> None:
@@ -325,12 +319,12 @@ def test_activation_layers_match_torch_on_tensors_and_values(
     x = Tensor(X, requires_grad=True)
     tx = torch.tensor(X, requires_grad=True)
     y, ty = layer(x), theirs(tx)
-    close(y.data, ty)
+    assert_close(y.data, ty)
     (y * y).sum().backward()
     (ty * ty).sum().backward()
-    close(x.grad, tx.grad)
+    assert_close(x.grad, tx.grad)
     v = Value(-0.7)
-    close(layer(v).data, theirs(torch.tensor(-0.7, dtype=torch.float64)))
+    assert_close(layer(v).data, theirs(torch.tensor(-0.7, dtype=torch.float64)))
     assert layer.parameters() == [] and type(layer).__name__ in repr(layer)
 
 
@@ -354,10 +348,10 @@ def test_layer_norm_matches_torch(shape: tuple[int, ...]) -> None:
     w = rng.normal(size=shape)
     (ln(x) * w).sum().backward()
     (tl(tx) * torch.tensor(w)).sum().backward()
-    close(ln(x).data, tl(tx))
-    close(x.grad, tx.grad)
-    close(ln.weight.grad, tl.weight.grad)
-    close(ln.bias.grad, tl.bias.grad)
+    assert_close(ln(x).data, tl(tx))
+    assert_close(x.grad, tx.grad)
+    assert_close(ln.weight.grad, tl.weight.grad)
+    assert_close(ln.bias.grad, tl.bias.grad)
     assert list(ln.state_dict()) == list(tl.state_dict()) == ["weight", "bias"]
     two = nn.LayerNorm((3, 5))  # normalised over the last two axes
     out = two(Tensor(np.arange(30.0).reshape(2, 3, 5)))
@@ -380,9 +374,9 @@ def test_batch_norm_matches_torch_in_training_and_eval(shape: tuple[int, ...]) -
         w = rng.normal(size=shape)
         (bn(x) * w).sum().backward()
         (tb(tx) * torch.tensor(w)).sum().backward()
-        close(x.grad, tx.grad)
-    close(bn.weight.grad, tb.weight.grad)
-    close(bn.bias.grad, tb.bias.grad)
+        assert_close(x.grad, tx.grad)
+    assert_close(bn.weight.grad, tb.weight.grad)
+    assert_close(bn.bias.grad, tb.bias.grad)
     for name, value in tb.state_dict().items():  # the same names, order and numbers as torch
         np.testing.assert_allclose(bn.state_dict()[name], value.numpy(), rtol=1e-12)
     assert list(bn.state_dict()) == list(tb.state_dict())
@@ -393,8 +387,8 @@ def test_batch_norm_matches_torch_in_training_and_eval(shape: tuple[int, ...]) -
     x, tx = Tensor(X, requires_grad=True), torch.tensor(X, requires_grad=True)
     (bn(x) * 2).sum().backward()
     (tb(tx) * 2).sum().backward()
-    close(bn(x).data, tb(tx))
-    close(x.grad, tx.grad)
+    assert_close(bn(x).data, tb(tx))
+    assert_close(x.grad, tx.grad)
     assert bn.state_dict()["num_batches_tracked"] == 4  # eval mode leaves the statistics alone
 
 
@@ -439,10 +433,10 @@ def test_nll_loss_and_bce_with_logits_match_torch(reduction: str) -> None:
     z, tz = Tensor(Z, requires_grad=True), torch.tensor(Z, requires_grad=True)
     loss = nn.nll_loss(z.log_softmax(axis=1), labels, reduction)
     tloss = F.nll_loss(torch.log_softmax(tz, 1), torch.tensor(labels), reduction=reduction)
-    close(loss.data, tloss)
+    assert_close(loss.data, tloss)
     (loss * 1.5).sum().backward()
     (tloss * 1.5).sum().backward()
-    close(z.grad, tz.grad)
+    assert_close(z.grad, tz.grad)
     np.testing.assert_allclose(loss.data, nn.cross_entropy(Tensor(Z), labels, reduction).data, rtol=1e-12)
 
     T = rng.uniform(size=Z.shape)
@@ -450,19 +444,19 @@ def test_nll_loss_and_bce_with_logits_match_torch(reduction: str) -> None:
     t, tt = Tensor(T, requires_grad=True), torch.tensor(T, requires_grad=True)
     loss = nn.binary_cross_entropy_with_logits(z, t, reduction)
     tloss = F.binary_cross_entropy_with_logits(tz, tt, reduction=reduction)
-    close(loss.data, tloss)
+    assert_close(loss.data, tloss)
     assert np.all(np.isfinite(loss.data)) and len(list(topological_order(loss))) == 3  # one fused node
     (loss * 2).sum().backward(create_graph=True)
     (tg_z, tg_t) = torch.autograd.grad((tloss * 2).sum(), (tz, tt), create_graph=True)
-    close(z.grad.data, tg_z)
-    close(t.grad.data, tg_t)
+    assert_close(z.grad.data, tg_z)
+    assert_close(t.grad.data, tg_t)
     gz, gt = z.grad, t.grad
     z.zero_grad()
     t.zero_grad()
     (gz * gz).sum().backward()  # second derivatives, in both arguments
     th_z, th_t = torch.autograd.grad((tg_z * tg_z).sum(), (tz, tt))
-    close(z.grad, th_z)
-    close(t.grad, th_t)
+    assert_close(z.grad, th_z)
+    assert_close(t.grad, th_t)
     del gt
 
 
@@ -484,13 +478,13 @@ def test_differentiable_targets_match_torch() -> None:
     t, tt = Tensor(T, requires_grad=True), torch.tensor(T, requires_grad=True)
     nn.binary_cross_entropy(p, t).backward(create_graph=True)
     gp, gt = torch.autograd.grad(F.binary_cross_entropy(tp, tt), (tp, tt), create_graph=True)
-    close(p.grad.data, gp)
-    close(t.grad.data, gt)
+    assert_close(p.grad.data, gp)
+    assert_close(t.grad.data, gt)
     mixed = t.grad.sum()  # d/dp of d loss / dt: the mixed second derivative
     p.zero_grad()
     mixed.backward()
     (tm,) = torch.autograd.grad(gt.sum(), tp)
-    close(p.grad, tm)
+    assert_close(p.grad, tm)
 
     Z = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]])
     S = np.array([[0.5, 0.0, -1.0], [2.0, 1.0, 0.0]])
@@ -498,15 +492,15 @@ def test_differentiable_targets_match_torch() -> None:
     z, tz = Tensor(Z, requires_grad=True), torch.tensor(Z, requires_grad=True)
     nn.cross_entropy(z, s.softmax(axis=1)).backward(create_graph=True)
     g_z, g_s = torch.autograd.grad(F.cross_entropy(tz, ts.softmax(1)), (tz, ts), create_graph=True)
-    close(s.grad.data, g_s)
-    close(z.grad.data, g_z)
+    assert_close(s.grad.data, g_s)
+    assert_close(z.grad.data, g_z)
     cross = z.grad.sum() + s.grad.sum()
     z.zero_grad()
     s.zero_grad()
     cross.backward()
     h_z, h_s = torch.autograd.grad(g_z.sum() + g_s.sum(), (tz, ts))
-    close(z.grad, h_z)
-    close(s.grad, h_s)
+    assert_close(z.grad, h_z)
+    assert_close(s.grad, h_s)
 
 
 def test_one_hot() -> None:

@@ -41,9 +41,9 @@ from typing import Any
 
 import nbformat
 import pytest
+from helpers import shopping
 from test_drawing_page_browser import APPLES, CHAIN_OF_APPLE, has_api
 from test_notebooks import NOTEBOOKS, write_kernel_spec
-from test_viz import shopping
 
 import autograd.drawing.layout as draw_layout
 from autograd import draw, explore

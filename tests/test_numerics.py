@@ -14,59 +14,18 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
 import torch
+from helpers import TORCH_DTYPES, against_torch_in_dtype, grad_seed, no_warnings
 
 from autograd import Tensor, Value
 from nn.losses import cross_entropy
 
 HUGE = [-1e4, -50.0, -1.0, 0.0, 1.0, 50.0, 1e4]
-DTYPES = {np.float64: torch.float64, np.float32: torch.float32}
-RTOL = {np.float64: 1e-12, np.float32: 2e-6}
-
-
-@contextmanager
-def no_warnings() -> Iterator[None]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
-
-
-def _grad_seed(shape: tuple[int, ...], dtype: Any) -> np.ndarray:
-    """A fixed, uneven upstream gradient (so a wrong sum over an axis shows)."""
-    return np.asarray(np.arange(int(np.prod(shape))).reshape(shape) % 5 - 1.5, dtype=dtype)
-
-
-def against_torch(
-    ours: Callable[[Tensor], Tensor],
-    theirs: Callable[[torch.Tensor], torch.Tensor],
-    x: np.ndarray,
-    finite: bool = True,
-) -> None:
-    """Value and gradient of ``ours`` on ``x`` equal torch's in x's dtype; dtype kept; no nan."""
-    dtype = x.dtype.type
-    t = Tensor(x.copy(), requires_grad=True)
-    tt = torch.tensor(x, dtype=DTYPES[dtype], requires_grad=True)
-    with no_warnings():
-        out = ours(t)
-    tout = theirs(tt)
-    seed = _grad_seed(out.shape, dtype)
-    with no_warnings():
-        out.backward(seed)
-    tout.backward(torch.from_numpy(seed))
-    assert out.dtype == x.dtype and t.grad.dtype == x.dtype
-    expected, expected_grad = tout.detach().numpy(), tt.grad.numpy()
-    for got, want in ((out.data, expected), (t.grad, expected_grad)):
-        sizes = np.abs(want[np.isfinite(want)])
-        scale = max(1.0, float(sizes.max())) if sizes.size else 1.0  # (rounding near 0)
-        np.testing.assert_allclose(got, want, rtol=RTOL[dtype], atol=RTOL[dtype] * scale)
-    if finite:
-        assert np.isfinite(out.data).all() and np.isfinite(t.grad).all()
 
 
 # --- huge inputs, float64 and float32 ------------------------------------------------------------
@@ -76,7 +35,7 @@ def against_torch(
 @pytest.mark.parametrize("name", ["tanh", "sigmoid"])
 def test_saturating_functions_at_huge_inputs(name: str, dtype: Any) -> None:
     x = np.array(HUGE, dtype=dtype)
-    against_torch(lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), x)
+    against_torch_in_dtype(lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), x)
 
 
 ACTIVATIONS = {
@@ -97,7 +56,7 @@ def test_activations_at_huge_inputs(name: str, dtype: Any) -> None:
     """No overflow, no warning, no nan at +-1e4: elu's and softplus's exponentials never see a
     large positive number; values and gradients are torch's in the same dtype."""
     ours, theirs = ACTIVATIONS[name]
-    against_torch(ours, theirs, np.array(HUGE, dtype=dtype))
+    against_torch_in_dtype(ours, theirs, np.array(HUGE, dtype=dtype))
     with no_warnings():
         for x in HUGE:
             v = Value(x)
@@ -111,13 +70,13 @@ def test_activations_at_huge_inputs(name: str, dtype: Any) -> None:
 def test_exp_at_huge_inputs(dtype: Any) -> None:
     """exp(-1e4) is 0 with gradient 0; exp(1e4) overflows to inf, gradient inf, as torch."""
     x = np.array([-1e4, -1.0, 0.0, 1.0, 50.0], dtype=dtype)
-    against_torch(lambda t: t.exp(), lambda t: t.exp(), x)
+    against_torch_in_dtype(lambda t: t.exp(), lambda t: t.exp(), x)
     big = Tensor(np.array([1e4], dtype=dtype), requires_grad=True)
     with pytest.warns(RuntimeWarning, match="overflow"):
         y = big.exp()
     y.backward(np.ones(1, dtype=dtype))
-    tb = torch.tensor([1e4], dtype=DTYPES[dtype], requires_grad=True)
-    tb.exp().backward(torch.ones(1, dtype=DTYPES[dtype]))
+    tb = torch.tensor([1e4], dtype=TORCH_DTYPES[dtype], requires_grad=True)
+    tb.exp().backward(torch.ones(1, dtype=TORCH_DTYPES[dtype]))
     assert y.data[0] == tb.exp().item() == math.inf
     assert big.grad[0] == tb.grad.item() == math.inf
     assert y.dtype == big.grad.dtype == dtype
@@ -137,21 +96,21 @@ ROWS = [
 @pytest.mark.parametrize("axis", [-1, 0])
 def test_softmax_family_at_huge_inputs(dtype: Any, axis: int) -> None:
     x = np.array(ROWS, dtype=dtype)
-    against_torch(lambda t: t.softmax(axis=axis), lambda t: torch.softmax(t, dim=axis), x)
-    against_torch(lambda t: t.log_softmax(axis=axis), lambda t: torch.log_softmax(t, dim=axis), x)
-    against_torch(lambda t: t.logsumexp(axis=axis), lambda t: torch.logsumexp(t, dim=axis), x)
+    against_torch_in_dtype(lambda t: t.softmax(axis=axis), lambda t: torch.softmax(t, dim=axis), x)
+    against_torch_in_dtype(lambda t: t.log_softmax(axis=axis), lambda t: torch.log_softmax(t, dim=axis), x)
+    against_torch_in_dtype(lambda t: t.logsumexp(axis=axis), lambda t: torch.logsumexp(t, dim=axis), x)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("keepdims", [False, True])
 def test_logsumexp_every_axis_at_huge_inputs(dtype: Any, keepdims: bool) -> None:
     x = np.array(ROWS, dtype=dtype)
-    against_torch(
+    against_torch_in_dtype(
         lambda t: t.logsumexp(axis=None, keepdims=keepdims),
         lambda t: torch.logsumexp(t, dim=(0, 1), keepdim=keepdims),
         x,
     )
-    against_torch(
+    against_torch_in_dtype(
         lambda t: t.logsumexp(axis=(0, 1), keepdims=keepdims),
         lambda t: torch.logsumexp(t, dim=(0, 1), keepdim=keepdims),
         x,
@@ -173,7 +132,7 @@ def test_cross_entropy_at_huge_logits(dtype: Any, reduction: str) -> None:
     x = np.array(ROWS, dtype=dtype)
     for target in ([0, 1, 2, 0, 1, 2], [2, 0, 1, 1, 2, 0]):
         idx = np.array(target)
-        against_torch(
+        against_torch_in_dtype(
             lambda t, idx=idx: cross_entropy(t, idx, reduction=reduction),
             lambda t, idx=idx: torch.nn.functional.cross_entropy(
                 t, torch.from_numpy(idx), reduction=reduction
@@ -190,7 +149,7 @@ def test_float32_stays_float32_through_a_chain(dtype: Any) -> None:
     def chain(t: Any) -> Any:
         return ((t * 0.5 + 1).tanh() * 2 - (t / 3).sigmoid()).log_softmax(-1).logsumexp(0)
 
-    against_torch(chain, chain, x)
+    against_torch_in_dtype(chain, chain, x)
 
 
 @pytest.mark.parametrize("x", [-1e4, -50.0, -1.0, 0.0, 1.0, 50.0, 1e4])
@@ -220,7 +179,9 @@ KINK_POINTS = np.array([-1.0, 0.0, -0.0, 1.0, 0.0])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("name", ["relu", "abs"])
 def test_relu_and_abs_at_zero_tensor(name: str, dtype: Any) -> None:
-    against_torch(lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), KINK_POINTS.astype(dtype))
+    against_torch_in_dtype(
+        lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), KINK_POINTS.astype(dtype)
+    )
 
 
 @pytest.mark.parametrize("x", [0.0, -0.0, 1.0, -1.0])
@@ -237,7 +198,7 @@ def test_relu_and_abs_at_zero_value(name: str, x: float) -> None:
 def test_clip_at_its_bounds(bounds: tuple[Any, Any]) -> None:
     """The gradient passes at the bounds themselves (as torch.clamp); lo > hi gives hi, gradient 0."""
     lo, hi = bounds
-    against_torch(lambda t: t.clip(lo, hi), lambda t: torch.clamp(t, lo, hi), KINK_POINTS)
+    against_torch_in_dtype(lambda t: t.clip(lo, hi), lambda t: torch.clamp(t, lo, hi), KINK_POINTS)
 
 
 TIES = np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [-2.0, 3.0, 3.0], [5.0, -1.0, 5.0]])
@@ -264,7 +225,7 @@ def test_max_min_over_ties_split_evenly_as_amax(name: str, axis: Any, keepdims: 
     """Tied entries share the gradient evenly, as torch.amax / torch.amin."""
     dim = (0, 1) if axis is None else axis
     theirs = torch.amax if name == "max" else torch.amin
-    against_torch(
+    against_torch_in_dtype(
         lambda t: getattr(t, name)(axis=axis, keepdims=keepdims),
         lambda t: theirs(t, dim=dim, keepdim=keepdims),
         TIES.astype(dtype),
@@ -284,7 +245,7 @@ def test_full_max_over_ties_matches_torch_max_without_dim() -> None:
 def test_max_over_all_zeros_after_relu() -> None:
     """The common case: relu makes a row of zeros, and max over them is a tie among all."""
     x = np.array([[-1.0, -2.0, -0.5], [1.0, -1.0, 1.0]])
-    against_torch(lambda t: t.relu().max(axis=1), lambda t: torch.amax(t.relu(), dim=1), x)
+    against_torch_in_dtype(lambda t: t.relu().max(axis=1), lambda t: torch.amax(t.relu(), dim=1), x)
 
 
 # --- nan (and inf) through every activation and reduction, as torch ----------------------------
@@ -359,7 +320,7 @@ def test_reductions_with_one_nan_as_torch(name: str) -> None:
     x = np.array([[1.0, math.nan, 3.0, -2.0], [0.5, 4.0, 4.0, -1.0]])
     xt = torch.tensor(x, requires_grad=True)
     yt = theirs(xt)
-    seed = _grad_seed(tuple(yt.shape), np.float64)
+    seed = grad_seed(tuple(yt.shape), np.float64)
     yt.backward(torch.tensor(seed))
     t = Tensor(x.copy(), requires_grad=True)
     with warnings.catch_warnings():

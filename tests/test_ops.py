@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from helpers import assert_float_close
 
 from autograd import Tensor, Value, grad, gradcheck
 
@@ -46,10 +47,6 @@ def torch_derivatives(f: Callable[[torch.Tensor], torch.Tensor], x: float, order
     return values
 
 
-def close(a: float, b: float, what: str, atol: float = 1e-14) -> None:
-    assert math.isclose(a, b, rel_tol=1e-12, abs_tol=atol) or (math.isnan(a) and math.isnan(b)), (what, a, b)
-
-
 def tolerance(name: str, x: float, order: int) -> float:
     """At exactly 20 torch's softplus is inconsistent: its backward takes sigmoid(20) (x > 20 is
     the linear side) but its double backward masks x < 20, giving 0. graphgrad gives the true
@@ -69,7 +66,7 @@ def test_value_ops_and_three_derivatives_match_torch(name: str) -> None:
             expected = torch_derivatives(theirs, x, 3)
             got = [ours(Value(x)).data, d1(x), d2(x), d3(x)]
             for k, (g, e) in enumerate(zip(got, expected)):
-                close(g, e, f"{name} derivative {k} at {x}", tolerance(name, x, k))
+                assert_float_close(g, e, f"{name} derivative {k} at {x}", tolerance(name, x, k))
 
 
 @pytest.mark.parametrize("name", ACTIVATIONS)

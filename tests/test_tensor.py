@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from helpers import against_torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -70,30 +71,6 @@ def draw_array(data: st.DataObject, shape: tuple[int, ...], domain: str = "real"
 
 
 # --- the comparison ------------------------------------------------------------------------------
-
-
-def close(ours: object, theirs: object) -> None:
-    np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), rtol=1e-10, atol=1e-12)
-
-
-def against_torch(ours, theirs, arrays: list[np.ndarray], weights: np.ndarray | None = None) -> None:
-    """f(x) and d/dx sum(w * f(x)) for each input x, graphgrad against torch (float64)."""
-    leaves = [Tensor(a.copy(), requires_grad=True) for a in arrays]
-    mine = ours(*leaves)
-    tleaves = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
-    theirs_out = theirs(*tleaves)
-    assert isinstance(mine, Tensor)
-    assert mine.shape == tuple(theirs_out.shape), (mine.shape, tuple(theirs_out.shape))
-    assert mine.dtype == np.float64
-    close(mine.data, theirs_out.detach().numpy())
-    w = np.linspace(-1.5, 2.0, mine.size).reshape(mine.shape) if weights is None else weights
-    (mine * Tensor(w)).sum().backward()
-    (theirs_out * torch.tensor(w)).sum().backward()
-    for leaf, t in zip(leaves, tleaves):
-        expected = np.zeros(t.shape) if t.grad is None else t.grad.numpy()
-        got = np.zeros(leaf.shape) if leaf.grad is None else leaf.grad
-        assert np.shape(got) == leaf.shape
-        close(got, expected)
 
 
 def tdims(x: torch.Tensor, axis: object) -> tuple[int, ...]:

@@ -8,20 +8,13 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from helpers import ieee_close
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import GradcheckError, Value, gradcheck
 
 REL = 1e-12
-
-
-def close(a: float, b: float, rel: float = REL) -> bool:
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return abs(a - b) <= rel * max(1.0, abs(a), abs(b))
 
 
 def t(x: float) -> torch.Tensor:
@@ -69,8 +62,8 @@ def test_unary_against_torch(name, ours, theirs, points):
         ta = t(x)
         tout = theirs(ta)
         tout.backward()
-        assert close(out.data, tout.item()), (name, x, out.data, tout.item())
-        assert close(a.grad, ta.grad.item()), (name, x, a.grad, ta.grad.item())
+        assert ieee_close(out.data, tout.item(), REL), (name, x, out.data, tout.item())
+        assert ieee_close(a.grad, ta.grad.item(), REL), (name, x, a.grad, ta.grad.item())
 
 
 @pytest.mark.parametrize("name, f, points", BINARY, ids=[b[0] for b in BINARY])
@@ -82,9 +75,9 @@ def test_binary_against_torch(name, f, points):
         ta, tb = t(x), t(y)
         tout = f(ta, tb)
         tout.backward()
-        assert close(out.data, tout.item())
-        assert close(a.grad, ta.grad.item()), (name, a.grad, ta.grad.item())
-        assert close(b.grad, tb.grad.item()), (name, b.grad, tb.grad.item())
+        assert ieee_close(out.data, tout.item(), REL)
+        assert ieee_close(a.grad, ta.grad.item(), REL), (name, a.grad, ta.grad.item())
+        assert ieee_close(b.grad, tb.grad.item(), REL), (name, b.grad, tb.grad.item())
 
 
 @pytest.mark.parametrize("name, ours, theirs, points", UNARY, ids=[u[0] for u in UNARY])
@@ -173,10 +166,10 @@ def test_random_graphs_against_torch(values, program):
     tout = build(program, theirs, "torch")
     out.backward()
     tout.backward()
-    assert close(out.data, tout.item(), 1e-9)
+    assert ieee_close(out.data, tout.item(), 1e-9)
     for a, ta in zip(ours, theirs):
         expected = 0.0 if ta.grad is None else ta.grad.item()
-        assert close(a.grad, expected, 1e-9), (a.grad, expected)
+        assert ieee_close(a.grad, expected, 1e-9), (a.grad, expected)
 
 
 # --- the graph machinery -------------------------------------------------------------------
@@ -284,7 +277,11 @@ def test_second_derivatives_against_torch(name, ours, theirs):
         ta = t(x)
         (tg,) = torch.autograd.grad(theirs(ta), ta, create_graph=True)
         (th,) = torch.autograd.grad(tg, ta)
-        assert close(g.data, tg.item()) and close(a.grad, th.item()), (name, a.grad, th.item())
+        assert ieee_close(g.data, tg.item(), REL) and ieee_close(a.grad, th.item(), REL), (
+            name,
+            a.grad,
+            th.item(),
+        )
 
 
 def test_mixed_partials_against_torch():
@@ -299,7 +296,7 @@ def test_mixed_partials_against_torch():
     tf = torch.tanh(tx * ty) + tx**2 * ty
     (tgx,) = torch.autograd.grad(tf, tx, create_graph=True)
     hxx, hxy = torch.autograd.grad(tgx, (tx, ty))
-    assert close(x.grad, hxx.item()) and close(y.grad, hxy.item())
+    assert ieee_close(x.grad, hxx.item(), REL) and ieee_close(y.grad, hxy.item(), REL)
 
 
 # --- no_grad ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import HAVE_RENDERER, mixed_graph, moons_step_graph, needs_renderer, neuron, shopping
 
 import autograd.drawing.layout as draw_layout
 import autograd.drawing.replay as draw_replay
@@ -26,30 +27,7 @@ import autograd.drawing.text as draw_text
 from autograd import Tensor, Value, backward_steps, draw, to_dot
 from autograd.graph import Node, gradients, topological_order
 
-HAVE_RENDERER = draw_layout.find_renderer() is not None
-needs_renderer = pytest.mark.skipif(not HAVE_RENDERER, reason="neither dot nor graphviz-pure is installed")
-
-
 # --- graphs used below -------------------------------------------------------------------------
-
-
-def shopping() -> dict[str, Value]:
-    """The apple-and-orange example of "Deep Learning from Scratch", chapter 5."""
-    apple, apple_num = Value(100.0, label="apple"), Value(2.0, label="apple_num")
-    orange, orange_num = Value(150.0, label="orange"), Value(3.0, label="orange_num")
-    tax = Value(1.1, label="tax")
-    apple_price = apple * apple_num
-    orange_price = orange * orange_num
-    all_price = apple_price + orange_price
-    price = all_price * tax
-    return dict(locals())
-
-
-def neuron() -> tuple[Value, ...]:
-    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.88, label="b")
-    y = (x * w + b).tanh()
-    y.label = "y"
-    return x, w, b, y
 
 
 def edges(dot: str) -> list[tuple[str, str, str]]:
@@ -449,14 +427,7 @@ def test_no_renderer_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
 # --- the backward stepper -----------------------------------------------------------------------
 
 
-def _mixed_graph() -> Value:
-    a, b, c = Value(0.3, label="a"), Value(-1.2, label="b"), Value(2.0, label="c")
-    s = a * b + c
-    t = (s.tanh() * a - b**2 / c).relu() + s.exp() * s.sigmoid() - abs(b)
-    return (t * t + a.log() * c).tanh()
-
-
-@pytest.mark.parametrize("make", [lambda: shopping()["price"], lambda: neuron()[-1], _mixed_graph])
+@pytest.mark.parametrize("make", [lambda: shopping()["price"], lambda: neuron()[-1], mixed_graph])
 def test_stepper_ends_at_backward_gradients(make: Any) -> None:
     root = make()
     order = topological_order(root)
@@ -592,7 +563,7 @@ def test_options_are_checked_once_per_call(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_replay_is_one_traced_backward_pass() -> None:
-    root = _mixed_graph()
+    root = mixed_graph()
     replay = draw_replay.Replay(root)
     trace: list[Any] = []
     assert replay.grads == gradients(root, 1.0, trace=trace)
@@ -617,7 +588,7 @@ def test_replay_is_one_traced_backward_pass() -> None:
 def test_influence_reads_the_same_pass_as_the_stepper() -> None:
     """The chain's sum is the target's gradient from the pass the stepper replays (seed: ones),
     also when the chain replays only the part of the graph computed from the target."""
-    root = _mixed_graph()
+    root = mixed_graph()
     steps = backward_steps(root)
     order = topological_order(root)
     for leaf in (n for n in order if not n._inputs and n.label):
@@ -673,28 +644,6 @@ def test_node_descriptions() -> None:
 
 
 # --- large graphs -------------------------------------------------------------------------------
-
-
-def moons_step_graph(n: int = 100, seed: int = 0) -> tuple[Value, list[Value]]:
-    """One training step of the classic moons demo: MLP 2-16-16-1, hinge loss + L2 (~65,000 nodes)."""
-    import random
-
-    rng = random.Random(seed)
-    sizes = [2, 16, 16, 1]
-    layers = [
-        [([Value(rng.uniform(-1, 1)) for _ in range(nin)], Value(0.0)) for _ in range(nout)]
-        for nin, nout in zip(sizes, sizes[1:])
-    ]
-    losses = []
-    for i in range(n):
-        h: list[Any] = [Value(rng.gauss(0, 1)), Value(rng.gauss(0, 1))]
-        for k, layer in enumerate(layers):
-            out = [sum((w * x for w, x in zip(ws, h)), b) for ws, b in layer]
-            h = [o.relu() for o in out] if k < len(layers) - 1 else out
-        losses.append((1 + -(1 if i % 2 else -1) * h[0]).relu())
-    params = [p for layer in layers for ws, b in layer for p in [*ws, b]]
-    loss = sum(losses) * (1.0 / n) + 1e-4 * sum(p * p for p in params)
-    return loss, params
 
 
 def test_cap_collapses_far_part_with_count() -> None:

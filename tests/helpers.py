@@ -3,6 +3,8 @@
 Comparing numbers:
 
 - ``assert_close(ours, theirs)``: arrays (or torch tensors) equal to 1e-10 relative, 1e-12 absolute.
+- ``assert_close_scaled(ours, theirs, rel, scale)``: same shape, and equal to ``rel`` relative,
+  ``rel * scale`` absolute (the scale of the expected array unless given).
 - ``rel_close(a, b, rel)``: two finite floats within ``rel`` of the larger of 1, |a| and |b|.
 - ``ieee_close(a, b, rel)``: as ``rel_close``, and nan matches nan, an infinity only itself.
 - ``assert_float_close(a, b, what)``: two floats equal to 1e-12 relative (or both nan), else fail
@@ -48,6 +50,18 @@ def assert_close(ours: Any, theirs: Any, rtol: float = 1e-10, atol: float = 1e-1
     if isinstance(ours, torch.Tensor):
         ours = ours.detach().numpy()
     np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), rtol=rtol, atol=atol)
+
+
+def assert_close_scaled(
+    ours: Any, theirs: Any, rel: float, scale: float | None = None, what: str = ""
+) -> None:
+    """Same shape, and equal to ``rel`` relative and ``rel * scale`` absolute; ``scale`` defaults to the
+    size of the expected array (at least 1), so entries that should be 0 are held to that size."""
+    ours, theirs = np.asarray(ours, dtype=np.float64), np.asarray(theirs, dtype=np.float64)
+    assert ours.shape == theirs.shape, f"{what}: shape {ours.shape}, expected {theirs.shape}"
+    if scale is None:
+        scale = max(1.0, float(np.abs(theirs).max(initial=0.0)))
+    np.testing.assert_allclose(ours, theirs, rtol=rel, atol=rel * scale, err_msg=what)
 
 
 def rel_close(a: float, b: float, rel: float) -> bool:

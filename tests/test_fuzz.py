@@ -36,6 +36,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from helpers import assert_close_scaled
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -79,12 +80,6 @@ def numbers(lo: float = -3.0, hi: float = 3.0) -> st.SearchStrategy[float]:
     return st.one_of(
         st.sampled_from([0.0, 1.0, -1.0, 0.5, 2.0]), st.floats(lo, hi, allow_nan=False, allow_subnormal=False)
     )
-
-
-def assert_close_at_scale(ours: Any, theirs: Any, scale: float, what: str) -> None:
-    ours, theirs = np.asarray(ours, dtype=np.float64), np.asarray(theirs, dtype=np.float64)
-    assert ours.shape == theirs.shape, f"{what}: shape {ours.shape}, torch {theirs.shape}"
-    np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=RTOL * scale, err_msg=what)
 
 
 def scale_of(arrays: list[Any]) -> float:
@@ -239,7 +234,7 @@ def run_value_program(data: st.DataObject, order: int = 1) -> None:
     values = [v.data for v in prog.ours]
     scale = scale_of(values)
     for k, (v, t) in enumerate(zip(values, prog.theirs)):
-        assert_close_at_scale(v, t.item(), scale, f"value of #{k}")
+        assert_close_scaled(v, t.item(), RTOL, scale, f"value of #{k}")
 
     weights = [data.draw(st.sampled_from([1.0, -0.5, 2.0, 0.25])) for _ in prog.ours]
     loss = sum((w * v for w, v in zip(weights, prog.ours)), Value(0.0))
@@ -250,7 +245,7 @@ def run_value_program(data: st.DataObject, order: int = 1) -> None:
         pairs = [(v.grad, 0.0 if t.grad is None else t.grad.item()) for v, t in zip(prog.ours, prog.theirs)]
         scale = scale_of([p[0] for p in pairs])
         for k, (g, tg) in enumerate(pairs):
-            assert_close_at_scale(g, tg, scale, f"gradient of #{k}")
+            assert_close_scaled(g, tg, RTOL, scale, f"gradient of #{k}")
         return
     leaves = [prog.ours[i] for i in prog.leaves]
     tleaves = [prog.theirs[i] for i in prog.leaves]
@@ -259,8 +254,8 @@ def run_value_program(data: st.DataObject, order: int = 1) -> None:
     firsts = [v.grad for v in leaves]
     scale = scale_of([_data(g) for g in firsts])
     for k, (g, tg) in enumerate(zip(firsts, tgrads)):
-        assert_close_at_scale(
-            _data(g), 0.0 if tg is None else tg.item(), scale, f"first derivative of leaf {k}"
+        assert_close_scaled(
+            _data(g), 0.0 if tg is None else tg.item(), RTOL, scale, f"first derivative of leaf {k}"
         )
     directions = [data.draw(st.sampled_from([1.0, -1.0, 0.5])) for _ in leaves]
     for v in prog.ours:
@@ -273,8 +268,8 @@ def run_value_program(data: st.DataObject, order: int = 1) -> None:
     seconds = [_data(v.grad) for v in leaves]
     scale = scale_of(seconds)
     for k, (g, t) in enumerate(zip(seconds, tleaves)):
-        assert_close_at_scale(
-            g, 0.0 if t.grad is None else t.grad.item(), scale, f"second derivative of leaf {k}"
+        assert_close_scaled(
+            g, 0.0 if t.grad is None else t.grad.item(), RTOL, scale, f"second derivative of leaf {k}"
         )
 
 
@@ -811,7 +806,7 @@ def run_tensor_program(data: st.DataObject, order: int = 1) -> None:
     values = [t.data for t in prog.ours]
     scale = scale_of(values)
     for k, (v, t) in enumerate(zip(prog.ours, prog.theirs)):
-        assert_close_at_scale(v.data, t.detach().numpy(), scale, f"value of #{k}")
+        assert_close_scaled(v.data, t.detach().numpy(), RTOL, scale, f"value of #{k}")
         assert v.requires_grad == t.requires_grad, f"requires_grad of #{k}"
 
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
@@ -828,16 +823,17 @@ def run_tensor_program(data: st.DataObject, order: int = 1) -> None:
         tgrads = [_torch_grad(t) for t in tleaves]
         scale = scale_of(grads)
         for k, (g, tg) in enumerate(zip(grads, tgrads)):
-            assert_close_at_scale(g, tg, scale, f"gradient of leaf {k}")
+            assert_close_scaled(g, tg, RTOL, scale, f"gradient of leaf {k}")
         return
     loss.backward(create_graph=True)
     firsts = [t.grad for t in leaves]
     tfirsts = torch.autograd.grad(tloss, tleaves, create_graph=True, allow_unused=True)
     scale = scale_of([g.data for g in firsts if g is not None])
     for k, (g, tg) in enumerate(zip(firsts, tfirsts)):
-        assert_close_at_scale(
+        assert_close_scaled(
             np.zeros(leaves[k].shape) if g is None else g.data,
             np.zeros(leaves[k].shape) if tg is None else tg.detach().numpy(),
+            RTOL,
             scale,
             f"first derivative of leaf {k}",
         )
@@ -858,12 +854,7 @@ def run_tensor_program(data: st.DataObject, order: int = 1) -> None:
     ]
     scale = scale_of(seconds)
     for k, (g, t) in enumerate(zip(seconds, tleaves)):
-        assert_close_at_scale(
-            g,
-            _torch_grad(t),
-            scale,
-            f"second derivative of leaf {k}",
-        )
+        assert_close_scaled(g, _torch_grad(t), RTOL, scale, f"second derivative of leaf {k}")
 
 
 @profile(300)

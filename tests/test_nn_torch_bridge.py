@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from helpers import assert_close
 
 import nn
 from autograd import Tensor, Value
@@ -23,10 +24,6 @@ from nn.torch_bridge import EQUIVALENTS
 TOL = 1e-12
 X = np.random.default_rng(0).normal(size=(6, 4))
 Y = np.random.default_rng(1).normal(size=(6, 2))
-
-
-def assert_close(a: Any, b: Any, tol: float = TOL) -> None:
-    np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=tol, atol=tol)
 
 
 # one model per layer of the table, each ending in 2 outputs on inputs of 4 features
@@ -101,13 +98,13 @@ def test_tensor_model_same_outputs_and_gradients(layer: type) -> None:
     tm = model.to_torch()
     x = X.reshape(6, 2, 2) if layer is nn.Flatten else X
     out, xg, tout, xt = grads_of_both(model, tm, x)
-    assert_close(out.data, tout.detach().numpy())
-    assert_close(xg.grad, xt.grad.numpy())
+    assert_close(out.data, tout.detach().numpy(), TOL, TOL)
+    assert_close(xg.grad, xt.grad.numpy(), TOL, TOL)
     named = dict(tm.named_parameters())
     assert [name for name, _ in model.named_parameters()] == list(named)
     for name, p in model.named_parameters():
         assert named[name].dtype == torch.float64
-        assert_close(p.grad, named[name].grad.numpy())
+        assert_close(p.grad, named[name].grad.numpy(), TOL, TOL)
 
 
 def test_dtype_and_parameters_are_kept_bit_for_bit() -> None:
@@ -119,7 +116,7 @@ def test_dtype_and_parameters_are_kept_bit_for_bit() -> None:
         assert name == tname and tp.dtype == torch.float32
         assert np.array_equal(p.data, tp.detach().numpy())
     x = X.astype(np.float32)  # float32 products: the same to rounding (summation orders differ)
-    assert_close(model(Tensor(x)).data, tm(torch.from_numpy(x)).detach().numpy(), 1e-6)
+    assert_close(model(Tensor(x)).data, tm(torch.from_numpy(x)).detach().numpy(), 1e-6, 1e-6)
 
 
 def test_modes_are_copied() -> None:
@@ -156,7 +153,7 @@ def test_train_in_torch_and_load_back() -> None:
     tm = model.to_torch()
     train_in_torch(tm)
     assert model.load_torch(tm) is model
-    assert_close(model(Tensor(X)).data, tm(torch.from_numpy(X)).detach().numpy())
+    assert_close(model(Tensor(X)).data, tm(torch.from_numpy(X)).detach().numpy(), TOL, TOL)
     for name, p in tm.named_parameters():
         assert np.array_equal(model.state_dict()[name], p.detach().numpy())
 
@@ -171,7 +168,7 @@ def assert_same_state(model: nn.Module, tm: torch.nn.Module, tol: float = TOL) -
     for name, arr in state.items():
         t = tstate[name].detach().numpy()
         assert (arr.dtype, arr.shape) == (t.dtype, t.shape), name
-        assert_close(arr, t, tol)
+        assert_close(arr, t, tol, tol)
 
 
 def batch_norm_model(three_d: bool) -> nn.Sequential:
@@ -196,11 +193,11 @@ def test_batch_norm_trains_and_predicts_the_same_in_both(three_d: bool) -> None:
         opt.zero_grad()
         topt.zero_grad()
         out, xg, tout, xt = grads_of_both(model, tm, rng.normal(size=shape) * 2 + 1)
-        assert_close(out.data, tout.detach().numpy())
-        assert_close(xg.grad, xt.grad.numpy())
+        assert_close(out.data, tout.detach().numpy(), TOL, TOL)
+        assert_close(xg.grad, xt.grad.numpy(), TOL, TOL)
         named = dict(tm.named_parameters())
         for name, p in model.named_parameters():
-            assert_close(p.grad, named[name].grad.numpy())
+            assert_close(p.grad, named[name].grad.numpy(), TOL, TOL)
         opt.step()
         topt.step()
         assert_same_state(model, tm)
@@ -209,8 +206,8 @@ def test_batch_norm_trains_and_predicts_the_same_in_both(three_d: bool) -> None:
     tm.eval()
     before = model.state_dict()
     out, xg, tout, xt = grads_of_both(model, tm, rng.normal(size=shape))  # the running statistics
-    assert_close(out.data, tout.detach().numpy())
-    assert_close(xg.grad, xt.grad.numpy())
+    assert_close(out.data, tout.detach().numpy(), TOL, TOL)
+    assert_close(xg.grad, xt.grad.numpy(), TOL, TOL)
     assert all(np.array_equal(before[k], v) for k, v in model.state_dict().items())
     assert_same_state(model, tm)
 
@@ -237,8 +234,8 @@ def test_batch_norm_comes_back_from_torch_in_its_mode() -> None:
         getattr(back, mode)()
         getattr(tm, mode)()
         out, xg, tout, xt = grads_of_both(back, tm, rng.normal(size=(6, 4)))
-        assert_close(out.data, tout.detach().numpy())
-        assert_close(xg.grad, xt.grad.numpy())
+        assert_close(out.data, tout.detach().numpy(), TOL, TOL)
+        assert_close(xg.grad, xt.grad.numpy(), TOL, TOL)
         assert_same_state(back, tm)
 
 
@@ -333,7 +330,7 @@ def test_load_torch_into_a_module_of_its_own() -> None:
         net.to_torch()
     net.load_torch(tnet)
     assert net.scale.data == 3.0
-    assert_close(net(Tensor(X)).data, tnet(torch.from_numpy(X)).detach().numpy())
+    assert_close(net(Tensor(X)).data, tnet(torch.from_numpy(X)).detach().numpy(), TOL, TOL)
 
 
 # --- the scalar networks ---------------------------------------------------------------------
@@ -362,13 +359,13 @@ def test_scalar_model_is_a_linear_stack(make: Callable[[], nn.Module]) -> None:
     loss.backward()
     tout = tm(torch.from_numpy(X))
     ((tout - torch.from_numpy(Y[:, :n_out])) ** 2).sum().backward()
-    assert_close([[o.data for o in row] for row in outs], tout.detach().numpy())
+    assert_close([[o.data for o in row] for row in outs], tout.detach().numpy(), TOL, TOL)
     linears = [m for m in tm if isinstance(m, torch.nn.Linear)]
     layers = model.layers if isinstance(model, nn.MLP) else [model] if isinstance(model, nn.Layer) else None
     neuron_rows = [layer.neurons for layer in layers] if layers else [[model]]
     for linear, neurons in zip(linears, neuron_rows, strict=True):
-        assert_close([[w.grad for w in n.w] for n in neurons], linear.weight.grad.numpy())
-        assert_close([n.b.grad for n in neurons], linear.bias.grad.numpy())
+        assert_close([[w.grad for w in n.w] for n in neurons], linear.weight.grad.numpy(), TOL, TOL)
+        assert_close([n.b.grad for n in neurons], linear.bias.grad.numpy(), TOL, TOL)
 
 
 def test_mlp_activations_carry_over() -> None:
@@ -387,7 +384,7 @@ def test_mlp_trained_in_torch_comes_back() -> None:
     model.load_torch(tm)
     assert_close(
         [[o.data for o in row] for row in scalar_outputs(model, X)], tm(torch.from_numpy(X)).detach().numpy()
-    )
+    , TOL, TOL)
     before = snapshot(model)
     with pytest.raises(nn.StateDictError, match=r"'0.weight': shape \(6, 4\) where the model has \(5, 4\)"):
         nn.MLP(4, [5, 2], seed=0).load_torch(tm)
@@ -418,8 +415,8 @@ def test_from_torch_builds_the_same_model() -> None:
     assert [type(m).__name__ for m in model] == [type(m).__name__ for m in tm]
     x = X.reshape(6, 2, 2)
     out, xg, tout, xt = grads_of_both(model, tm, x)
-    assert_close(out.data, tout.detach().numpy())
-    assert_close(xg.grad, xt.grad.numpy())
+    assert_close(out.data, tout.detach().numpy(), TOL, TOL)
+    assert_close(xg.grad, xt.grad.numpy(), TOL, TOL)
     assert model[3].p == 0.2 and not model.training
 
 
@@ -430,7 +427,7 @@ def test_from_torch_named_children_and_float32() -> None:
     model = nn.from_torch(tm)
     assert model[0].weight.dtype == np.float32
     x = X.astype(np.float32)
-    assert_close(model(Tensor(x)).data, tm(torch.from_numpy(x)).detach().numpy(), 1e-6)
+    assert_close(model(Tensor(x)).data, tm(torch.from_numpy(x)).detach().numpy(), 1e-6, 1e-6)
 
 
 def test_from_torch_activations_and_layer_norm_keep_their_options() -> None:
@@ -441,8 +438,8 @@ def test_from_torch_activations_and_layer_norm_keep_their_options() -> None:
     model = nn.from_torch(tm)
     assert model[1].negative_slope == 0.3 and model[2].alpha == 0.5 and model[3].eps == 1e-4
     out, xg, tout, xt = grads_of_both(model, tm, X)
-    assert_close(out.data, tout.detach().numpy())
-    assert_close(xg.grad, xt.grad.numpy())
+    assert_close(out.data, tout.detach().numpy(), TOL, TOL)
+    assert_close(xg.grad, xt.grad.numpy(), TOL, TOL)
     with pytest.raises(ValueError, match=r"GELU\(approximate='tanh'\) has no graphgrad equivalent"):
         nn.from_torch(torch.nn.GELU(approximate="tanh"))
     with pytest.raises(ValueError, match=r"Softplus\(beta=2.0, threshold=20.0\) has no graphgrad equivalent"):

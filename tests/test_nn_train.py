@@ -1,4 +1,10 @@
-"""nn.fit, History, plots, progress bars, the lessons' accuracies, and `graphgrad demo`."""
+"""nn.fit, History, plots, progress bars, the lessons' accuracies; and ``fit(..., snapshots=k)``.
+
+Each snapshot holds the model as it was at its step: every snapshot is checked against a replay of
+the same run done by hand (the same model, seed and batches, step by step), for SGD and Adam, a
+Tensor model and the scalar ``nn.MLP``; the parameters are read there without ``nn.train``'s
+helpers.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import io
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,40 +23,7 @@ import pytest
 import nn
 from autograd import is_grad_enabled
 from autograd.tensor import Tensor
-from graphgrad import demo
-from graphgrad.cli import main
 from nn.train import ProgressBar, format_metrics
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def spiral(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The demo's spiral run at its real size (about a second), shared by the tests that read it."""
-    return demo.spiral_demo(tmp_path_factory.mktemp("spiral"), progress=False)
-
-
-def test_spiral_tensor_mlp_reaches_95_percent(spiral: dict[str, Any]) -> None:
-    result = spiral
-    assert result["accuracy"] >= 0.95
-    assert all(Path(f).stat().st_size > 0 for f in result["files"])
-
-
-def test_spiral_accuracy_rises_steadily(spiral: dict[str, Any]) -> None:
-    accuracy = np.array(spiral["history"]["accuracy"])
-    assert len(accuracy) == demo.SPIRAL_EPOCHS
-    first = int(np.argmax(accuracy >= 0.9))
-    assert accuracy[first] >= 0.9 and first < demo.SPIRAL_EPOCHS // 4, "slow to reach 90%"
-    fall = np.maximum.accumulate(accuracy[first:]) - accuracy[first:]
-    worst = int(np.argmax(fall)) + first
-    assert fall.max() <= 0.03, f"accuracy fell {fall.max():.1%} below its best by epoch {worst + 1}"
-    assert accuracy[-demo.SPIRAL_EPOCHS // 10 :].min() >= 0.95
-
-
-def test_digits_tensor_mlp_reaches_95_percent_test_accuracy(tmp_path: Path) -> None:
-    # scikit-learn is in the test extra: without it this fails (digits_demo returns None)
-    result = demo.digits_demo(tmp_path, progress=False)
-    assert result is not None and result["accuracy"] >= 0.95
 
 
 def test_regression_lesson_recovers_coefficients_within_1_percent() -> None:
@@ -160,44 +134,6 @@ def test_plot_without_matplotlib_says_how_to_install(monkeypatch: pytest.MonkeyP
         history.plot()
 
 
-def test_graphgrad_demo_writes_its_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    # the full-size trainings are checked above; here the command's plumbing, at small sizes
-    monkeypatch.setattr(demo, "MOONS_STEPS", 3)
-    monkeypatch.setattr(demo, "SPIRAL_EPOCHS", 5)
-    monkeypatch.setattr(demo, "DIGITS_EPOCHS", 1)
-    out = tmp_path / "demo-out"
-    assert main(["demo", "--out", str(out), "--no-progress"]) == 0
-    printed = capsys.readouterr().out
-    names = {p.name for p in out.iterdir()}
-    expected = {
-        "moons_loss.png",
-        "moons_boundary.png",
-        "moons_mlp.npz",
-        "spiral_loss.png",
-        "spiral_boundary.png",
-    }
-    assert expected <= names
-    assert "neuron.svg" in names or "neuron.dot" in names
-    for name in names:
-        assert name in printed
-    assert f"files to {out}" in printed
-    reloaded = nn.MLP(2, [16, 16, 1]).load(out / "moons_mlp.npz")
-    assert reloaded.num_parameters() == 337
-
-
-def test_demo_neuron_is_svg_with_a_renderer_and_dot_without(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:
-    import autograd.drawing.layout as draw_layout
-
-    if draw_layout.find_renderer() is not None:
-        assert [p.name for p in demo.neuron_demo(tmp_path)] == ["neuron.svg"]
-    monkeypatch.setattr(draw_layout, "find_renderer", lambda: None)
-    (path,) = demo.neuron_demo(tmp_path)
-    assert path.name == "neuron.dot" and path.read_text().startswith("digraph")
-    assert "wrote the DOT source instead" in capsys.readouterr().out
-
-
 def test_fit_without_progress_does_not_import_tqdm_auto():
     # tqdm.auto warns (TqdmWarning) in Jupyter when ipywidgets is missing; progress=False needs no bar
     code = (
@@ -287,28 +223,6 @@ def test_progress_ends_with_the_last_numbers_when_the_run_ends_between_tenths() 
     ]
 
 
-def test_demo_piped_writes_plain_progress_lines(tmp_path: Path) -> None:
-    code = (
-        "import sys\n"
-        "from graphgrad import demo\n"
-        "from graphgrad.cli import main\n"
-        "demo.MOONS_STEPS, demo.SPIRAL_EPOCHS, demo.DIGITS_EPOCHS = 20, 50, 2\n"
-        "sys.exit(main(['demo', '--out', sys.argv[1]]))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, cwd=ROOT, check=True
-    )
-    assert "\r" not in done.stderr and "\r" not in done.stdout
-    progress = done.stderr.splitlines()
-    assert len(progress) == 22, done.stderr  # a tenth of moons and spiral a line, the digits' 2 epochs
-    assert progress[0].startswith("moons (Values): 2/20 steps, loss=")
-    assert progress[10].startswith("epoch 5/50: 5/50 batches, loss=")
-    assert "val_accuracy=" in progress[-1]
-    accuracies = re.findall(r"accuracy=(\S+?)(?:,|$)", done.stderr, re.MULTILINE)
-    assert len(accuracies) == 24 and all(re.fullmatch(r"\d{1,3}\.\d%", a) for a in accuracies), accuracies
-    assert re.search(r"train accuracy \d+\.\d%", done.stdout)
-
-
 # --- training on bad data, or with the wrong optimizer, stops at once ----------------------------
 
 
@@ -375,3 +289,103 @@ def test_fit_refuses_an_optimizer_built_on_another_model() -> None:
         nn.fit(model, nn.mse_loss, None, np.ones((4, 2)), np.ones((4, 1)), progress=False)
     part = nn.optim.SGD(model[0].parameters(), lr=0.1)  # some of the model's parameters: fine-tuning
     nn.fit(model, nn.mse_loss, part, np.ones((4, 2)), np.ones((4, 1)), epochs=1, progress=False)
+
+
+Params = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+EPOCHS, BATCH, SEED, SNAPSHOTS = 3, 16, 7, 4
+
+
+def live_params(model: Any) -> Params:
+    """The model's parameters now, copied: name -> (data, grad), grads never set as zeros."""
+    if isinstance(model, nn.MLP):
+        found = {}
+        for i, layer in enumerate(model.layers):
+            cells = [[*neuron.w, neuron.b] for neuron in layer.neurons]
+            data = np.array([[v.data for v in row] for row in cells])
+            grad = np.array([[v.grad for v in row] for row in cells])
+            found[f"layers.{i}"] = (data, grad)
+        return found
+    return {
+        name: (p.data.copy(), np.zeros_like(p.data) if p.grad is None else np.array(p.grad))
+        for name, p in model.named_parameters()
+    }
+
+
+def make_run(kind: str, optimizer: str) -> tuple[Any, Any, Callable[..., Any], np.ndarray]:
+    """A fresh model (always the same start), its optimizer, loss function and labels."""
+    if kind == "scalar":
+        model: Any = nn.MLP(2, [6, 1], seed=3)
+        loss_fn: Callable[..., Any] = nn.hinge_loss
+    else:
+        model = nn.Sequential(nn.Linear(2, 6, seed=3), nn.Tanh(), nn.Linear(6, 2, seed=4))
+        loss_fn = nn.cross_entropy
+    if optimizer == "sgd":
+        opt: Any = nn.SGD(model.parameters(), lr=0.1, momentum=0.5)
+    else:
+        opt = nn.Adam(model.parameters(), lr=0.05)
+    _, y = moons()
+    return model, opt, loss_fn, (2 * y - 1 if kind == "scalar" else y)
+
+
+def moons() -> tuple[np.ndarray, np.ndarray]:
+    return nn.make_moons(48, noise=0.1, seed=0)
+
+
+def replay(kind: str, optimizer: str, marks: list[int]) -> list[Params]:
+    """The run ``fit`` does, by hand: the parameters before training and after each step in ``marks``."""
+    model, opt, loss_fn, labels = make_run(kind, optimizer)
+    X, _ = moons()
+    rng = np.random.default_rng(SEED)  # one generator for every epoch's order, as fit uses it
+    states, step = [live_params(model)], 0
+    for _ in range(EPOCHS):
+        for Xb, yb in nn.batches(X, labels, batch_size=BATCH, shuffle=True, seed=rng):
+            outputs = [model(row) for row in Xb.tolist()] if kind == "scalar" else model(Tensor(Xb))
+            loss = loss_fn(outputs, yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            step += 1
+            if step in marks:
+                states.append(live_params(model))
+    return states
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+@pytest.mark.parametrize("kind", ["scalar", "tensor"])
+def test_every_snapshot_is_the_model_at_its_step(kind: str, optimizer: str) -> None:
+    model, opt, loss_fn, labels = make_run(kind, optimizer)
+    X, _ = moons()
+    history = nn.fit(model, loss_fn, opt, X, labels, epochs=EPOCHS, batch_size=BATCH, progress=False,
+                     seed=SEED, snapshots=SNAPSHOTS)  # fmt: skip
+    steps = [s.step for s in history.snapshots]
+    assert steps == [0, 3, 5, 7, 9]  # 9 steps (3 epochs of 3 batches), 4 snapshots spread over them
+    expected = replay(kind, optimizer, steps[1:])
+    assert len(expected) == len(history.snapshots)
+    initial = live_params(make_run(kind, optimizer)[0])
+    for (name, data, grad), (want, _) in zip(history.snapshots[0].params, initial.values()):
+        np.testing.assert_array_equal(data.reshape(want.shape), want, err_msg=f"{name} before training")
+        assert not np.any(grad)
+    for snapshot, want in zip(history.snapshots, expected):
+        assert [name for name, _, _ in snapshot.params] == list(want)
+        for name, data, grad in snapshot.params:
+            want_data, want_grad = want[name]
+            np.testing.assert_array_equal(data.reshape(want_data.shape), want_data, err_msg=f"{name} data")
+            np.testing.assert_array_equal(grad.reshape(want_grad.shape), want_grad, err_msg=f"{name} grad")
+    first, last = history.snapshots[0].params, history.snapshots[-1].params
+    assert all(not np.array_equal(a[1], b[1]) for a, b in zip(first, last))  # training moved every matrix
+
+
+def test_snapshots_share_no_memory_with_the_model() -> None:
+    model, opt, loss_fn, labels = make_run("tensor", "sgd")
+    X, _ = moons()
+    history = nn.fit(model, loss_fn, opt, X, labels, epochs=1, progress=False, snapshots=1)
+    live = [(p.data, p.grad) for _, p in model.named_parameters()]
+    for snapshot in history.snapshots:
+        for (_, data, grad), (p_data, p_grad) in zip(snapshot.params, live):
+            assert not np.shares_memory(data, p_data) and not np.shares_memory(grad, p_grad)
+    kept = [data.copy() for _, data, _ in history.snapshots[-1].params]
+    for p in model.parameters():
+        p.data += 1.0  # changing the model afterwards changes no snapshot
+    assert all(np.array_equal(a, data) for a, (_, data, _) in zip(kept, history.snapshots[-1].params))

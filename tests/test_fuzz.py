@@ -36,7 +36,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import assert_close_scaled
+from helpers import assert_close_scaled, broadcastable
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -342,7 +342,7 @@ class TensorProgram(Program):
     def partner(self, i: int) -> int:
         """A pool node whose shape broadcasts with node ``i``'s, or a new leaf of such a shape."""
         shape = self.ours[i].shape
-        fits = [j for j, t in enumerate(self.ours) if _broadcasts(t.shape, shape)]
+        fits = [j for j, t in enumerate(self.ours) if broadcastable(t.shape, shape)]
         if self.draw(st.booleans()):
             return self.draw(st.sampled_from(fits))
         return self.new_leaf(self.partner_shape(shape))
@@ -398,14 +398,6 @@ def same_kinks(pattern: Callable[..., Any], *pairs: tuple[Tensor, torch.Tensor])
     ours = pattern(*[o.data for o, _ in pairs])
     theirs = pattern(*[t.detach().numpy() for _, t in pairs])
     assume(np.array_equal(ours, theirs))
-
-
-def _broadcasts(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
-    try:
-        np.broadcast_shapes(a, b)
-        return True
-    except ValueError:
-        return False
 
 
 OPS: dict[str, Callable[[TensorProgram], None]] = {}

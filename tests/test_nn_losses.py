@@ -6,17 +6,24 @@ hinge, one_hot; the Value forms agree with the Tensor forms.
 from __future__ import annotations
 
 import math
+import re
+from typing import Any
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import assert_close
+from helpers import (
+    HUGE_ROWS,
+    against_torch_in_dtype,
+    assert_close,
+    raised_message,
+)
 
 import nn
-from autograd import Value
+from autograd import Tensor, Value
 from autograd.graph import topological_order
-from autograd.tensor import Tensor
+from nn.losses import cross_entropy
 
 REDUCTIONS = ["mean", "sum", "none"]
 
@@ -312,3 +319,38 @@ def test_one_hot() -> None:
         nn.one_hot([0, 3], 3)
     with pytest.raises(ValueError, match="one_hot: num_classes must be a positive int"):
         nn.one_hot([0], 0)
+
+
+def test_cross_entropy_errors_and_agreement_with_the_composition() -> None:
+    rng = np.random.default_rng(3)
+    x = Tensor(rng.standard_normal((4, 3)), requires_grad=True)
+    targets = np.array([2, 0, 0, 1])
+    fused = cross_entropy(x, targets)
+    fused.backward()
+    g = x.grad.copy()
+    x.zero_grad()
+    composed = -x.log_softmax(axis=1)[np.arange(4), targets].mean()
+    composed.backward()
+    np.testing.assert_allclose(fused.item(), composed.item(), rtol=1e-12)
+    np.testing.assert_allclose(g, x.grad, rtol=1e-12)
+    assert "shape (N, C)" in raised_message(lambda: cross_entropy(Tensor(np.ones(3)), np.array([0])))
+    assert "integer class indices" in raised_message(lambda: cross_entropy(x, np.full(4, 0.5)))
+    assert "shape (4,)" in raised_message(lambda: cross_entropy(x, np.array([0, 1])))
+    assert re.search(
+        r"in 0\.\.2, got -1\.\.2", raised_message(lambda: cross_entropy(x, np.array([-1, 0, 2, 1])))
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_at_huge_logits(dtype: Any, reduction: str) -> None:
+    x = np.array(HUGE_ROWS, dtype=dtype)
+    for target in ([0, 1, 2, 0, 1, 2], [2, 0, 1, 1, 2, 0]):
+        idx = np.array(target)
+        against_torch_in_dtype(
+            lambda t, idx=idx: cross_entropy(t, idx, reduction=reduction),
+            lambda t, idx=idx: torch.nn.functional.cross_entropy(
+                t, torch.from_numpy(idx), reduction=reduction
+            ),
+            x,
+        )

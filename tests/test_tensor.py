@@ -1,113 +1,56 @@
-"""Tensor against torch float64: every op, its values and gradients, over the shape sweep.
+"""The Tensor class and its elementwise ops: construction and dtypes, attributes, repr, stability,
+error messages; and every unary and binary op, matmul and where against torch float64 over the
+shape sweep, values and gradients.
 
 Shapes: scalar, (2,), (3, 2), (1, 2), (2, 3, 4) (plus (3, 1) and (4,) so that binary ops meet
 every kind of broadcasting). Hypothesis draws the values, with ties and zeros on purpose (the
 kinks of relu, abs, clip, maximum and max). Values and gradients must agree to 1e-10 relative.
-Run ``pytest -m slow tests/test_tensor.py`` for many more examples per case.
+Run ``pytest -m slow tests/test_tensor.py`` for many more examples per case (the reductions' and
+shape ops' sweeps are in test_tensor_reduce.py and test_tensor_shape.py).
 """
 
 from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import against_torch
-from hypothesis import HealthCheck, given, settings
+from helpers import (
+    FAST,
+    HUGE,
+    HUGE_ROWS,
+    SHAPES,
+    SLOW,
+    TIES,
+    TORCH_DTYPES,
+    against_torch,
+    against_torch_in_dtype,
+    broadcastable,
+    draw_array,
+    no_warnings,
+    raised_message,
+)
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograd import Tensor, concatenate, stack, where
+from autograd import Tensor, Value, concatenate, stack, where
+from nn.losses import cross_entropy
 
-SHAPES = [(), (2,), (3, 2), (1, 2), (2, 3, 4)]
 PAIR_SHAPES = SHAPES + [(3, 1), (4,)]
 
 
-def _broadcastable(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
-    try:
-        np.broadcast_shapes(a, b)
-        return True
-    except ValueError:
-        return False
-
-
-PAIRS = [(a, b) for a in PAIR_SHAPES for b in PAIR_SHAPES if _broadcastable(a, b)]
-
-FAST = settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
-SLOW = settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
+PAIRS = [(a, b) for a in PAIR_SHAPES for b in PAIR_SHAPES if broadcastable(a, b)]
 
 
 # --- value strategies: ties and the kinks on purpose ---------------------------------------------
 
-KINKS = [-1.0, -0.5, 0.0, 0.5, 1.0]
-
-
-def reals(lo: float = -3.0, hi: float = 3.0) -> st.SearchStrategy[float]:
-    return st.one_of(st.sampled_from(KINKS), st.floats(lo, hi, allow_nan=False, allow_subnormal=False))
-
-
-def positives() -> st.SearchStrategy[float]:
-    return st.one_of(st.sampled_from([0.5, 1.0, 2.0]), st.floats(0.2, 3.0))
-
-
-def away_from_zero() -> st.SearchStrategy[float]:
-    return st.one_of(st.sampled_from([-1.0, 0.5, 2.0]), st.floats(0.3, 3.0), st.floats(-3.0, -0.3))
-
-
-def ties() -> st.SearchStrategy[float]:
-    return st.sampled_from([-1.0, 0.0, 0.5, 1.0])
-
-
-def wide() -> st.SearchStrategy[float]:
-    """Either side of softplus's threshold (20) and the far tails of gelu, elu and erf."""
-    return st.one_of(st.sampled_from([-30.0, 0.0, 19.5, 20.0, 20.5, 40.0]), st.floats(-40.0, 40.0))
-
-
-DOMAINS = {"real": reals, "pos": positives, "nonzero": away_from_zero, "ties": ties, "wide": wide}
-
-
-def draw_array(data: st.DataObject, shape: tuple[int, ...], domain: str = "real") -> np.ndarray:
-    return data.draw(hnp.arrays(np.float64, shape, elements=DOMAINS[domain]()))
-
 
 # --- the comparison ------------------------------------------------------------------------------
-
-
-def tdims(x: torch.Tensor, axis: object) -> tuple[int, ...]:
-    return tuple(range(x.ndim)) if axis is None else (axis,) if isinstance(axis, int) else tuple(axis)
-
-
-def ours_reduce(name: str, axis: object, keepdims: bool):
-    if name == "var_ddof1":
-        return lambda t: t.var(axis=axis, keepdims=keepdims, ddof=1)
-    return lambda t: getattr(t, name)(axis=axis, keepdims=keepdims)
-
-
-def treduce(name: str, axis: object, keepdims: bool):
-    def theirs(x: torch.Tensor) -> torch.Tensor:
-        if x.ndim == 0 and name in ("var", "std"):
-            return torch.zeros_like(x) * x
-        if x.ndim == 0:
-            return x.sum() if name != "mean" else x.mean()
-        dims = tdims(x, axis)
-        if name == "prod":  # torch.prod takes one dim at a time
-            for d in sorted((d % x.ndim for d in dims), reverse=True):
-                x = x.prod(dim=d, keepdim=keepdims)
-            return x
-        if name in ("var", "var_ddof1", "std"):
-            correction = 1 if name == "var_ddof1" else 0
-            return getattr(torch, name[:3])(x, dim=dims, keepdim=keepdims, correction=correction)
-        if name == "sum":
-            return x.sum(dim=dims, keepdim=keepdims)
-        if name == "mean":
-            return x.mean(dim=dims, keepdim=keepdims)
-        if name == "max":
-            return torch.amax(x, dim=dims, keepdim=keepdims)
-        if name == "min":
-            return torch.amin(x, dim=dims, keepdim=keepdims)
-        return torch.logsumexp(x, dim=dims, keepdim=keepdims)
-
-    return theirs
 
 
 # name: (ours, theirs, domain, minimum ndim)
@@ -216,13 +159,6 @@ UNARY = {
     "tile_long": (lambda x: x.tile((2, 1, 3)), lambda x: x.tile((2, 1, 3)), "real", 0),
 }
 
-REDUCTIONS = [
-    (name, axis, keepdims)
-    for name in ("sum", "mean", "max", "min", "logsumexp", "prod", "var", "var_ddof1", "std")
-    for axis in (None, 0, -1, (0, -1))
-    for keepdims in (False, True)
-]
-
 
 def _unary_cases() -> list[object]:
     return [
@@ -233,38 +169,10 @@ def _unary_cases() -> list[object]:
     ]
 
 
-def _reduction_cases() -> list[object]:
-    cases = []
-    for name, axis, keepdims in REDUCTIONS:
-        for shape in SHAPES:
-            if not shape and axis is not None:
-                continue
-            if axis == (0, -1) and len(shape) < 2:
-                continue
-            cases.append(pytest.param(name, axis, keepdims, shape, id=f"{name}-{axis}-{keepdims}-{shape}"))
-    return cases
-
-
 def run_unary(name: str, shape: tuple[int, ...], data: st.DataObject) -> None:
     ours, theirs, domain, _ = UNARY[name]
     x = draw_array(data, shape, domain)
     against_torch(ours, theirs, [x])
-
-
-def run_reduction(
-    name: str, axis: object, keepdims: bool, shape: tuple[int, ...], data: st.DataObject
-) -> None:
-    x = draw_array(data, shape, "ties" if name in ("max", "min", "prod") else "real")
-    if name == "var_ddof1" and _reduced_count(shape, axis) < 2:
-        return  # one element per result: nan for both, tested with its warning in test_ops
-    if name == "std":  # away from 0, where the two engines' rounding decides between 0 and a tiny std
-        x = x + np.linspace(0.0, 1.0, x.size).reshape(shape)
-    against_torch(ours_reduce(name, axis, keepdims), treduce(name, axis, keepdims), [x])
-
-
-def _reduced_count(shape: tuple[int, ...], axis: object) -> int:
-    axes = range(len(shape)) if axis is None else [axis] if isinstance(axis, int) else axis
-    return int(np.prod([shape[a] for a in axes]))  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(("name", "shape"), _unary_cases())
@@ -272,15 +180,6 @@ def _reduced_count(shape: tuple[int, ...], axis: object) -> int:
 @given(data=st.data())
 def test_unary_against_torch(name: str, shape: tuple[int, ...], data: st.DataObject) -> None:
     run_unary(name, shape, data)
-
-
-@pytest.mark.parametrize(("name", "axis", "keepdims", "shape"), _reduction_cases())
-@FAST
-@given(data=st.data())
-def test_reductions_against_torch(
-    name: str, axis: object, keepdims: bool, shape: tuple[int, ...], data
-) -> None:
-    run_reduction(name, axis, keepdims, shape, data)
 
 
 # name: (ours, theirs, domain of a, domain of b)
@@ -364,96 +263,6 @@ def test_matmul_with_constants_on_either_side() -> None:
 
 # --- module functions and indexing ----------------------------------------------------------------
 
-CONCAT_CASES = [
-    ([(2, 3), (1, 3), (4, 3)], 0),
-    ([(2, 3), (2, 1)], 1),
-    ([(2, 3), (2, 2)], -1),
-    ([(3,), (2,)], 0),
-    ([(2, 3, 4), (2, 1, 4)], 1),
-]
-
-
-@pytest.mark.parametrize(("shapes", "axis"), CONCAT_CASES)
-def test_concatenate_against_torch(shapes: list[tuple[int, ...]], axis: int) -> None:
-    rng = np.random.default_rng(1)
-    arrays = [rng.standard_normal(s) for s in shapes]
-    against_torch(lambda *xs: concatenate(list(xs), axis=axis), lambda *xs: torch.cat(xs, dim=axis), arrays)
-
-
-@pytest.mark.parametrize("axis", [0, 1, -1, 2, -3])
-@pytest.mark.parametrize("shape", [(2, 3), (1, 2)])
-def test_stack_against_torch(shape: tuple[int, ...], axis: int) -> None:
-    rng = np.random.default_rng(2)
-    arrays = [rng.standard_normal(shape) for _ in range(3)]
-    against_torch(lambda *xs: stack(xs, axis=axis), lambda *xs: torch.stack(xs, dim=axis), arrays)
-
-
-def test_stack_of_scalars_and_mixed_constants() -> None:
-    against_torch(
-        lambda a, b: stack([a, b, 2.0]),
-        lambda a, b: torch.stack([a, b, torch.tensor(2.0, dtype=torch.float64)]),
-        [np.array(1.0), np.array(3.0)],
-    )
-    against_torch(
-        lambda a: concatenate([a, np.ones(2)]),
-        lambda a: torch.cat([a, torch.ones(2, dtype=torch.float64)]),
-        [np.arange(3.0)],
-    )
-
-
-MASK = np.array([[True, False], [False, False], [True, True]])
-INDEXES = [
-    ("int", 1),
-    ("negative int", -1),
-    ("slice", slice(1, None)),
-    ("step slice", slice(None, None, 2)),
-    ("tuple", (0, 1)),
-    ("row slice", (slice(None), 0)),
-    ("none", (None, slice(None), None)),
-    ("ellipsis", (Ellipsis, 1)),
-    ("repeated list", [0, 0, 2, 0]),
-    ("repeated array", np.array([2, 2, 2])),
-    ("2-d integer array", np.array([[0, 1], [1, 1]])),
-    ("repeated pairs", (np.array([0, 0, 1, 0]), np.array([1, 1, 0, 1]))),
-    ("array and slice", (slice(None), [1, 1, 0])),
-    ("bool mask", MASK),
-    ("row mask", np.array([True, False, True])),
-    ("empty", np.array([], dtype=int)),
-]
-
-
-@pytest.mark.parametrize("index", [i for _, i in INDEXES], ids=[n for n, _ in INDEXES])
-def test_indexing_against_torch(index: object) -> None:
-    x = np.arange(6.0).reshape(3, 2) - 2.5
-    tindex = index
-    if isinstance(index, tuple):
-        tindex = tuple(torch.tensor(i) if isinstance(i, np.ndarray) else i for i in index)
-    elif isinstance(index, np.ndarray):
-        tindex = torch.tensor(index)
-    against_torch(lambda t: t[index], lambda t: t[tindex], [x])
-
-
-def test_repeated_index_scatter_adds() -> None:
-    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
-    x[[0, 0, 0, 2]].sum().backward()
-    np.testing.assert_array_equal(x.grad, [3.0, 0.0, 1.0])
-    y = Tensor(np.zeros((2, 2)), requires_grad=True)
-    (y[np.array([1, 1]), np.array([0, 0])] * Tensor([2.0, 5.0])).sum().backward()
-    np.testing.assert_array_equal(y.grad, [[0.0, 0.0], [7.0, 0.0]])
-
-
-def test_iteration_and_len() -> None:
-    x = Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
-    assert len(x) == 3
-    rows = list(x)
-    assert [r.shape for r in rows] == [(2,)] * 3
-    (rows[0] * 2 + rows[2]).sum().backward()
-    np.testing.assert_array_equal(x.grad, [[2, 2], [0, 0], [1, 1]])
-    with pytest.raises(TypeError, match="0-d"):
-        len(Tensor(1.0))
-    with pytest.raises(TypeError, match="0-d"):
-        iter(Tensor(1.0))
-
 
 # --- the long fuzzing run (pytest -m slow): every case above, many more draws -----------------------
 
@@ -467,13 +276,350 @@ def test_unary_many(case, data) -> None:
 
 @pytest.mark.slow
 @SLOW
-@given(case=st.sampled_from(_reduction_cases()), data=st.data())
-def test_reductions_many(case, data) -> None:
-    run_reduction(*case.values, data)
-
-
-@pytest.mark.slow
-@SLOW
 @given(case=st.sampled_from(_binary_cases()), data=st.data())
 def test_binary_many(case, data) -> None:
     run_binary(*case.values, data)
+
+
+@pytest.mark.parametrize(
+    ("data", "dtype"),
+    [
+        (1.5, np.float64),
+        (3, np.float64),
+        (True, np.float64),
+        ([1, 2, 3], np.float64),
+        (np.arange(3), np.float64),
+        (np.array([True, False]), np.float64),
+        (np.ones(2, np.float32), np.float32),
+        (np.ones(2, np.float16), np.float16),
+        (np.float32(2.0), np.float32),
+    ],
+)
+def test_data_becomes_float(data: object, dtype: type) -> None:
+    assert Tensor(data).dtype == dtype
+
+
+def test_float_arrays_are_wrapped_not_copied() -> None:
+    a = np.zeros(3)
+    t = Tensor(a, requires_grad=True)
+    assert t.data is a and np.asarray(t) is a and t.numpy() is a
+    assert Tensor(a, dtype=np.float32).dtype == np.float32
+    assert Tensor(t).data is a and not Tensor(t).requires_grad
+
+
+@pytest.mark.parametrize(
+    ("bad", "what"),
+    [
+        (np.array(["a", "b"]), "string"),
+        (np.array([1 + 2j]), "complex"),
+        (np.array([object(), 1], dtype=object), "object"),
+        ([Value(1.0), Value(2.0)], "stack"),
+        ("abc", "string"),
+    ],
+)
+def test_non_real_data_is_a_type_error(bad: object, what: str) -> None:
+    with pytest.raises(TypeError, match=what):
+        Tensor(bad)
+
+
+def test_constructor_arguments_are_checked() -> None:
+    with pytest.raises(TypeError, match="floating dtype"):
+        Tensor([1.0], dtype=np.int32)
+    with pytest.raises(TypeError, match="requires_grad"):
+        Tensor([1.0], requires_grad="yes")
+    with pytest.raises(TypeError, match="label"):
+        Tensor([1.0], label=3)
+    with pytest.raises(ValueError, match="Tensor"):
+        Tensor([[1.0], [2.0, 3.0]])
+    with pytest.raises(TypeError, match="stack"):
+        Tensor([Tensor(1.0), Tensor(2.0)])
+
+
+def test_float32_stays_float32_through_every_op_and_its_gradient() -> None:
+    x = Tensor(np.array([[0.5, -1.0], [2.0, 0.25]], np.float32), requires_grad=True)
+    w = Tensor(np.array([1.0, 2.0], np.float32), requires_grad=True)
+    pieces = [
+        x + 1.5,
+        2 - x,
+        x * np.float64(3.0),
+        x / 7,
+        1 / x,
+        x**2,
+        2.0**x,
+        abs(x) ** 0.5,
+        x.exp(),
+        abs(x).log(),
+        x.tanh(),
+        x.sigmoid(),
+        x.relu(),
+        abs(x),
+        abs(x).sqrt(),
+        x.clip(-0.5, 0.5),
+        x.maximum(0.0),
+        x.minimum(w),
+        where(x.data > 0, x, 0.0),
+        x @ w,
+        x.sum(axis=0),
+        x.mean(),
+        x.max(axis=1),
+        x.min(),
+        x.logsumexp(axis=0),
+        x.softmax(0),
+        x.log_softmax(1),
+        x.T,
+        x.reshape(4),
+        x[[0, 0]],
+        x[x.data > 0],
+        concatenate([x, w[None]]),
+        stack([x, x]),
+        x.broadcast_to((3, 2, 2)),
+        x * np.array([1, 2]),
+        cross_entropy(x, np.array([1, 0])),
+    ]
+    for i, p in enumerate(pieces):
+        assert p.dtype == np.float32, (i, p.dtype)
+    total = pieces[0].sum()
+    for p in pieces[1:]:
+        total = total + p.sum()
+    assert total.dtype == np.float32
+    total.backward()
+    assert x.grad.dtype == np.float32 and w.grad.dtype == np.float32
+
+
+def test_float64_arrays_promote_as_numpy_does_but_gradients_keep_the_leaf_dtype() -> None:
+    x = Tensor(np.ones(2, np.float32), requires_grad=True)
+    y = x * np.array([2.0, 3.0])  # a float64 array: numpy's promotion
+    assert y.dtype == np.float64
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad, [2.0, 3.0])
+
+
+def test_float16_works() -> None:
+    x = Tensor(np.array([0.5, 1.5], np.float16), requires_grad=True)
+    (x * x).sum().backward()
+    assert x.grad.dtype == np.float16
+    np.testing.assert_array_equal(x.grad, [1.0, 3.0])
+
+
+def test_attributes() -> None:
+    t = Tensor(np.arange(6.0).reshape(2, 3), label="t")
+    assert (t.shape, t.ndim, t.size, t.dtype) == ((2, 3), 2, 6, np.float64)
+    assert t.T.shape == (3, 2) and Tensor([1.0, 2.0]).T.shape == (2,)
+    assert Tensor([[4.0]]).item() == 4.0 and float(Tensor(2.5)) == 2.5
+    with pytest.raises(ValueError, match=r"one element.*\(2, 3\)"):
+        t.item()
+    with pytest.raises(ValueError, match="ambiguous"):
+        bool(t)
+    assert bool(Tensor(1.0))
+
+
+def test_repr_shows_data_shape_dtype_grad() -> None:
+    x = Tensor([1.0, 2.0], requires_grad=True, label="x")
+    assert repr(x) == "Tensor([1., 2.], shape=(2,), dtype=float64, requires_grad=True, label='x', grad=None)"
+    (x * x).sum().backward()
+    assert repr(x).endswith("grad=[2., 4.])")
+    big = repr(Tensor(np.zeros((100, 100), np.float32)))
+    assert "..." in big and "shape=(100, 100), dtype=float32" in big and len(big) < 600
+
+
+def test_comparisons_give_boolean_arrays_and_equality_is_identity() -> None:
+    t = Tensor([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(t > 1.5, [False, True, True])
+    np.testing.assert_array_equal(t <= Tensor([1.0, 0.0, 3.0]), [True, False, True])
+    np.testing.assert_array_equal(0 < t, [True, True, True])  # noqa: SIM300 (the reflected form)
+    assert (t == t) is True and (t == Tensor([1.0, 2.0, 3.0])) is False
+    assert len({t, Tensor(1.0)}) == 2
+
+
+def test_setitem_is_refused() -> None:
+    with pytest.raises(TypeError, match="where"):
+        Tensor([1.0, 2.0])[0] = 5.0
+
+
+def test_kinks_follow_torch() -> None:
+    x = Tensor([-1.0, 0.0, 1.0], requires_grad=True)
+    x.relu().sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 1.0])  # relu'(0) = 0
+    x.zero_grad()
+    abs(x).sum().backward()
+    np.testing.assert_array_equal(x.grad, [-1.0, 0.0, 1.0])  # |x|'(0) = 0
+    x.zero_grad()
+    x.clip(0.0, 1.0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0, 1.0])  # both bounds pass the gradient
+    y = Tensor([3.0, 3.0, 1.0], requires_grad=True)
+    y.max().backward()
+    np.testing.assert_array_equal(y.grad, [0.5, 0.5, 0.0])  # ties share evenly
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([1.0, 1.0], requires_grad=True)
+    a.maximum(b).sum().backward()
+    np.testing.assert_array_equal(a.grad, [0.5, 1.0])
+    np.testing.assert_array_equal(b.grad, [0.5, 0.0])
+    z = Tensor([0.0, 2.0], requires_grad=True)
+    (z**0).sum().backward()
+    np.testing.assert_array_equal(z.grad, [0.0, 0.0])  # not 0 * inf
+    w = Tensor([0.0, 4.0], requires_grad=True)
+    with np.errstate(divide="ignore"):
+        w.sqrt().sum().backward()
+    np.testing.assert_array_equal(w.grad, [np.inf, 0.25])
+    e = Tensor([0.0, 2.0], requires_grad=True)
+    (Tensor([0.0, 2.0]) ** e).sum().backward()
+    np.testing.assert_allclose(e.grad, [0.0, 4 * np.log(2)])  # d(0 ** e)/de = 0, as torch
+
+
+def test_sigmoid_saturates_without_overflow() -> None:
+    x = Tensor([-1000.0, 0.0, 1000.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = x.sigmoid()
+        s.sum().backward()
+    np.testing.assert_array_equal(s.data, [0.0, 0.5, 1.0])
+    np.testing.assert_array_equal(x.grad, [0.0, 0.25, 0.0])
+
+
+def test_matmul_errors() -> None:
+    a = Tensor(np.ones((3, 2)))
+    assert raised_message(lambda: a @ a).startswith("matmul: (3, 2) @ (3, 2): inner sizes 2 and 3 differ")
+    assert "inner sizes 2 and 4 differ" in raised_message(lambda: a @ np.ones(4))
+    assert "batch shapes (2,) and (3,)" in raised_message(
+        lambda: Tensor(np.ones((2, 3, 2))) @ np.ones((3, 2, 4))
+    )
+    assert "at least 1 axis" in raised_message(lambda: Tensor(2.0) @ a)
+
+
+@pytest.mark.parametrize(
+    ("fn", "text"),
+    [
+        (lambda a, b: a + b, "add: (3, 2) + (4, 2): shapes do not broadcast: axis -2 has sizes 3 and 4"),
+        (lambda a, b: a - b, "sub: (3, 2) - (4, 2)"),
+        (lambda a, b: a * b, "mul: (3, 2) * (4, 2)"),
+        (lambda a, b: a / b, "div: (3, 2) / (4, 2)"),
+        (lambda a, b: a**b, "pow: (3, 2) ** (4, 2)"),
+        (lambda a, b: a.maximum(b), "maximum: (3, 2) vs (4, 2)"),
+        (lambda a, b: a.minimum(b), "minimum: (3, 2) vs (4, 2)"),
+        (lambda a, b: where(True, a, b), "where: condition (), a (3, 2) and b (4, 2) do not broadcast"),
+    ],
+)
+def test_broadcast_errors_name_op_shapes_and_axis(fn, text: str) -> None:
+    got = raised_message(lambda: fn(Tensor(np.ones((3, 2))), Tensor(np.ones((4, 2)))))
+    assert got.startswith(text), got
+
+
+def test_operand_errors() -> None:
+    t = Tensor([1.0, 2.0])
+    assert "cannot combine a Tensor with a Value" in raised_message(lambda: t * Value(2.0))
+    assert "string" in raised_message(lambda: t + "a")
+    assert "complex" in raised_message(lambda: t * (1 + 2j))
+
+
+def test_shape_mismatches_say_which_axes_differ() -> None:
+    t = Tensor(np.ones((3, 2)))
+    assert raised_message(lambda: concatenate([t, np.ones((4, 3))], axis=1)).startswith(
+        "concatenate: shapes (3, 2) and (4, 3) differ outside axis 1: axis 0 has sizes 3 and 4;"
+    )
+    assert "they have 2 and 1 axes" in raised_message(lambda: concatenate([t, np.ones(3)]))
+    assert raised_message(lambda: stack([t, t.T])).startswith(
+        "stack: shapes (3, 2) and (2, 3) differ: axis 0 has sizes 3 and 2, axis 1 has sizes 2 and 3;"
+    )
+    assert "they have 2 and 1 axes" in raised_message(lambda: stack([t, np.ones(2)]))
+    assert raised_message(lambda: where(np.ones(5, bool), t, np.ones((4, 2)))).endswith(
+        "do not broadcast together: axis -1 has sizes 5, 2 and 2, axis -2 has sizes 3 and 4"
+    )
+    assert raised_message(lambda: t.clip(np.zeros(3), 1.0)) == (
+        "clip: bounds of shape (3,) and () do not broadcast against shape (3, 2): axis -1 has sizes 2 and 3"
+    )
+    assert "axis -3 has sizes 2 and 5" in raised_message(
+        lambda: Tensor(np.ones((2, 1, 3))) * np.ones((5, 4, 3))
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", ["tanh", "sigmoid"])
+def test_saturating_functions_at_huge_inputs(name: str, dtype: Any) -> None:
+    x = np.array(HUGE, dtype=dtype)
+    against_torch_in_dtype(lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), x)
+
+
+ACTIVATIONS = {
+    "leaky_relu": (lambda t: t.leaky_relu(0.1), lambda t: torch.nn.functional.leaky_relu(t, 0.1)),
+    "elu": (lambda t: t.elu(), torch.nn.functional.elu),
+    "gelu": (lambda t: t.gelu(), torch.nn.functional.gelu),
+    "silu": (lambda t: t.silu(), torch.nn.functional.silu),
+    "softplus": (lambda t: t.softplus(), torch.nn.functional.softplus),
+    "erf": (lambda t: t.erf(), torch.erf),
+    "sin": (lambda t: t.sin(), torch.sin),
+    "cos": (lambda t: t.cos(), torch.cos),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_activations_at_huge_inputs(name: str, dtype: Any) -> None:
+    """No overflow, no warning, no nan at +-1e4: elu's and softplus's exponentials never see a
+    large positive number; values and gradients are torch's in the same dtype."""
+    ours, theirs = ACTIVATIONS[name]
+    against_torch_in_dtype(ours, theirs, np.array(HUGE, dtype=dtype))
+    with no_warnings():
+        for x in HUGE:
+            v = Value(x)
+            y = ours(v)
+            y.backward()
+            assert math.isfinite(y.data) and math.isfinite(v.grad)
+            assert math.isclose(y.data, theirs(torch.tensor(x, dtype=torch.float64)).item(), rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_exp_at_huge_inputs(dtype: Any) -> None:
+    """exp(-1e4) is 0 with gradient 0; exp(1e4) overflows to inf, gradient inf, as torch."""
+    x = np.array([-1e4, -1.0, 0.0, 1.0, 50.0], dtype=dtype)
+    against_torch_in_dtype(lambda t: t.exp(), lambda t: t.exp(), x)
+    big = Tensor(np.array([1e4], dtype=dtype), requires_grad=True)
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        y = big.exp()
+    y.backward(np.ones(1, dtype=dtype))
+    tb = torch.tensor([1e4], dtype=TORCH_DTYPES[dtype], requires_grad=True)
+    tb.exp().backward(torch.ones(1, dtype=TORCH_DTYPES[dtype]))
+    assert y.data[0] == tb.exp().item() == math.inf
+    assert big.grad[0] == tb.grad.item() == math.inf
+    assert y.dtype == big.grad.dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_float32_stays_float32_through_a_chain(dtype: Any) -> None:
+    """Numbers mixed in take the tensor's dtype: a float32 pipeline never becomes float64."""
+    x = np.array(HUGE_ROWS, dtype=dtype)
+
+    def chain(t: Any) -> Any:
+        return ((t * 0.5 + 1).tanh() * 2 - (t / 3).sigmoid()).log_softmax(-1).logsumexp(0)
+
+    against_torch_in_dtype(chain, chain, x)
+
+
+KINK_POINTS = np.array([-1.0, 0.0, -0.0, 1.0, 0.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", ["relu", "abs"])
+def test_relu_and_abs_at_zero_tensor(name: str, dtype: Any) -> None:
+    against_torch_in_dtype(
+        lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), KINK_POINTS.astype(dtype)
+    )
+
+
+@pytest.mark.parametrize("bounds", [(0.0, 1.0), (-1.0, 0.0), (0.0, None), (None, 0.0), (1.0, -1.0)])
+def test_clip_at_its_bounds(bounds: tuple[Any, Any]) -> None:
+    """The gradient passes at the bounds themselves (as torch.clamp); lo > hi gives hi, gradient 0."""
+    lo, hi = bounds
+    against_torch_in_dtype(lambda t: t.clip(lo, hi), lambda t: torch.clamp(t, lo, hi), KINK_POINTS)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+def test_maximum_minimum_split_ties_in_halves(name: str, dtype: Any) -> None:
+    x, y = TIES.astype(dtype), np.flip(TIES, axis=1).astype(dtype)
+    a, b = Tensor(x.copy(), requires_grad=True), Tensor(y.copy(), requires_grad=True)
+    ta, tb = (torch.tensor(v, requires_grad=True) for v in (x, y))
+    getattr(a, name)(b).sum().backward()
+    getattr(torch, name)(ta, tb).sum().backward()
+    np.testing.assert_array_equal(a.grad, ta.grad.numpy())
+    np.testing.assert_array_equal(b.grad, tb.grad.numpy())
+    assert set(np.unique(a.grad)) <= {0.0, 0.5, 1.0}

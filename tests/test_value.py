@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from helpers import ieee_close
+from helpers import ieee_close, no_warnings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -530,3 +530,32 @@ def test_topological_order_puts_every_node_before_its_inputs(edges):
     for node in order:
         for parent in node._inputs:
             assert position[parent] > position[node]
+
+
+@pytest.mark.parametrize("x", [-1e4, -50.0, -1.0, 0.0, 1.0, 50.0, 1e4])
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "exp"])
+def test_value_functions_at_huge_inputs(name: str, x: float) -> None:
+    """Value (Python floats): no OverflowError, no warning; exp(1e4) is inf with gradient inf."""
+    v = Value(x)
+    tv = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    with no_warnings():
+        y = getattr(v, name)()
+        y.backward()
+    ty = getattr(tv, name)()
+    ty.backward()
+    for ours, theirs in ((y.data, ty.item()), (v.grad, tv.grad.item())):
+        if math.isinf(theirs):
+            assert ours == theirs
+        else:
+            assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-300)
+    assert not math.isnan(y.data) and not math.isnan(v.grad)
+
+
+@pytest.mark.parametrize("x", [0.0, -0.0, 1.0, -1.0])
+@pytest.mark.parametrize("name", ["relu", "abs"])
+def test_relu_and_abs_at_zero_value(name: str, x: float) -> None:
+    v = Value(x)
+    getattr(v, name)().backward()
+    tv = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    getattr(tv, name)().backward()
+    assert v.grad == tv.grad.item()

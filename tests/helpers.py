@@ -18,6 +18,8 @@ Against torch (float64 unless said otherwise):
 - ``against_torch_in_dtype(ours, theirs, x)``: the same in x's dtype (float32 or float64), the dtype
   kept and nothing non-finite.
 
+Functions to differentiate: ``rosenbrock(x, y)``.
+
 Errors: ``raised_message(fn)``: the message of the error ``fn()`` raises.
 
 Inputs: ``away_from_kinks(shape, lo, hi, rng, signs)``: values where finite differences are exact;
@@ -45,7 +47,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd.drawing.layout as draw_layout
-from autograd import Tensor, Value
+from autograd import (
+    Tensor,
+    Value,
+)
 
 # --- comparing numbers ---------------------------------------------------------------------------
 
@@ -318,3 +323,8 @@ def same_floats(ours: Any, theirs: Any) -> bool:
     """Equal to rounding, nan equal to nan and inf to inf."""
     a, b = np.asarray(ours, dtype=np.float64), np.asarray(theirs, dtype=np.float64)
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-12, atol=1e-300, equal_nan=True))
+
+
+def rosenbrock(x, y):
+    """The Rosenbrock function of two variables (minimum 0 at (1, 1))."""
+    return (1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2

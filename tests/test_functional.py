@@ -19,11 +19,10 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import assert_close_scaled, away_from_kinks, rel_close
+from helpers import assert_close_scaled, away_from_kinks, rel_close, rosenbrock
 from torch.autograd import functional as TF
 
 from autograd import (
-    GradcheckError,
     Tensor,
     Value,
     concatenate,
@@ -37,7 +36,6 @@ from autograd import (
     value_and_grad,
     where,
 )
-from autograd.graph import record
 from nn.losses import binary_cross_entropy, cross_entropy, mse_loss
 from nn.losses import cross_entropy as nn_cross_entropy
 
@@ -148,10 +146,6 @@ def test_third_derivatives_of_polynomials_are_exact():
     q = lambda x, y: x**3 * y**2 + x * y**3  # noqa: E731
     dxxy = grad(grad(grad(q, argnums=0), argnums=0), argnums=1)
     assert dxxy(2.0, -3.0) == 12 * 2.0 * -3.0
-
-
-def rosenbrock(x, y):
-    return (1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2
 
 
 def test_rosenbrock_against_torch():
@@ -369,37 +363,6 @@ def test_hvp_checks_its_directions():
 
 
 # --- gradcheck(order=2) --------------------------------------------------------------------------
-
-
-def test_gradcheck_order_2_catches_a_wrong_second_derivative():
-    # a square whose rule is right on numbers but treats x as a constant under create_graph:
-    # first derivatives pass, second derivatives must not
-    rule = (lambda g, out, a: g * 2.0 * (a.data if isinstance(a, Value) else a),)
-
-    def bad_square(x):
-        return record(x.data * x.data, (x,), rule, "bad**2")
-
-    gradcheck(lambda x: bad_square(x) * 3.0, 1.5)
-    with pytest.raises(GradcheckError, match="1 of 1 second derivatives") as err:
-        gradcheck(lambda x: bad_square(x) * 3.0, 1.5, order=2)
-    assert "NO" in err.value.table
-    with pytest.raises(ValueError, match="order"):
-        gradcheck(lambda x: x, 1.0, order=3)
-
-
-def test_gradcheck_order_2_along_random_directions_for_many_inputs():
-    xs = [0.1 * i - 3.0 for i in range(70)]  # more than 64 entries: Hessian-vector products
-    gradcheck(lambda *v: sum((a * b).tanh() for a, b in zip(v, v[1:])), *xs, order=2)
-    rule = (lambda g, out, a: g * 2.0 * (a.data if isinstance(a, Value) else a),)
-    bad_square = lambda x: record(x.data * x.data, (x,), rule, "bad**2")  # noqa: E731
-    with pytest.raises(GradcheckError, match="second derivatives"):
-        gradcheck(lambda *v: sum(bad_square(a) for a in v[:3]) + sum(v), *xs, order=2)
-
-
-def test_gradcheck_order_2_report(capsys):
-    gradcheck(rosenbrock, -1.2, 1.0, order=2, verbose=True)
-    out = capsys.readouterr().out
-    assert "analytic" in out and out.count("yes") == 2 + 4
 
 
 def test_power_zero_has_zero_derivative_at_zero_like_torch():

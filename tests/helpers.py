@@ -28,12 +28,15 @@ with tied entries; the shape sweep of
 the Tensor op tests (``SHAPES``, ``FAST``/``SLOW`` settings, ``draw_array`` and its ``DOMAINS``).
 
 Graphs to draw: ``shopping()``, ``neuron()``, ``mixed_graph()``, ``moons_step_graph()``; and
-``HAVE_RENDERER`` / ``needs_renderer`` for the tests that lay out with Graphviz.
+``HAVE_RENDERER`` / ``needs_renderer`` for the tests that lay out with Graphviz; ``edges``,
+``influence_edges`` and ``node_ids`` read DOT text; ``array_graph()`` is a graph of ``ArrayNode``, a
+node type of the shared protocol independent of tensor.py.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,6 +54,7 @@ from autograd import (
     Tensor,
     Value,
 )
+from autograd.graph import Node
 
 # --- comparing numbers ---------------------------------------------------------------------------
 
@@ -328,3 +332,57 @@ def same_floats(ours: Any, theirs: Any) -> bool:
 def rosenbrock(x, y):
     """The Rosenbrock function of two variables (minimum 0 at (1, 1))."""
     return (1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2
+
+
+# --- reading DOT text; a graph of another Node type ----------------------------------------------
+
+
+def edges(dot: str) -> list[tuple[str, str, str]]:
+    """(tail, head, attributes) of every edge in DOT text."""
+    return re.findall(r"^  (\w+) -> (\w+)(?: \[(.*)\])?;$", dot, flags=re.M)
+
+
+def influence_edges(dot: str) -> set[tuple[str, str]]:
+    """(tail, head) of the edges drawn as the influence chain."""
+    return {(a, b) for a, b, attrs in edges(dot) if 'class="influence"' in attrs}
+
+
+def node_ids(dot: str) -> dict[str, str]:
+    """label -> node id, for nodes whose table starts with a bold label."""
+    return dict((m[1], m[0]) for m in re.findall(r"^  (n\d+) \[label=<.*?<B>(.*?)</B>", dot, flags=re.M))
+
+
+class ArrayNode(Node):
+    """A Tensor-like node with the shared protocol (ndarray data), independent of tensor.py."""
+
+    __slots__ = ("requires_grad",)
+
+    def __init__(self, data: Any, inputs: tuple = (), vjps: tuple = (), op: str = "", label: str = "",
+                 requires_grad: bool = False) -> None:  # fmt: skip
+        self.data = np.asarray(data, dtype=np.float64)
+        self.grad = None
+        self._inputs, self._vjps, self._op, self.label = inputs, vjps, op, label
+        self.requires_grad = requires_grad
+
+    def _seed(self, grad: Any, create_graph: bool) -> Any:
+        return np.ones_like(self.data) if grad is None else grad
+
+    @staticmethod
+    def _store_grads(grads: dict[Any, Any]) -> None:
+        for node, g in grads.items():
+            node.grad = g if node.grad is None else node.grad + g
+
+    def __matmul__(self, o: ArrayNode) -> ArrayNode:
+        rules = (lambda g, out, a, b: g @ b.T, lambda g, out, a, b: a.T @ g)
+        return ArrayNode(self.data @ o.data, (self, o), rules, "matmul")
+
+    def sum(self) -> ArrayNode:
+        return ArrayNode(self.data.sum(), (self,), (lambda g, out, a: g * np.ones_like(a),), "sum")
+
+
+def array_graph() -> tuple[ArrayNode, ArrayNode, ArrayNode]:
+    x = ArrayNode([[1.0, 2.0, 3.0]], label="x")
+    W = ArrayNode([[0.5, -0.5, 1.0], [0.0, 1.0, 2.0], [0.0, 0.25, -1.0]], label="W", requires_grad=True)
+    L = (x @ W).sum()
+    L.label = "L"
+    return x, W, L

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import subprocess
 import sys
+import threading
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import needs_renderer
 
 import autograd.drawing.layout as draw_layout
+import autograd.drawing.render as draw_render
 import graphgrad
 from graphgrad.cli import MAX_EXPRESSION_LENGTH, ExpressionError, evaluate_expression, main
 
@@ -395,3 +399,32 @@ def test_the_missing_star_repair_is_linear() -> None:
     start = time.perf_counter()
     _syntax_slip("2x " * 350_000)  # 1 MB, 700,000 stars to put in (the length limit is for draw)
     assert time.perf_counter() - start < 15.0
+
+
+@needs_renderer  # (as every test of the page)
+def test_cli_writes_the_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "graph.html"
+    assert main(["draw", "tanh(x*w + b)", "--set", "x=2", "w=-3", "b=6.88", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "tanh" in text
+    printed = capsys.readouterr()
+    assert f"wrote {out}" in printed.out and "laying out" not in printed.err  # quick: nothing to say
+    assert main(["draw", "x", "--set", "x=1", "-o", str(tmp_path / "graph.jpg")]) == 2
+    assert "use a .svg, .png, .dot or .html file name" in capsys.readouterr().err
+
+
+@needs_renderer  # (as every test of the page)
+def test_cli_says_what_it_is_doing_when_it_takes_over_a_second(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    render = draw_layout.run_graphviz
+
+    def slow(*args: Any) -> bytes:
+        time.sleep(1.5)
+        return render(*args)
+
+    monkeypatch.setattr(draw_render, "run_graphviz", slow)
+    assert main(["draw", "x*w", "--set", "x=2", "w=3", "-o", str(tmp_path / "graph.svg")]) == 0
+    err = capsys.readouterr().err
+    assert re.search(r"graphgrad draw: laying out 3 nodes with (dot|graphviz-pure) \.\.\.", err)
+    assert not [t for t in threading.enumerate() if isinstance(t, threading.Timer) and t.is_alive()]

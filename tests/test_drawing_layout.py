@@ -1,4 +1,7 @@
-"""Bounded layout: what a picture asks Graphviz to lay out stays within LAYOUT_BUDGET, for any graph.
+"""Stage layout (autograd/drawing/layout.py): a scene as DOT text (golden files for a neuron, a
+cube and arrays; names, styles, grads, escaping, nan and inf), Graphviz found and run (the system
+``dot`` preferred, ``graphviz-pure`` otherwise, a clear error without either); and bounded layout:
+what a picture asks Graphviz to lay out stays within LAYOUT_BUDGET, for any graph.
 
 High fan-out nodes are drawn once per use (dashed copies beside their users), the far part of a
 graph collapses before layout, large pictures are laid out with Graphviz's search limits and say
@@ -8,20 +11,32 @@ structure; the time each graph family takes is measured in ``benchmarks/draw.py`
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import sys
 import time
+import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
-from helpers import moons_step_graph, needs_renderer
+from helpers import (
+    array_graph,
+    influence_edges,
+    moons_step_graph,
+    needs_renderer,
+    neuron,
+    node_ids,
+)
 from test_drawing_page_browser import assert_clean
 
 import autograd.drawing.layout as draw_layout
 import autograd.drawing.scene as draw_scene
 import autograd.drawing.text as draw_text
-from autograd import Value, backward_steps, draw, explore, to_dot
+from autograd import Tensor, Value, backward_steps, draw, explore, to_dot
 from autograd.drawing.scene import DrawOptions, make_scene
 from autograd.graph import topological_order
 
@@ -287,3 +302,206 @@ def test_a_layout_that_runs_too_long_is_stopped_with_a_clear_error(
     ):
         draw(Value(2.0, label="x") * 3).svg()
     assert time.perf_counter() - start < 10
+
+
+GOLDEN_NEURON = """\
+digraph graphgrad {
+  graph [rankdir=LR, fontname="Arial", fontsize=11, nodesep=0.25, ranksep=0.4];
+  node [shape=plain, fontname="Arial", fontsize=10, color="#333333", fontcolor="#222222"];
+  edge [fontname="Arial", fontsize=9, color="#555555", arrowsize=0.7];
+  n0 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#ffffff"><B>y</B></TD></TR><TR><TD>data 0.7064</TD></TR><TR><TD>grad 1</TD></TR></TABLE>>];
+  n1 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#ffffff"><FONT POINT-SIZE="8">+#1</FONT></TD></TR><TR><TD>data 0.88</TD></TR><TR><TD>grad 0.501</TD></TR></TABLE>>];
+  n2 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#ffffff"><FONT POINT-SIZE="8">*#1</FONT></TD></TR><TR><TD>data -6</TD></TR><TR><TD>grad 0.501</TD></TR></TABLE>>];
+  n3 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#cfe2f3"><B>x</B> <FONT POINT-SIZE="8">input</FONT></TD></TR><TR><TD>data 2</TD></TR><TR><TD>grad -1.503</TD></TR></TABLE>>];
+  n4 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#cfe2f3"><B>w</B> <FONT POINT-SIZE="8">input</FONT></TD></TR><TR><TD>data -3</TD></TR><TR><TD>grad 1.002</TD></TR></TABLE>>];
+  n5 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#cfe2f3"><B>b</B> <FONT POINT-SIZE="8">input</FONT></TD></TR><TR><TD>data 6.88</TD></TR><TR><TD>grad 0.501</TD></TR></TABLE>>];
+  n0op [label="tanh", shape=ellipse, style=filled, fillcolor="#f3f3f3", margin="0.04,0.02", width=0.4, height=0.3];
+  n0op -> n0;
+  n1 -> n0op;
+  n1op [label="+", shape=ellipse, style=filled, fillcolor="#f3f3f3", margin="0.04,0.02", width=0.4, height=0.3];
+  n1op -> n1;
+  n2 -> n1op;
+  n5 -> n1op;
+  n2op [label="*", shape=ellipse, style=filled, fillcolor="#f3f3f3", margin="0.04,0.02", width=0.4, height=0.3];
+  n2op -> n2;
+  n3 -> n2op;
+  n4 -> n2op;
+}
+"""  # noqa: E501
+
+
+def test_golden_dot_neuron() -> None:
+    *_, y = neuron()
+    y.backward()
+    assert to_dot(y) == GOLDEN_NEURON
+
+
+GOLDEN_CUBE = """\
+digraph graphgrad {
+  graph [rankdir=TB, fontname="Arial", fontsize=11, nodesep=0.25, ranksep=0.4];
+  node [shape=plain, fontname="Arial", fontsize=10, color="#333333", fontcolor="#222222"];
+  edge [fontname="Arial", fontsize=9, color="#555555", arrowsize=0.7];
+  n0 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#ffffff"><FONT POINT-SIZE="8">root</FONT></TD></TR><TR><TD>data 8</TD></TR></TABLE>>];
+  n1 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#cfe2f3"><B>t</B> <FONT POINT-SIZE="8">input</FONT></TD></TR><TR><TD>data 2</TD></TR></TABLE>>];
+  n2 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#eeeeee"><FONT POINT-SIZE="8">const#1</FONT></TD></TR><TR><TD>data 3</TD></TR></TABLE>>];
+  n0op [label="**3", shape=ellipse, style=filled, fillcolor="#f3f3f3", margin="0.04,0.02", width=0.4, height=0.3];
+  n0op -> n0;
+  n1 -> n0op;
+  n2 -> n0op [style=dashed, color="#aaaaaa"];
+}
+"""  # noqa: E501
+
+
+def test_golden_dot_constant_exponent_and_options() -> None:
+    """x ** 3: the exponent is a constant input (its rule is None), drawn dashed, data only."""
+    t = Value(2.0)
+    assert to_dot(t**3, rankdir="TB", names={"t": t, "_hidden": t}, show="data") == GOLDEN_CUBE
+
+
+GOLDEN_ARRAY = """\
+digraph graphgrad {
+  graph [rankdir=LR, fontname="Arial", fontsize=11, nodesep=0.25, ranksep=0.4];
+  node [shape=plain, fontname="Arial", fontsize=10, color="#333333", fontcolor="#222222"];
+  edge [fontname="Arial", fontsize=9, color="#555555", arrowsize=0.7];
+  n0 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#ffffff"><B>L</B></TD></TR><TR><TD>() float64</TD></TR><TR><TD>data 4.75</TD></TR><TR><TD>grad 1</TD></TR></TABLE>>];
+  n1 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#ffffff"><FONT POINT-SIZE="8">matmul#1</FONT></TD></TR><TR><TD>(1, 3) float64</TD></TR><TR><TD>data [[0.5, 2.25, 2]]</TD></TR><TR><TD>grad [[1, 1, 1]]</TD></TR></TABLE>>];
+  n2 [label=<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#cfe2f3"><B>x</B> <FONT POINT-SIZE="8">input</FONT></TD></TR><TR><TD>(1, 3) float64</TD></TR><TR><TD>data [[1, 2, 3]]</TD></TR><TR><TD>grad [[1, 3, -0.75]]</TD></TR></TABLE>>];
+  n3 [label=<<TABLE BORDER="2" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD BGCOLOR="#ffd966"><B>W</B> <FONT POINT-SIZE="8">param</FONT></TD></TR><TR><TD>(3, 3) float64</TD></TR><TR><TD>data min -1  mean 0.3611  max 2</TD></TR><TR><TD>grad min 1  mean 2  max 3</TD></TR></TABLE>>];
+  n0op [label="sum", shape=ellipse, style=filled, fillcolor="#f3f3f3", margin="0.04,0.02", width=0.4, height=0.3];
+  n0op -> n0;
+  n1 -> n0op;
+  n1op [label="matmul", shape=ellipse, style=filled, fillcolor="#f3f3f3", margin="0.04,0.02", width=0.4, height=0.3];
+  n1op -> n1;
+  n2 -> n1op;
+  n3 -> n1op;
+}
+"""  # noqa: E501
+
+
+def test_golden_dot_arrays() -> None:
+    """Tensor-like nodes: shape and dtype, the numbers when at most 6, else min/mean/max."""
+    x, W, L = array_graph()
+    L.backward()
+    assert to_dot(L) == GOLDEN_ARRAY
+
+
+def test_tensor_nodes() -> None:
+    x = Tensor(np.array([[1.0, 2.0, 3.0]]))
+    W = Tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+    loss = (x @ W).sum()
+    loss.backward()
+    dot = to_dot(loss, names={"x": x, "W": W, "loss": loss}, highlight=W)
+    assert "(3, 4) float64" in dot and "(1, 3) float64" in dot
+    assert "data [[1, 2, 3]]" in dot  # at most 6 numbers: the numbers themselves
+    assert "data min 0  mean 5.5  max 11" in dot  # more: min/mean/max
+    assert "param" in dot  # requires_grad leaves are parameters
+    assert "vector-Jacobian" in dot and "dloss/dW" in dot
+    assert len(influence_edges(dot)) >= 2
+
+
+def test_names_from_locals_and_labels_win() -> None:
+    a = Value(1.5)
+    b = Value(2.0, label="bee")
+    c = a * b
+    dot = to_dot(c, names=locals())
+    assert set(node_ids(dot)) == {"a", "bee", "c"}  # label first, then the variable name
+
+
+def test_parameters_inputs_constants_styled_apart() -> None:
+    w = Value(0.5, label="w")
+    x = Value(2.0, label="x")
+    y = w * x + 1
+    dot = to_dot(y, params=[w])
+    assert re.search(r'BORDER="2".*#ffd966"><B>w</B> <FONT POINT-SIZE="8">param', dot)
+    assert re.search(r'#cfe2f3"><B>x</B> <FONT POINT-SIZE="8">input', dot)
+    assert re.search(r'#eeeeee"><FONT POINT-SIZE="8">const', dot)
+
+
+def test_show_and_color_grad() -> None:
+    *_, y = neuron()
+    y.backward()
+    assert "<TD>grad" not in to_dot(y, show="data") and "<TD>data" in to_dot(y, show="data")
+    assert "<TD>data" not in to_dot(y, show="grad") and "<TD>grad" in to_dot(y, show="grad")
+    assert "<TD>data" not in to_dot(y, show="") and "<TD>grad" not in to_dot(y, show=[])
+    colored = to_dot(y, color_grad=True)
+    assert '<TD BGCOLOR="#f0781e">grad -1.503</TD>' in colored  # the largest |grad| is the strongest
+    with pytest.raises(ValueError, match="show"):
+        to_dot(y, show="data,hessian")
+    with pytest.raises(ValueError, match="max_nodes"):
+        to_dot(y, max_nodes=0)
+    with pytest.raises(ValueError, match="rankdir"):
+        to_dot(y, rankdir="up")
+    with pytest.raises(TypeError, match="root"):
+        to_dot(3.0)
+
+
+def test_labels_are_escaped() -> None:
+    x = Value(1.0, label='<a & "b">')
+    assert "<B>&lt;a &amp; &quot;b&quot;&gt;</B>" in to_dot(x * 2)
+
+
+def test_nan_and_inf_show() -> None:
+    x = Value(0.0, label="x")
+    with pytest.warns(RuntimeWarning):
+        y = x.log()
+    y.backward()
+    dot = to_dot(y)
+    assert "data -inf" in dot and "grad inf" in dot
+
+
+def _without_dot(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = shutil.which
+    monkeypatch.setattr(
+        draw_layout.shutil, "which", lambda name, *a, **k: None if name == "dot" else real(name, *a, **k)
+    )
+
+
+def test_renders_without_system_dot(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no ``dot`` anywhere on PATH, graphviz-pure (next to the interpreter) draws."""
+    # graphviz-pure is a dependency of graphgrad: its absence is a broken install, not a skip
+    assert (Path(sys.executable).parent / "graphviz-pure").exists() or shutil.which("graphviz-pure")
+    _without_dot(monkeypatch)
+    program = draw_layout.find_renderer()
+    assert program is not None and "graphviz-pure" in Path(program).name
+    *_, y = neuron()
+    y.backward()
+    root = ET.fromstring(draw(y).svg().encode())
+    text = " ".join(t.text or "" for t in root.iter() if t.tag.endswith("text"))
+    assert "tanh" in text and "data 0.7064" in text and "grad -1.503" in text
+
+
+def test_system_dot_is_preferred(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake = tmp_path / "dot"
+    fake.write_text("#!/bin/sh\ncat > /dev/null\necho '<svg><text>drawn by the system dot</text></svg>'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
+    assert draw_layout.find_renderer() == str(fake)
+    *_, y = neuron()
+    assert "drawn by the system dot" in draw(y).svg()
+
+
+def test_finds_graphviz_pure_next_to_python(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    exe = fake / "graphviz-pure"
+    exe.write_text("#!/bin/sh\n")
+    exe.chmod(0o755)
+    monkeypatch.setattr(draw_layout.shutil, "which", lambda *a, **k: None)
+    monkeypatch.setattr(draw_layout.sys, "executable", str(fake / "python"))
+    assert draw_layout.find_renderer() == str(exe)
+
+
+def test_no_renderer_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(draw_layout.shutil, "which", lambda *a, **k: None)
+    monkeypatch.setattr(draw_layout.sys, "executable", str(tmp_path / "python"))
+    assert draw_layout.find_renderer() is None
+    *_, y = neuron()
+    d = draw(y)
+    missing = draw_layout.RendererNotFoundError
+    with pytest.raises(missing, match=r"pip install graphviz-pure.*apt install graphviz"):
+        d.svg()
+    with pytest.raises(draw_layout.RendererNotFoundError):
+        d.save(tmp_path / "g.png")
+    assert not (tmp_path / "g.png").exists()
+    assert "to_dot" in d._repr_mimebundle_()["text/plain"]  # Jupyter shows the message, no traceback
+    assert d.save(tmp_path / "g.dot").read_text() == to_dot(y)  # DOT needs no program

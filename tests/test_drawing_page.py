@@ -9,7 +9,6 @@ import html
 import json
 import re
 import struct
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ import autograd.drawing.text as draw_text
 import nn
 from autograd import Tensor, Value, backward_steps, draw, explore, to_dot
 from autograd.drawing.page import EXACT_NUMBERS, Explorer, _exact, _script_json
-from graphgrad.cli import main
 
 pytestmark = pytest.mark.skipif(not HAVE_RENDERER, reason="neither dot nor graphviz-pure is installed")
 
@@ -296,30 +294,3 @@ def test_svg_text_is_held_to_its_laid_out_width() -> None:
 
 
 # --- the command line ---------------------------------------------------------------------------
-
-
-def test_cli_writes_the_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "graph.html"
-    assert main(["draw", "tanh(x*w + b)", "--set", "x=2", "w=-3", "b=6.88", "-o", str(out)]) == 0
-    text = out.read_text(encoding="utf-8")
-    assert text.startswith("<!DOCTYPE html>") and "tanh" in text
-    printed = capsys.readouterr()
-    assert f"wrote {out}" in printed.out and "laying out" not in printed.err  # quick: nothing to say
-    assert main(["draw", "x", "--set", "x=1", "-o", str(tmp_path / "graph.jpg")]) == 2
-    assert "use a .svg, .png, .dot or .html file name" in capsys.readouterr().err
-
-
-def test_cli_says_what_it_is_doing_when_it_takes_over_a_second(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    render = draw_layout.run_graphviz
-
-    def slow(*args: Any) -> bytes:
-        time.sleep(1.5)
-        return render(*args)
-
-    monkeypatch.setattr(draw_render, "run_graphviz", slow)
-    assert main(["draw", "x*w", "--set", "x=2", "w=3", "-o", str(tmp_path / "graph.svg")]) == 0
-    err = capsys.readouterr().err
-    assert re.search(r"graphgrad draw: laying out 3 nodes with (dot|graphviz-pure) \.\.\.", err)
-    assert not [t for t in threading.enumerate() if isinstance(t, threading.Timer) and t.is_alive()]

@@ -1,10 +1,12 @@
-"""Every word a learner reads is defined once (``autograd.drawing.text``): the static drawing and
+"""Stage words (autograd/drawing/text.py): numbers to four significant digits, node descriptions;
+and every word a learner reads is defined once: the static drawing and
 the explorer page say the same thing about the same graph, step by step and chain by chain, with
 the same names for the same nodes; the palette reaches the page as CSS variables; labels holding
 control characters draw."""
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from pathlib import Path
@@ -15,6 +17,7 @@ import pytest
 from helpers import HAVE_RENDERER, mixed_graph, neuron, shopping
 from test_drawing_page_browser import assert_clean
 
+import autograd.drawing.replay as draw_replay
 import autograd.drawing.text as draw_text
 from autograd import Tensor, Value, backward_steps, draw, explore
 from autograd.drawing.scene import DrawOptions, make_scene
@@ -120,3 +123,34 @@ def test_control_characters_in_labels_draw_as_escapes(ch: str) -> None:
     assert ch == "\n" or ch not in svg
     page = explore(root)
     assert f"x{escaped}y" in page.data["texts"]
+
+
+def test_number_format_four_significant_digits() -> None:
+    assert draw_text.number_text(715.0000000000001) == "715"
+    assert draw_text.number_text(110.00000000000001) == "110"
+    assert draw_text.number_text(3.3000000000000003) == "3.3"
+    assert draw_text.number_text(0.70637) == "0.7064"
+    assert draw_text.number_text(123456.0) == "1.235e+05"
+    assert draw_text.number_text(-0.0) == "0"
+    assert (draw_text.number_text(math.nan), draw_text.number_text(-math.inf)) == ("nan", "-inf")
+    assert draw_text.array_text(np.arange(7.0)) == "min 0  mean 3  max 6"
+    assert draw_text.array_text(np.array([1.0, 2.5])) == "[1, 2.5]"
+
+
+def test_node_descriptions() -> None:
+    g = shopping()
+    names = draw_text.names_of(g)
+    assert draw_text.node_name(g["apple_price"], names) == "apple_price"
+    assert draw_text.node_name(g["apple"] * 2, {}) == "root"  # an unnamed root, in every caption
+    doubled = g["apple"] * 2
+    total = doubled.tanh() + doubled
+    order = topological_order(total)
+    assert [draw_text.Names(order, {})(n) for n in (doubled, doubled.tanh(), total)][::2] == ["*#1", "root"]
+    assert [draw_text.node_kind(g[n], names) for n in ("price", "apple")] == ["result", "input"]
+    assert draw_text.node_kind(Value(2.0), {}) == "constant"
+    assert draw_text.node_kind(Value(2.0), {}, params={g["tax"]}) == "constant"
+    assert draw_text.node_kind(g["tax"], names, params={g["tax"]}) == "parameter"
+    assert draw_replay.local_derivative(g["price"], 0) == pytest.approx(1.1)
+    assert draw_replay.local_derivative(g["price"], 1) == pytest.approx(650.0)
+    assert draw_replay.local_derivative(Value(2.0) ** 3, 1) is None  # a constant exponent takes no gradient
+    assert draw_text.value_text(np.arange(7.0)) == "min 0  mean 3  max 6"

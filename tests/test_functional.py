@@ -633,7 +633,9 @@ def tensor_mlp_loss_composed(W1: Any, b1: Any, W2: Any, b2: Any) -> Any:
     return -logits.log_softmax(1)[np.arange(4), Y].mean()
 
 
-@pytest.mark.parametrize("ours", [tensor_mlp_loss, tensor_mlp_loss_composed])
+@pytest.mark.parametrize(
+    "ours", [tensor_mlp_loss, tensor_mlp_loss_composed], ids=["mlp_loss", "mlp_loss_composed"]
+)
 def test_small_tensor_mlp_loss_against_torch(ours: Callable[..., Any]) -> None:
     weights = tuple(away_from_kinks(s, 0.3, 1.5, RNG, "every third") for s in WEIGHT_SHAPES)
     tw = tuple(t64(w) for w in weights)

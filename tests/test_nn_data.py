@@ -16,14 +16,7 @@ from hypothesis import strategies as st
 
 import nn
 from nn import data
-from nn.data import (
-    batches,
-    load_digits,
-    load_mnist,
-    make_moons,
-    make_regression,
-    spiral,
-)
+from nn.data import batches, load_digits, load_mnist, make_moons, make_regression, spiral
 
 BAD_POSITIVE_INTS = [0, -3, 2.5, True, "10", None]
 BAD_NON_NEGATIVE_FLOATS = [-0.1, float("nan"), float("inf"), "0.1", None, True]

@@ -107,3 +107,24 @@ def test_piecewise_constant_ufuncs_return_plain_arrays() -> None:
     np.testing.assert_array_equal(np.sign(x), [-1.0, 0.0, 1.0])
     np.testing.assert_array_equal(np.isfinite(x), [True, True, True])
     np.testing.assert_array_equal(np.greater(np.zeros(3), x), [True, False, False])
+
+
+def test_numpy_dispatches_to_the_new_ops() -> None:
+    t = Tensor([0.5, -1.0, 2.0], requires_grad=True)
+    for fn, method in [(np.sin, "sin"), (np.cos, "cos")]:
+        y = fn(t)
+        assert isinstance(y, Tensor) and y._op == method
+    for y, op in [
+        (np.prod(t), "prod"),
+        (np.var(t, ddof=1), "/"),
+        (np.std(t), "std"),
+        (np.cumsum(t), "cumsum"),
+        (np.flip(t), "flip"),
+        (np.pad(t, 1), "pad"),
+        (np.tile(t, 2), "tile"),
+    ]:
+        assert isinstance(y, Tensor) and y.requires_grad and y._op == op, op
+    with pytest.raises(TypeError, match="np.pad on a Tensor supports only the constant-zero form"):
+        np.pad(t, 1, mode="edge")
+    with pytest.raises(TypeError, match="np.prod on a Tensor does not take dtype="):
+        np.prod(t, dtype=np.float32)

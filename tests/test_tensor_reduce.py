@@ -30,7 +30,7 @@ from helpers import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Tensor
+from autograd import Tensor, gradcheck
 from nn.losses import cross_entropy
 
 
@@ -280,3 +280,127 @@ def test_over_an_empty_axis_as_torch(name: str, shape: tuple[int, ...], axis: in
     y.sum().backward()
     yt.sum().backward()
     assert t.grad is not None and same_floats(t.grad, tt.grad)
+
+
+def hessian_torch(f: Callable[[torch.Tensor], torch.Tensor], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    t = torch.tensor(x, requires_grad=True)
+    (g,) = torch.autograd.grad(f(t), t, create_graph=True)
+    rows = [torch.autograd.grad(g.reshape(-1)[i], t, retain_graph=True)[0].reshape(-1) for i in range(x.size)]
+    return g.detach().numpy(), torch.stack(rows).numpy()
+
+
+def hessian_ours(f: Callable[[Tensor], Tensor], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    rows = []
+    first = None
+    for i in range(x.size):
+        t = Tensor(x.copy(), requires_grad=True)
+        f(t).backward(create_graph=True)
+        g = t.grad
+        first = g.data
+        t.zero_grad()
+        g.reshape(-1)[i].backward()
+        rows.append(np.zeros(x.size) if t.grad is None else t.grad.reshape(-1))
+    return first, np.array(rows)  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        [2.0, 3.0, 4.0],
+        [2.0, 0.0, 4.0],
+        [0.0, 0.0, 4.0],
+        [0.0, 0.0, 0.0],
+        [[1.0, 0.0], [0.0, 3.0]],
+        [[2.0, 0.5], [1.5, -1.0]],
+    ],
+    ids=["no zero", "one zero", "two zeros", "all zeros", "a zero per row", "matrix"],
+)
+@pytest.mark.parametrize("axis", [None, 0, -1])
+def test_prod_gradient_and_hessian_with_zeros_match_torch(x: list[Any], axis: int | None) -> None:
+    arr = np.array(x)
+    if axis is not None and arr.ndim == 1 and axis == 0:
+        axis = -1
+    w = np.linspace(0.5, 2.0, np.prod(arr.shape) // arr.shape[axis] if axis is not None else 1)
+
+    def ours(t: Tensor) -> Tensor:
+        p = t.prod(axis=axis)
+        return (p * w.reshape(p.shape)).sum()
+
+    def theirs(t: torch.Tensor) -> torch.Tensor:
+        p = t.prod() if axis is None else t.prod(dim=axis)
+        return (p * torch.tensor(w.reshape(tuple(p.shape)))).sum()
+
+    g, h = hessian_ours(ours, arr)
+    tg, th = hessian_torch(theirs, arr)
+    np.testing.assert_allclose(g, tg, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(h, th, rtol=1e-12, atol=1e-14)
+
+
+def test_prod_keepdims_several_axes_and_numpy() -> None:
+    x = np.arange(1.0, 25.0).reshape(2, 3, 4) / 7
+    x[1, 2, 3] = 0.0
+    t = Tensor(x, requires_grad=True)
+    y = np.prod(t, axis=(0, 2), keepdims=True)
+    assert isinstance(y, Tensor) and y.shape == (1, 3, 1)
+    y.sum().backward()
+    tt = torch.tensor(x, requires_grad=True)
+    tt.prod(dim=2, keepdim=True).prod(dim=0, keepdim=True).sum().backward()
+    np.testing.assert_allclose(t.grad, tt.grad.numpy(), rtol=1e-12)
+    gradcheck(lambda a: a.prod(axis=1).sum(), [x], order=2)
+
+
+@pytest.mark.parametrize("ddof", [0, 1, 2])
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 1)])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_var_and_std_match_torch(ddof: int, axis: Any, keepdims: bool) -> None:
+    x = np.array([[0.5, -1.25, 3.0], [2.0, 0.75, -0.5], [1.0, 1.5, 4.0]])
+    dims = (0, 1) if axis is None else axis
+    for name in ("var", "std"):
+        t = Tensor(x, requires_grad=True)
+        y = getattr(t, name)(axis=axis, keepdims=keepdims, ddof=ddof)
+        tt = torch.tensor(x, requires_grad=True)
+        ty = getattr(torch, name)(tt, dim=dims, keepdim=keepdims, correction=ddof)
+        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12)
+        (y * 1.5).sum().backward(create_graph=True)
+        (tg,) = torch.autograd.grad((ty * 1.5).sum(), tt, create_graph=True)
+        np.testing.assert_allclose(t.grad.data, tg.detach().numpy(), rtol=1e-12, atol=1e-15)
+        v = np.linspace(-1, 1, 9).reshape(3, 3)
+        first = t.grad
+        t.zero_grad()
+        (first * v).sum().backward()
+        (th,) = torch.autograd.grad((tg * torch.tensor(v)).sum(), tt)
+        np.testing.assert_allclose(t.grad, th.numpy(), rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(np.var(Tensor(x), axis=axis, ddof=ddof).data, np.var(x, axis=axis, ddof=ddof))
+    np.testing.assert_allclose(np.std(Tensor(x), axis=axis, ddof=ddof).data, np.std(x, axis=axis, ddof=ddof))
+
+
+def test_std_gradient_where_it_is_zero_is_zero_as_torch() -> None:
+    x = np.array([[1.0, 1.0, 1.0], [1.0, 2.0, 4.0]])
+    t = Tensor(x, requires_grad=True)
+    t.std(axis=1).sum().backward()
+    tt = torch.tensor(x, requires_grad=True)
+    tt.std(dim=1, correction=0).sum().backward()
+    np.testing.assert_allclose(t.grad, tt.grad.numpy(), rtol=1e-12)
+    assert np.all(t.grad[0] == 0.0)
+    assert t.std(axis=1)._op == "std"
+
+
+def test_var_without_degrees_of_freedom_warns_and_gives_nan_or_inf() -> None:
+    with pytest.warns(RuntimeWarning, match=r"var: ddof=1 leaves no degrees of freedom over 1 element"):
+        assert np.isnan(Tensor([3.0]).var(ddof=1).item())
+    with pytest.warns(RuntimeWarning, match=r"std: ddof=3"):
+        assert Tensor([1.0, 2.0]).std(ddof=3).item() == np.inf  # as torch: a positive sum over 0
+
+
+def test_argmax_argmin_first_of_ties_as_numpy_and_torch() -> None:
+    x = np.array([[1.0, 3.0, 3.0, -2.0], [0.0, 0.0, -5.0, -5.0]])
+    t = Tensor(x, requires_grad=True)
+    tt = torch.tensor(x)
+    assert t.argmax() == 1 == tt.argmax().item()
+    assert t.argmin() == 6 == tt.argmin().item()
+    for axis in (0, 1, -1):
+        np.testing.assert_array_equal(t.argmax(axis=axis), tt.argmax(dim=axis).numpy())
+        np.testing.assert_array_equal(t.argmin(axis=axis), tt.argmin(dim=axis).numpy())
+    np.testing.assert_array_equal(np.argmax(t, axis=1), [1, 0])
+    assert t.argmax(axis=1, keepdims=True).shape == (2, 1)
+    assert isinstance(t.argmax(), np.ndarray) and t.argmax().dtype.kind == "i"  # indices: no graph

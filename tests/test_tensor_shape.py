@@ -4,9 +4,13 @@ float64, and their errors.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from helpers import against_torch, raised_message
 
 from autograd import Tensor, concatenate, stack
@@ -124,3 +128,56 @@ def test_iteration_and_len() -> None:
         len(Tensor(1.0))
     with pytest.raises(TypeError, match="0-d"):
         iter(Tensor(1.0))
+
+
+SHAPE_OPS: list[tuple[str, Callable[[Any], Any], Callable[[torch.Tensor], torch.Tensor]]] = [
+    ("cumsum 0", lambda t: t.cumsum(0), lambda t: t.cumsum(0)),
+    ("cumsum -1", lambda t: t.cumsum(-1), lambda t: t.cumsum(-1)),
+    ("cumsum flat", lambda t: t.cumsum(), lambda t: t.reshape(-1).cumsum(0)),
+    ("np.cumsum", lambda t: np.cumsum(t, axis=1), lambda t: t.cumsum(1)),
+    ("flip 1", lambda t: t.flip(1), lambda t: t.flip(1)),
+    ("flip all", lambda t: t.flip(), lambda t: t.flip((0, 1, 2))),
+    ("np.flip", lambda t: np.flip(t, (0, 2)), lambda t: t.flip((0, 2))),
+    ("pad int", lambda t: t.pad(2), lambda t: F.pad(t, (2,) * 6)),
+    ("pad pair", lambda t: t.pad((0, 3)), lambda t: F.pad(t, (0, 3) * 3)),
+    ("pad per axis", lambda t: t.pad(((1, 0), (0, 0), (2, 1))), lambda t: F.pad(t, (2, 1, 0, 0, 1, 0))),
+    ("np.pad", lambda t: np.pad(t, ((0, 1), (1, 1), (0, 0))), lambda t: F.pad(t, (0, 0, 1, 1, 0, 1))),
+    ("tile", lambda t: t.tile((2, 1, 3)), lambda t: t.tile((2, 1, 3))),
+    ("tile short", lambda t: t.tile(3), lambda t: t.tile((3,))),
+    ("tile long", lambda t: t.tile((2, 1, 1, 2)), lambda t: t.tile((2, 1, 1, 2))),
+    ("np.tile", lambda t: np.tile(t, (1, 2)), lambda t: t.tile((1, 2))),
+    ("tile zero", lambda t: t.tile((1, 0, 1)), lambda t: t.tile((1, 0, 1))),
+]
+
+
+@pytest.mark.parametrize(("name", "ours", "theirs"), SHAPE_OPS, ids=[c[0] for c in SHAPE_OPS])
+def test_shape_ops_match_torch_to_second_order(name: str, ours: Any, theirs: Any) -> None:
+    x = np.arange(24.0).reshape(2, 3, 4) / 5 - 2
+    t = Tensor(x, requires_grad=True)
+    y = ours(t)
+    tt = torch.tensor(x, requires_grad=True)
+    ty = theirs(tt)
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    if y.size == 0:  # nothing flows back: the gradient is zeros
+        y.sum().backward()
+        np.testing.assert_array_equal(t.grad, np.zeros(x.shape))
+        return
+    w = np.cos(np.arange(y.size)).reshape(y.shape)
+    (y * y * w).sum().backward(create_graph=True)  # y * y: the second derivative is not 0
+    (tg,) = torch.autograd.grad((ty * ty * torch.tensor(w)).sum(), tt, create_graph=True)
+    np.testing.assert_allclose(t.grad.data, tg.detach().numpy(), rtol=1e-12)
+    first = t.grad
+    t.zero_grad()
+    first.sum().backward()
+    (th,) = torch.autograd.grad(tg.sum(), tt)
+    np.testing.assert_allclose(t.grad, th.numpy(), rtol=1e-12)
+
+
+def test_shape_ops_keep_their_parameters_and_skip_no_ops() -> None:
+    t = Tensor(np.ones((2, 3)), requires_grad=True)
+    assert t.pad(((0, 0), (0, 0))) is t and t.tile((1, 1)) is t and Tensor(2.0).flip() is not None
+    assert t.pad(((1, 0), (0, 2)))._attrs == {"pad_width": ((1, 0), (0, 2))}
+    assert t.tile(2)._attrs == {"reps": (1, 2)}
+    assert t.cumsum(-1)._attrs == {"axis": 1}
+    assert t.flip((0, -1))._attrs == {"axis": (0, 1)}
+    assert t.prod(axis=1)._attrs == {"axis": (1,), "keepdims": False}

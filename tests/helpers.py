@@ -1,4 +1,4 @@
-"""Helpers shared by the test modules, each with one meaning (import them: ``from helpers import close``).
+"""Helpers shared by the test modules, each with one meaning: ``from helpers import assert_close``.
 
 Comparing numbers:
 
@@ -18,14 +18,13 @@ Against torch (float64 unless said otherwise):
 - ``against_torch_in_dtype(ours, theirs, x)``: the same in x's dtype (float32 or float64), the dtype
   kept and nothing non-finite.
 
-Functions to differentiate: ``rosenbrock(x, y)``.
-
 Errors: ``raised_message(fn)``: the message of the error ``fn()`` raises.
 
 Inputs: ``away_from_kinks(shape, lo, hi, rng, signs)``: values where finite differences are exact;
 ``HUGE`` and ``HUGE_ROWS``: points and rows at +-1e4 mixed with ordinary numbers; ``TIES``: rows
-with tied entries; the shape sweep of
-the Tensor op tests (``SHAPES``, ``FAST``/``SLOW`` settings, ``draw_array`` and its ``DOMAINS``).
+with tied entries; ``rosenbrock(x, y)``, a function to differentiate. The shape sweep of the Tensor
+op tests: ``SHAPES``, the ``FAST``/``SLOW`` hypothesis settings, ``draw_array`` and its
+``DOMAINS``.
 
 Graphs to draw: ``shopping()``, ``neuron()``, ``mixed_graph()``, ``moons_step_graph()``; and
 ``HAVE_RENDERER`` / ``needs_renderer`` for the tests that lay out with Graphviz; ``edges``,
@@ -50,10 +49,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd.drawing.layout as draw_layout
-from autograd import (
-    Tensor,
-    Value,
-)
+from autograd import Tensor, Value
 from autograd.graph import Node
 
 # --- comparing numbers ---------------------------------------------------------------------------
@@ -97,9 +93,25 @@ def ieee_close(a: float, b: float, rel: float) -> bool:
     return rel_close(a, b, rel)
 
 
+def same_floats(ours: Any, theirs: Any) -> bool:
+    """Equal to rounding, nan equal to nan and inf to inf."""
+    a, b = np.asarray(ours, dtype=np.float64), np.asarray(theirs, dtype=np.float64)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-12, atol=1e-300, equal_nan=True))
+
+
 def assert_float_close(a: float, b: float, what: str, atol: float = 1e-14) -> None:
     """Two floats equal to 1e-12 relative and ``atol`` absolute, or both nan; else fail naming ``what``."""
     assert math.isclose(a, b, rel_tol=1e-12, abs_tol=atol) or (math.isnan(a) and math.isnan(b)), (what, a, b)
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+def raised_message(fn) -> str:
+    """The message of the ValueError, TypeError, IndexError or RuntimeError that ``fn()`` raises."""
+    with pytest.raises((ValueError, TypeError, IndexError, RuntimeError)) as err:
+        fn()
+    return str(err.value)
 
 
 # --- against torch -------------------------------------------------------------------------------
@@ -126,6 +138,8 @@ def against_torch(ours, theirs, arrays: list[np.ndarray], weights: np.ndarray | 
 
 
 TORCH_DTYPES = {np.float64: torch.float64, np.float32: torch.float32}
+
+
 DTYPE_RTOL = {np.float64: 1e-12, np.float32: 2e-6}
 
 
@@ -169,7 +183,7 @@ def against_torch_in_dtype(
         assert np.isfinite(out.data).all() and np.isfinite(t.grad).all()
 
 
-# --- inputs --------------------------------------------------------------------------------------
+# --- inputs and functions ------------------------------------------------------------------------
 
 
 def away_from_kinks(
@@ -187,6 +201,78 @@ def away_from_kinks(
     else:
         raise ValueError(signs)
     return (rng.permutation(mags) * sign).reshape(shape)
+
+
+HUGE = [-1e4, -50.0, -1.0, 0.0, 1.0, 50.0, 1e4]
+
+
+HUGE_ROWS = [
+    [1e4, 0.0, -1e4],
+    [1e4, 1e4, 1e4],
+    [-1e4, -1e4, -1e4],
+    [-1e4, 1.0, 2.0],
+    [1e4, 1e4 - 1, -3.0],
+    [0.5, -0.5, 0.0],
+]
+
+
+TIES = np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [-2.0, 3.0, 3.0], [5.0, -1.0, 5.0]])
+
+
+def rosenbrock(x, y):
+    """The Rosenbrock function of two variables (minimum 0 at (1, 1))."""
+    return (1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2
+
+
+# --- the shape sweep: shapes, hypothesis settings and value strategies of the Tensor op tests ----
+
+
+SHAPES = [(), (2,), (3, 2), (1, 2), (2, 3, 4)]
+
+
+def broadcastable(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    try:
+        np.broadcast_shapes(a, b)
+        return True
+    except ValueError:
+        return False
+
+
+FAST = settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+SLOW = settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+KINKS = [-1.0, -0.5, 0.0, 0.5, 1.0]
+
+
+def reals(lo: float = -3.0, hi: float = 3.0) -> st.SearchStrategy[float]:
+    return st.one_of(st.sampled_from(KINKS), st.floats(lo, hi, allow_nan=False, allow_subnormal=False))
+
+
+def positives() -> st.SearchStrategy[float]:
+    return st.one_of(st.sampled_from([0.5, 1.0, 2.0]), st.floats(0.2, 3.0))
+
+
+def away_from_zero() -> st.SearchStrategy[float]:
+    return st.one_of(st.sampled_from([-1.0, 0.5, 2.0]), st.floats(0.3, 3.0), st.floats(-3.0, -0.3))
+
+
+def ties() -> st.SearchStrategy[float]:
+    return st.sampled_from([-1.0, 0.0, 0.5, 1.0])
+
+
+def wide() -> st.SearchStrategy[float]:
+    """Either side of softplus's threshold (20) and the far tails of gelu, elu and erf."""
+    return st.one_of(st.sampled_from([-30.0, 0.0, 19.5, 20.0, 20.5, 40.0]), st.floats(-40.0, 40.0))
+
+
+DOMAINS = {"real": reals, "pos": positives, "nonzero": away_from_zero, "ties": ties, "wide": wide}
+
+
+def draw_array(data: st.DataObject, shape: tuple[int, ...], domain: str = "real") -> np.ndarray:
+    return data.draw(hnp.arrays(np.float64, shape, elements=DOMAINS[domain]()))
 
 
 # --- graphs to draw ------------------------------------------------------------------------------
@@ -244,94 +330,6 @@ def moons_step_graph(n: int = 100, seed: int = 0) -> tuple[Value, list[Value]]:
     params = [p for layer in layers for ws, b in layer for p in [*ws, b]]
     loss = sum(losses) * (1.0 / n) + 1e-4 * sum(p * p for p in params)
     return loss, params
-
-
-def raised_message(fn) -> str:
-    """The message of the ValueError, TypeError, IndexError or RuntimeError that ``fn()`` raises."""
-    with pytest.raises((ValueError, TypeError, IndexError, RuntimeError)) as err:
-        fn()
-    return str(err.value)
-
-
-# --- the shape sweep: shapes, hypothesis settings and value strategies of the Tensor op tests ----
-
-
-SHAPES = [(), (2,), (3, 2), (1, 2), (2, 3, 4)]
-
-
-def broadcastable(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
-    try:
-        np.broadcast_shapes(a, b)
-        return True
-    except ValueError:
-        return False
-
-
-FAST = settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
-
-
-SLOW = settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
-
-
-KINKS = [-1.0, -0.5, 0.0, 0.5, 1.0]
-
-
-def reals(lo: float = -3.0, hi: float = 3.0) -> st.SearchStrategy[float]:
-    return st.one_of(st.sampled_from(KINKS), st.floats(lo, hi, allow_nan=False, allow_subnormal=False))
-
-
-def positives() -> st.SearchStrategy[float]:
-    return st.one_of(st.sampled_from([0.5, 1.0, 2.0]), st.floats(0.2, 3.0))
-
-
-def away_from_zero() -> st.SearchStrategy[float]:
-    return st.one_of(st.sampled_from([-1.0, 0.5, 2.0]), st.floats(0.3, 3.0), st.floats(-3.0, -0.3))
-
-
-def ties() -> st.SearchStrategy[float]:
-    return st.sampled_from([-1.0, 0.0, 0.5, 1.0])
-
-
-def wide() -> st.SearchStrategy[float]:
-    """Either side of softplus's threshold (20) and the far tails of gelu, elu and erf."""
-    return st.one_of(st.sampled_from([-30.0, 0.0, 19.5, 20.0, 20.5, 40.0]), st.floats(-40.0, 40.0))
-
-
-DOMAINS = {"real": reals, "pos": positives, "nonzero": away_from_zero, "ties": ties, "wide": wide}
-
-
-def draw_array(data: st.DataObject, shape: tuple[int, ...], domain: str = "real") -> np.ndarray:
-    return data.draw(hnp.arrays(np.float64, shape, elements=DOMAINS[domain]()))
-
-
-# --- huge inputs: the points and rows the numerics tests put through each op ---------------------
-
-
-HUGE = [-1e4, -50.0, -1.0, 0.0, 1.0, 50.0, 1e4]
-
-
-HUGE_ROWS = [
-    [1e4, 0.0, -1e4],
-    [1e4, 1e4, 1e4],
-    [-1e4, -1e4, -1e4],
-    [-1e4, 1.0, 2.0],
-    [1e4, 1e4 - 1, -3.0],
-    [0.5, -0.5, 0.0],
-]
-
-
-TIES = np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 0.0], [-2.0, 3.0, 3.0], [5.0, -1.0, 5.0]])
-
-
-def same_floats(ours: Any, theirs: Any) -> bool:
-    """Equal to rounding, nan equal to nan and inf to inf."""
-    a, b = np.asarray(ours, dtype=np.float64), np.asarray(theirs, dtype=np.float64)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-12, atol=1e-300, equal_nan=True))
-
-
-def rosenbrock(x, y):
-    """The Rosenbrock function of two variables (minimum 0 at (1, 1))."""
-    return (1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2
 
 
 # --- reading DOT text; a graph of another Node type ----------------------------------------------

@@ -315,7 +315,7 @@ def _shifted(x: Any) -> Any:
     >>> _shifted(np.array([[1.0, 3.0]]))
     array([[-2.,  0.]])
     """
-    return x - np.max(np.asarray(x), axis=1, keepdims=True)
+    return x - np.asarray(x).max(axis=1, keepdims=True)
 
 
 def _softmax(x: Any) -> Any:
@@ -325,7 +325,7 @@ def _softmax(x: Any) -> Any:
     array([[0.5, 0.5]])
     """
     e = np.exp(_shifted(x))
-    return e / np.sum(e, axis=1, keepdims=True)
+    return e / e.sum(axis=1, keepdims=True)
 
 
 def _log_softmax(x: Any) -> Any:
@@ -335,7 +335,7 @@ def _log_softmax(x: Any) -> Any:
     array([[-0.6931, -0.6931]])
     """
     shifted = _shifted(x)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
 def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
@@ -362,9 +362,12 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
     reduction = _check_reduction(reduction, "cross_entropy")
     z = _logits(logits, "cross_entropy", "logits")
     index, rows, node = _class_targets(target, z)
-    n = z.shape[0]
-    shifted = _shifted(z.data)
-    log_total = np.log(np.exp(shifted).sum(axis=1))
+    n, x = z.shape[0], z.data
+    shifted = _shifted(x)
+    probs = np.exp(shifted)
+    total = probs.sum(axis=1, keepdims=True)
+    probs /= total
+    log_total = np.log(total[:, 0])
     if index is None:
         per_sample = log_total * rows.sum(axis=1) - (rows * shifted).sum(axis=1)
     else:
@@ -377,7 +380,8 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
 
     def logits_rule(g: Any, out: Any, a: Any, *given: Any) -> Any:
         t = given[0] if given else rows  # d/dz of -(t * log_softmax(z)).sum(): softmax(z) sum(t) - t
-        return (_softmax(a) * np.sum(t, axis=1, keepdims=True) - t) * share(g)
+        p = probs if a is x else _softmax(a)  # the forward's softmax, when run on its numbers
+        return (p * t.sum(axis=1, keepdims=True) - t) * share(g)
 
     def target_rule(g: Any, out: Any, a: Any, t: Any) -> Any:
         return -_log_softmax(a) * share(g)

@@ -28,6 +28,7 @@ import numpy as np
 from autograd.files import write_atomic
 from autograd.graph import Node, no_grad
 from autograd.value import Value
+from nn.checks import make_rng
 from nn.data import batches
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
@@ -392,7 +393,7 @@ def fit(
     _check_counts(epochs=epochs, snapshots=snapshots)
     _check_optimizer(model, optimizer)
     size = len(X) if batch_size is None else batch_size
-    rng = np.random.default_rng(seed) if not isinstance(seed, np.random.Generator) else seed
+    rng = make_rng(seed, "fit")
     n_batches = max(1, math.ceil(len(X) / size)) if len(X) else 0
     history = History()
     recorder = _Recorder(model, history, X, y, int(snapshots), epochs * n_batches)

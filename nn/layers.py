@@ -94,11 +94,11 @@ class Sequential(Module):
                 raise TypeError(f"Sequential: item {i} is a {type(m).__name__}, not a module or function")
         self.modules_list = list(modules)
 
-    def members(self) -> Iterator[tuple[str, Any]]:
+    def named_members(self) -> Iterator[tuple[str, Any]]:
         for i, m in enumerate(self.modules_list):
             if isinstance(m, (Module, Node)):
                 yield str(i), m
-        for name, value in super().members():  # anything a subclass adds
+        for name, value in super().named_members():  # anything a subclass adds
             if not name.startswith("modules_list."):
                 yield name, value
 
@@ -142,7 +142,11 @@ class Elementwise(Module):
         cls.keywords = tuple(p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD)
 
     def options(self) -> dict[str, Any]:
-        """The method's keywords: the layer's constructor arguments (``negative_slope``, ``alpha``)."""
+        """The method's keywords: the layer's constructor arguments (``negative_slope``, ``alpha``).
+
+        >>> LeakyReLU(0.2).options(), ReLU().options()
+        ({'negative_slope': 0.2}, {})
+        """
         return {name: getattr(self, name) for name in self.keywords}
 
     def extra_repr(self) -> str:

@@ -28,6 +28,9 @@ state dict as an uncompressed ``.npz`` (no pickle), whole or not at all; ``load(
 each array's header first and refuses a wrong name, shape or dtype before reading any data: a
 missing, truncated, foreign or pickled file raises ``StateDictError`` and leaves the model as it
 was.
+
+``to_torch`` and ``load_torch`` call the ``TorchBridge`` that ``nn.torch_bridge`` registers when
+imported, so this module, below every layer, never imports the bridge that sits above them.
 """
 
 from __future__ import annotations
@@ -201,8 +204,14 @@ class Module:
 
     # --- walking the attributes ----------------------------------------------------------------
 
-    def members(self) -> Iterator[tuple[str, Any]]:
-        """(name, object) for every parameter or sub-module among the attributes, lists unrolled."""
+    def named_members(self) -> Iterator[tuple[str, Any]]:
+        """(name, object) for every parameter or sub-module among the attributes, lists unrolled,
+        in the order they were set (without walking into the sub-modules).
+
+        >>> from nn import MLP
+        >>> [name for name, _ in MLP(2, [3, 1], seed=0).named_members()]
+        ['layers.0', 'layers.1']
+        """
         for name, value in vars(self).items():
             if name == "training":
                 continue
@@ -219,7 +228,7 @@ class Module:
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """(name, module) for each direct sub-module."""
-        for name, value in self.members():
+        for name, value in self.named_members():
             if isinstance(value, Module):
                 yield name, value
 
@@ -253,7 +262,7 @@ class Module:
     ) -> Iterator[tuple[str, Any]]:
         """The parameters, each once; with ``buffers``, each module's buffers after its own members
         (as a ``Buffer``): the order of ``state_dict``, which is torch's."""
-        for name, value in self.members():
+        for name, value in self.named_members():
             full = f"{prefix}.{name}" if prefix else name
             if isinstance(value, Module):
                 yield from value._named_parameters(full, seen, buffers)

@@ -310,7 +310,7 @@ def torch_state(module: Module, prefix: str = "") -> dict[str, Slot]:
     if entry is not None and entry.state is not None:
         return {prefix + name: slot for name, slot in entry.state(module).items()}
     state: dict[str, Slot] = {}
-    for name, value in module.members():
+    for name, value in module.named_members():
         if isinstance(value, Module):
             state.update(torch_state(value, f"{prefix}{name}."))
         elif is_parameter(value):

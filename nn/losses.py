@@ -343,12 +343,13 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
 
     One node, fused with a stable log-softmax: per sample the loss is ``logsumexp(z_i) - z_i[y_i]``
     (rows ``t``: ``-(t * log_softmax(z_i)).sum()``), shifted by the row max so logits of any size
-    are fine. The gradient is the simple ``(softmax(z) - onehot) / N`` (for ``"mean"``; without
-    the ``/ N`` for ``"sum"``; scaled per row by the incoming gradient for ``"none"``), not the
-    softmax Jacobian times the log's gradient. ``"none"`` gives the N per-sample losses. The
-    target is checked first: whole-number labels in range, or one-hot / probability rows.
-    Probability rows that are a Tensor requiring grad get their gradient, ``-log_softmax(z)``
-    per row (as torch); class indices have none.
+    are fine. The forward keeps the softmax, and the gradient is the simple
+    ``(softmax(z) - onehot) / N`` (for ``"mean"``; without the ``/ N`` for ``"sum"``; scaled per
+    row by the incoming gradient for ``"none"``), not the softmax Jacobian times the log's
+    gradient. ``"none"`` gives the N per-sample losses. The target is checked first:
+    whole-number labels in range, or one-hot / probability rows. Probability rows that are a
+    Tensor requiring grad get their gradient, ``-log_softmax(z)`` per row (as torch); class
+    indices have none.
 
     >>> logits = Tensor([[2.0, 0.0], [0.0, 2.0]], requires_grad=True)
     >>> loss = cross_entropy(logits, np.array([0, 0]))

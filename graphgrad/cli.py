@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import operator
 import re
 import sys
 import threading
@@ -58,7 +59,14 @@ _FUNCTIONS = (
     "tanh", "sigmoid", "relu", "leaky_relu", "elu", "gelu", "silu", "softplus",
 )  # fmt: skip
 """The Value methods an expression may call (each with one argument)."""
-_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
+"""The operators an expression may use, and what each does."""
 _SYNTAX_NAMES = {
     "Attribute": "attribute access",
     "Subscript": "indexing",
@@ -133,6 +141,10 @@ class _Source:
         end = self.index(getattr(node, "end_col_offset", 0))
         rest = self.body[end:]
         return end + len(rest) - len(rest.lstrip(" )"))
+
+    def operator_column(self, node: ast.BinOp) -> int:
+        """The column (from 1, as typed) of the operator of ``node``."""
+        return self.indent + self.after(node.left) + 1
 
     def text(self, node: ast.AST) -> str:
         """The text of ``node`` as typed."""
@@ -251,9 +263,10 @@ def evaluate_expression(expression: str, values: Mapping[str, float]) -> tuple[A
     """Build the graph of ``expression`` with Values for its names: (root, {name: Value}).
 
     Accepts numbers, names given in ``values``, ``+ - * / **``, unary minus and the one-argument
-    functions of ``_FUNCTIONS`` (exp, log, sin, tanh, relu, gelu ...). It walks the ``ast`` tree
-    itself with an explicit stack (never ``eval``); anything else raises :class:`ExpressionError`
-    with the column, and a hint for the usual slips (``x^2`` for ``x**2``, ``2x`` for ``2*x``).
+    functions of ``_FUNCTIONS`` (exp, log, sin, tanh, relu, gelu ...). It parses the expression,
+    checks every node of the ``ast`` tree, then evaluates the tree, walking it with an explicit
+    stack (never ``eval``); anything else raises :class:`ExpressionError` with the column, and
+    a hint for the usual slips (``x^2`` for ``x**2``, ``2x`` for ``2*x``).
 
     >>> y, leaves = evaluate_expression("tanh(x*w + b)", {"x": 2, "w": -3, "b": 6.88})
     >>> round(y.data, 4), sorted(leaves)
@@ -263,8 +276,14 @@ def evaluate_expression(expression: str, values: Mapping[str, float]) -> tuple[A
     ...
     graphgrad.cli.ExpressionError: error at column 2: ^ is xor in Python; use ** for powers: x**2
     """
-    from autograd.value import Value
+    tree, source = _parse_expression(expression)
+    _check_tree(tree, source, values)
+    return _evaluate_tree(tree, source, values)
 
+
+def _parse_expression(expression: str) -> tuple[ast.expr, _Source]:
+    """The ``ast`` tree of the expression and its positions as typed, or an ExpressionError for
+    an expression too long, empty, or that does not parse (with a hint for the usual slips)."""
     _check_length(expression)
     text = expression.translate(_SPACES)
     indent = len(text) - len(text.lstrip(" "))
@@ -281,56 +300,79 @@ def evaluate_expression(expression: str, values: Mapping[str, float]) -> tuple[A
         raise ExpressionError(f"syntax: {err.msg}", indent + offset) from None
     except (RecursionError, MemoryError):  # Python's own parser gives up on very deep nesting
         raise ExpressionError("the expression is nested too deeply for Python's parser", indent + 1) from None
-    source = _Source(body, indent)
+    return tree.body, _Source(body, indent)
 
-    def operator_column(node: ast.BinOp) -> int:
-        return indent + source.after(node.left) + 1
+
+def _operands(node: ast.AST) -> list[ast.AST]:
+    """The operands of a node of a checked expression, left to right."""
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return [node.args[0]]
+    return []
+
+
+def _check_tree(tree: ast.expr, source: _Source, values: Mapping[str, float]) -> None:
+    """The sandbox: every node of ``tree``, from the root down and left to right, must be a real
+    number, a name in ``values``, one of the operators ``+ - * / **``, a unary minus or plus, or
+    a call of one of ``_FUNCTIONS`` with one argument; the first that is not raises an
+    ExpressionError with its column and a hint."""
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.BitXor):
+                message = f"^ is xor in Python; use ** for powers: {source.text(node).replace('^', '**')}"
+                raise ExpressionError(message, source.operator_column(node))
+            if type(node.op) not in _BINARY:
+                raise ExpressionError("unsupported operator (use + - * / **)", source.operator_column(node))
+        elif isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, (ast.USub, ast.UAdd)):
+                raise ExpressionError("unsupported operator (use + - * / **)", source.column(node))
+        elif isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCTIONS:
+                raise _call_error(node, source, values)
+            if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
+                raise ExpressionError(f"{node.func.id}() takes exactly one argument", source.column(node))
+        elif isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+                message = f"unsupported constant {node.value!r} (real numbers only)"
+                raise ExpressionError(message, source.column(node))
+        elif isinstance(node, ast.Name):
+            if node.id not in values:
+                hint = f"; {node.id} is a function: call it" if node.id in _FUNCTIONS else ""
+                message = f"unknown name {node.id!r}: give it a value with --set {node.id}=...{hint}"
+                raise ExpressionError(message, source.column(node))
+        else:
+            what = _SYNTAX_NAMES.get(type(node).__name__, type(node).__name__)
+            raise ExpressionError(f"unsupported syntax: {what}", source.column(node))
+        stack.extend(reversed(_operands(node)))
+
+
+def _evaluate_tree(
+    tree: ast.expr, source: _Source, values: Mapping[str, float]
+) -> tuple[Any, dict[str, Any]]:
+    """The Value of a checked ``tree`` (operands before the node, with an explicit stack) and the
+    Values of its names; an error of an op (a math domain error ...) as an ExpressionError."""
+    from autograd.value import Value
 
     def lift(x: Any) -> Any:
         return x if isinstance(x, Value) else Value(x)
 
     leaves: dict[str, Any] = {}
-    stack: list[tuple[ast.AST, bool]] = [(tree.body, False)]
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
     results: list[Any] = []
     while stack:
         node, ready = stack.pop()
-        if not ready:  # check the node, then visit its operands before it
-            children: list[ast.AST] = []
-            if isinstance(node, ast.BinOp):
-                if isinstance(node.op, ast.BitXor):
-                    message = f"^ is xor in Python; use ** for powers: {source.text(node).replace('^', '**')}"
-                    raise ExpressionError(message, operator_column(node))
-                if type(node.op) not in _BINARY:
-                    raise ExpressionError("unsupported operator (use + - * / **)", operator_column(node))
-                children = [node.left, node.right]
-            elif isinstance(node, ast.UnaryOp):
-                if not isinstance(node.op, (ast.USub, ast.UAdd)):
-                    raise ExpressionError("unsupported operator (use + - * / **)", source.column(node))
-                children = [node.operand]
-            elif isinstance(node, ast.Call):
-                if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCTIONS:
-                    raise _call_error(node, source, values)
-                if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
-                    raise ExpressionError(f"{node.func.id}() takes exactly one argument", source.column(node))
-                children = [node.args[0]]
-            elif isinstance(node, ast.Constant):
-                if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-                    message = f"unsupported constant {node.value!r} (real numbers only)"
-                    raise ExpressionError(message, source.column(node))
-            elif isinstance(node, ast.Name):
-                if node.id not in values:
-                    hint = f"; {node.id} is a function: call it" if node.id in _FUNCTIONS else ""
-                    message = f"unknown name {node.id!r}: give it a value with --set {node.id}=...{hint}"
-                    raise ExpressionError(message, source.column(node))
-            else:
-                what = _SYNTAX_NAMES.get(type(node).__name__, type(node).__name__)
-                raise ExpressionError(f"unsupported syntax: {what}", source.column(node))
+        if not ready:  # visit its operands before it
             stack.append((node, True))
-            stack.extend((child, False) for child in reversed(children))
+            stack.extend((operand, False) for operand in reversed(_operands(node)))
             continue
         try:
             if isinstance(node, ast.Constant):
-                results.append(float(node.value))  # type: ignore[arg-type]  # a real number, checked above
+                results.append(float(node.value))  # type: ignore[arg-type]  # a real number, checked
             elif isinstance(node, ast.Name):
                 if node.id not in leaves:
                     leaves[node.id] = Value(float(values[node.id]), label=node.id)
@@ -346,19 +388,9 @@ def evaluate_expression(expression: str, values: Mapping[str, float]) -> tuple[A
                 left = results.pop()
                 if not isinstance(left, Value) and not isinstance(right, Value):
                     left = Value(left)  # two numbers: keep both in the drawing
-                op = type(node.op)
-                if op is ast.Add:
-                    results.append(left + right)
-                elif op is ast.Sub:
-                    results.append(left - right)
-                elif op is ast.Mult:
-                    results.append(left * right)
-                elif op is ast.Div:
-                    results.append(left / right)
-                else:
-                    results.append(left**right)
+                results.append(_BINARY[type(node.op)](left, right))
         except (ValueError, TypeError, ArithmeticError) as err:
-            where = operator_column(node) if isinstance(node, ast.BinOp) else source.column(node)
+            where = source.operator_column(node) if isinstance(node, ast.BinOp) else source.column(node)
             raise ExpressionError(str(err).splitlines()[0], where) from None
     return lift(results.pop()), leaves
 

@@ -21,19 +21,11 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike
 
+from nn.checks import check_count
+
 Seed = int | np.random.Generator | None
 
 _IDX_UBYTE = 0x08
-
-
-def _check_positive_int(func: str, name: str, value: object) -> int:
-    if (
-        isinstance(value, (bool, np.bool_))
-        or not isinstance(value, (int, np.integer))
-        or value < 1
-    ):
-        raise ValueError(f"{func}: {name} must be a positive int, got {value!r}")
-    return int(value)
 
 
 def _check_finite_float(func: str, name: str, value: object) -> float:
@@ -96,7 +88,7 @@ def make_moons(
     >>> sorted((y * 2 - 1).tolist())
     [-1, -1, -1, 1, 1]
     """
-    n = _check_positive_int("make_moons", "n_samples", n_samples)
+    n = check_count(n_samples, "make_moons", "n_samples")
     std = _check_non_negative_float("make_moons", "noise", noise)
     rng = _rng("make_moons", seed)
 
@@ -134,8 +126,8 @@ def spiral(
     >>> X.shape, y.tolist()
     ((12, 2), [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2])
     """
-    n = _check_positive_int("spiral", "samples_per_class", samples_per_class)
-    k_classes = _check_positive_int("spiral", "classes", classes)
+    n = check_count(samples_per_class, "spiral", "samples_per_class")
+    k_classes = check_count(classes, "spiral", "classes")
     rng = _rng("spiral", seed)
 
     r = np.linspace(0.0, 1.0, n)
@@ -173,8 +165,8 @@ def make_regression(
     >>> bool(np.allclose(y, X @ coef + 1.0))
     True
     """
-    n = _check_positive_int("make_regression", "n_samples", n_samples)
-    n_feat = _check_positive_int("make_regression", "n_features", n_features)
+    n = check_count(n_samples, "make_regression", "n_samples")
+    n_feat = check_count(n_features, "make_regression", "n_features")
     std = _check_non_negative_float("make_regression", "noise", noise)
     offset = _check_finite_float("make_regression", "bias", bias)
     rng = _rng("make_regression", seed)
@@ -359,7 +351,7 @@ def batches(
             f"batches: X and y must hold the same number of samples, got "
             f"len(X)={len(X_arr)} and len(y)={len(y_arr)}"
         )
-    size = _check_positive_int("batches", "batch_size", batch_size)
+    size = check_count(batch_size, "batches", "batch_size")
     if not isinstance(shuffle, (bool, np.bool_)):
         # ValueError, like every argument check in this module (see its docstring).
         msg = f"batches: shuffle must be True or False, got {shuffle!r}"

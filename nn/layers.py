@@ -22,8 +22,8 @@ import numpy as np
 
 from autograd.graph import Node
 from autograd.tensor import Tensor
+from nn.checks import check_count, make_rng
 from nn.module import Module
-from nn.scalar import _check_count, _rng
 
 
 def _tensor(x: Any, who: str) -> Tensor:
@@ -57,9 +57,9 @@ class Linear(Module):
         dtype: Any = np.float64,
         seed: Any = None,
     ) -> None:
-        self.in_features = _check_count(in_features, "Linear", "in_features")
-        self.out_features = _check_count(out_features, "Linear", "out_features")
-        rng = _rng(seed, "Linear")
+        self.in_features = check_count(in_features, "Linear", "in_features")
+        self.out_features = check_count(out_features, "Linear", "out_features")
+        rng = make_rng(seed, "Linear")
         bound = 1.0 / math.sqrt(self.in_features)
         w = rng.uniform(-bound, bound, (self.out_features, self.in_features)).astype(dtype)
         self.weight = Tensor(w, requires_grad=True, label="weight")
@@ -94,11 +94,11 @@ class Sequential(Module):
                 raise TypeError(f"Sequential: item {i} is a {type(m).__name__}, not a module or function")
         self.modules_list = list(modules)
 
-    def _members(self) -> Iterator[tuple[str, Any]]:
+    def named_members(self) -> Iterator[tuple[str, Any]]:
         for i, m in enumerate(self.modules_list):
             if isinstance(m, (Module, Node)):
                 yield str(i), m
-        for name, value in super()._members():  # anything a subclass adds
+        for name, value in super().named_members():  # anything a subclass adds
             if not name.startswith("modules_list."):
                 yield name, value
 
@@ -122,82 +122,73 @@ class Sequential(Module):
         return self
 
 
-class _Elementwise(Module):
-    """An activation: the node method ``_method`` of the input (a Tensor, or a Value as well)."""
+class Elementwise(Module):
+    """An activation: a node method of the input (a Tensor, or a Value as well), named by the
+    subclass as ``class ReLU(Elementwise, method="relu")``, with the constructor's arguments as
+    its keywords."""
 
     _method = ""
 
     def forward(self, x: Any) -> Any:
         node: Any = x if isinstance(x, Node) else _tensor(x, type(self).__name__)
-        return getattr(node, self._method)(**self._options())
+        return getattr(node, self._method)(**self.options())
 
-    _keywords: tuple[str, ...] = ()  # the constructor's arguments, passed on to the method
+    keywords: tuple[str, ...] = ()  # the constructor's arguments, passed on to the method
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, method: str = "", **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        cls._method = method or cls._method
         parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]  # (after self)
-        cls._keywords = tuple(p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD)
+        cls.keywords = tuple(p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD)
 
-    def _options(self) -> dict[str, Any]:
-        """The method's keywords: the layer's constructor arguments (``negative_slope``, ``alpha``)."""
-        return {name: getattr(self, name) for name in self._keywords}
+    def options(self) -> dict[str, Any]:
+        """The method's keywords: the layer's constructor arguments (``negative_slope``, ``alpha``).
+
+        >>> LeakyReLU(0.2).options(), ReLU().options()
+        ({'negative_slope': 0.2}, {})
+        """
+        return {name: getattr(self, name) for name in self.keywords}
 
     def extra_repr(self) -> str:
-        return ", ".join(f"{k}={v}" for k, v in self._options().items())
+        return ", ".join(f"{k}={v}" for k, v in self.options().items())
 
 
-class ReLU(_Elementwise):
+class ReLU(Elementwise, method="relu"):
     """max(x, 0), elementwise."""
 
-    _method = "relu"
 
-
-class Tanh(_Elementwise):
+class Tanh(Elementwise, method="tanh"):
     """tanh(x), elementwise."""
 
-    _method = "tanh"
 
-
-class Sigmoid(_Elementwise):
+class Sigmoid(Elementwise, method="sigmoid"):
     """1 / (1 + exp(-x)), elementwise."""
 
-    _method = "sigmoid"
 
-
-class LeakyReLU(_Elementwise):
+class LeakyReLU(Elementwise, method="leaky_relu"):
     """x above 0, ``negative_slope * x`` below, elementwise."""
-
-    _method = "leaky_relu"
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         self.negative_slope = negative_slope
 
 
-class ELU(_Elementwise):
+class ELU(Elementwise, method="elu"):
     """x above 0, ``alpha * (exp(x) - 1)`` below, elementwise."""
-
-    _method = "elu"
 
     def __init__(self, alpha: float = 1.0) -> None:
         self.alpha = alpha
 
 
-class GELU(_Elementwise):
+class GELU(Elementwise, method="gelu"):
     """``x * Phi(x)`` (the normal CDF, exact erf form), elementwise."""
 
-    _method = "gelu"
 
-
-class SiLU(_Elementwise):
+class SiLU(Elementwise, method="silu"):
     """``x * sigmoid(x)``, elementwise."""
 
-    _method = "silu"
 
-
-class Softplus(_Elementwise):
+class Softplus(Elementwise, method="softplus"):
     """log(1 + exp(x)), elementwise (x itself above 20, as torch)."""
-
-    _method = "softplus"
 
 
 class Softmax(Module):
@@ -236,7 +227,7 @@ class Dropout(Module):
         if isinstance(p, bool) or not isinstance(p, (int, float, np.floating)) or not 0.0 <= float(p) <= 1.0:
             raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p!r}")
         self.p = float(p)
-        self._rng = _rng(seed, "Dropout")
+        self._rng = make_rng(seed, "Dropout")
 
     def forward(self, x: Any) -> Tensor:
         x = _tensor(x, "Dropout")
@@ -262,7 +253,7 @@ def _feature_shape(d: Any, who: str) -> tuple[int, ...]:
     shape = (d,) if isinstance(d, (int, np.integer)) and not isinstance(d, (bool, np.bool_)) else d
     if not isinstance(shape, (tuple, list)) or not shape:
         raise ValueError(f"{who}: the feature size must be a positive int or a tuple of them, got {d!r}")
-    return tuple(_check_count(n, who, "each feature size") for n in shape)
+    return tuple(check_count(n, who, "each feature size") for n in shape)
 
 
 def _eps(eps: Any, who: str) -> float:
@@ -320,10 +311,10 @@ class BatchNorm1d(Module):
     array([0.2, 2. ])
     """
 
-    _buffers = ("running_mean", "running_var", "num_batches_tracked")
+    buffer_names = ("running_mean", "running_var", "num_batches_tracked")
 
     def __init__(self, d: int, eps: float = 1e-5, momentum: float = 0.1, dtype: Any = np.float64) -> None:
-        self.num_features = _check_count(d, "BatchNorm1d", "d")
+        self.num_features = check_count(d, "BatchNorm1d", "d")
         self.eps = _eps(eps, "BatchNorm1d")
         ok = isinstance(momentum, (int, float, np.floating)) and not isinstance(momentum, bool)
         if not ok or not 0.0 <= momentum <= 1.0:

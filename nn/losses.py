@@ -255,8 +255,11 @@ def hinge_loss(scores: Any, target: Any, reduction: str = "mean", margin: float 
 # --- cross-entropy, fused with log-softmax ------------------------------------------------------
 
 
-def _class_targets(target: Any, n: int, c: int) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """(class indices, None) or (None, probability rows) from the target, with clear errors."""
+def _class_targets(target: Any, z: Tensor) -> tuple[np.ndarray | None, np.ndarray, Tensor | None]:
+    """The target of cross_entropy against logits ``z`` (N, C), checked: (class indices or None,
+    the target as rows (N, C) in the logits' dtype (one-hot for indices), the target node when it
+    is probability rows in a Tensor that requires grad, else None)."""
+    n, c = z.shape
     t = _target_array(target, "cross_entropy")
     if t.ndim == 1:
         if len(t) != n:
@@ -264,7 +267,10 @@ def _class_targets(target: Any, n: int, c: int) -> tuple[np.ndarray | None, np.n
                 f"cross_entropy: {n} rows of logits but {len(t)} labels; give targets of shape ({n},)"
             )
         t = _labels(target, "cross_entropy", "target", "class indices")
-        return _class_indices(t, c, "cross_entropy", "target", f"logits of shape ({n}, {c})"), None
+        index = _class_indices(t, c, "cross_entropy", "target", f"logits of shape ({n}, {c})")
+        rows = np.zeros((n, c), z.dtype)
+        rows[np.arange(n), index] = 1
+        return index, rows, None
     if t.ndim == 2:
         if t.shape != (n, c):
             raise ValueError(
@@ -272,7 +278,8 @@ def _class_targets(target: Any, n: int, c: int) -> tuple[np.ndarray | None, np.n
             )
         if np.any(t < 0) or not np.allclose(t.sum(axis=1), 1.0):
             raise ValueError("cross_entropy: target rows must be one-hot (or probabilities summing to 1)")
-        return None, t
+        node = target.astype(z.dtype) if isinstance(target, Tensor) and target.requires_grad else None
+        return None, t.astype(z.dtype, copy=False), node
     raise ValueError(
         f"cross_entropy: target must be class indices (N,) or one-hot rows (N, C), got shape {t.shape}"
     )
@@ -294,6 +301,41 @@ def _logits(logits: Any, who: str, what: str) -> Tensor:
     if 0 in z.shape:
         raise ValueError(f"{who}: no samples or no classes ({what} of shape {z.shape})")
     return z
+
+
+# The fused rules below are written once, with numpy functions and operators: on the raw arrays
+# of an ordinary backward pass they are plain numpy, and on Tensors (create_graph=True) numpy
+# hands them to the Tensor ops (np.exp(t) is t.exp()), so the same formula records its graph.
+
+
+def _shifted(x: Any) -> Any:
+    """The rows of ``x`` (N, C), an array or a Tensor, less each row's max: a constant read from
+    the raw numbers (softmax and log-softmax do not change when a row shifts), so no overflow.
+
+    >>> _shifted(np.array([[1.0, 3.0]]))
+    array([[-2.,  0.]])
+    """
+    return x - np.asarray(x).max(axis=1, keepdims=True)
+
+
+def _softmax(x: Any) -> Any:
+    """softmax along the rows of ``x``, an array or a Tensor (then a node of the graph).
+
+    >>> _softmax(np.array([[0.0, 0.0]]))
+    array([[0.5, 0.5]])
+    """
+    e = np.exp(_shifted(x))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _log_softmax(x: Any) -> Any:
+    """log-softmax along the rows of ``x``, an array or a Tensor (then a node of the graph).
+
+    >>> _log_softmax(np.array([[0.0, 0.0]])).round(4)
+    array([[-0.6931, -0.6931]])
+    """
+    shifted = _shifted(x)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
 def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
@@ -320,45 +362,30 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
     """
     reduction = _check_reduction(reduction, "cross_entropy")
     z = _logits(logits, "cross_entropy", "logits")
-    n, c = z.shape
-    index, soft = _class_targets(target, n, c)
-    x = z.data
-    rows = np.arange(n)
-    shifted = x - x.max(axis=1, keepdims=True)
+    index, rows, node = _class_targets(target, z)
+    n, x = z.shape[0], z.data
+    shifted = _shifted(x)
     probs = np.exp(shifted)
     total = probs.sum(axis=1, keepdims=True)
     probs /= total
     log_total = np.log(total[:, 0])
-    node = target if soft is not None and isinstance(target, Tensor) and target.requires_grad else None
-    mass: Any = None  # the rows' sums, for probability rows
-    if soft is not None:
-        soft = soft.astype(x.dtype, copy=False)
-        mass = soft.sum(axis=1, keepdims=True)
-        per_sample = log_total * mass[:, 0] - (soft * shifted).sum(axis=1)
+    if index is None:
+        per_sample = log_total * rows.sum(axis=1) - (rows * shifted).sum(axis=1)
     else:
-        per_sample = log_total - shifted[rows, index]
+        per_sample = log_total - shifted[np.arange(n), index]
     scale = 1.0 / n if reduction == "mean" else 1.0
 
-    def logits_rule(g: Any, out: Any, a: Any, *targets: Any) -> Any:
-        g = g.reshape(n, 1) if reduction == "none" else g * scale
-        if isinstance(a, Tensor):  # create_graph: the same formula, as Tensor ops
-            if soft is None:
-                one_hot = np.zeros(a.shape, a.dtype)
-                one_hot[rows, index] = 1
-                return (a.softmax(axis=1) - one_hot) * g
-            t = targets[0] if targets else soft
-            return (a.softmax(axis=1) * t.sum(axis=1, keepdims=True) - t) * g
-        if soft is not None:  # d/dz of -(t * log_softmax(z)).sum(): softmax(z) * sum(t) - t
-            return (probs * mass - soft) * g
-        d = probs * g  # a new array: the graph may be run backward again, probs must stay
-        d[rows, index] -= g if reduction != "none" else g[:, 0]
-        return d
+    def share(g: Any) -> Any:
+        """Each row's share of the incoming gradient."""
+        return g.reshape(n, 1) if reduction == "none" else g * scale
+
+    def logits_rule(g: Any, out: Any, a: Any, *given: Any) -> Any:
+        t = given[0] if given else rows  # d/dz of -(t * log_softmax(z)).sum(): softmax(z) sum(t) - t
+        p = probs if a is x else _softmax(a)  # the forward's softmax, when run on its numbers
+        return (p * t.sum(axis=1, keepdims=True) - t) * share(g)
 
     def target_rule(g: Any, out: Any, a: Any, t: Any) -> Any:
-        g = g.reshape(n, 1) if reduction == "none" else g * scale
-        if isinstance(a, Tensor):
-            return -a.log_softmax(axis=1) * g
-        return (log_total[:, None] - shifted) * g  # -log_softmax(z)
+        return -_log_softmax(a) * share(g)
 
     return _fused("cross_entropy", per_sample, reduction, scale, (logits_rule, target_rule), z, node)
 
@@ -445,6 +472,27 @@ def binary_cross_entropy(pred: Any, target: Any, reduction: str = "mean") -> Any
     return _fused(who, per, reduction, scale, (pred_rule, target_rule), p, node)
 
 
+def _exp_minus_abs(x: Any) -> Any:
+    """``exp(-|x|)`` for an array or a Tensor, never overflowing; ``|x|`` is written as a where
+    so that at 0 its derivative is that of the ``x >= 0`` side, the one ``_sigmoid`` takes there.
+
+    >>> _exp_minus_abs(np.array([0.0, -1000.0]))
+    array([1., 0.])
+    """
+    return np.exp(np.where(x >= 0, -x, x))
+
+
+def _sigmoid(x: Any) -> Any:
+    """``1 / (1 + e**-x)`` for an array or a Tensor (then a node: every order of derivative),
+    computed as ``e**-x`` only for x >= 0 and as ``e**x / (1 + e**x)`` below, so it never overflows.
+
+    >>> _sigmoid(np.array([0.0, -1000.0, 1000.0]))
+    array([0.5, 0. , 1. ])
+    """
+    e = _exp_minus_abs(x)
+    return np.where(x >= 0, 1.0, e) / (1 + e)
+
+
 def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str = "mean") -> Any:
     """Binary cross-entropy of ``sigmoid(logits)`` against ``targets``, fused into one stable node.
 
@@ -469,14 +517,12 @@ def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str =
     z = _prediction(logits, who)
     node, t = _target(targets, z, who)
     x = z.data
-    e = np.exp(-np.abs(x))
-    per = np.maximum(x, 0) - x * t + np.log1p(e)
-    sig = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    per = np.maximum(x, 0) - x * t + np.log1p(_exp_minus_abs(x))
     scale = 1.0 / max(x.size, 1) if reduction == "mean" else 1.0
 
     def logits_rule(g: Any, out: Any, a: Any, *targets: Any) -> Any:
         b = targets[0] if targets else t
-        return ((a.sigmoid() if isinstance(a, Tensor) else sig) - b) * _scaled(g, reduction, scale)
+        return (_sigmoid(a) - b) * _scaled(g, reduction, scale)
 
     def target_rule(g: Any, out: Any, a: Any, b: Any) -> Any:
         return -a * _scaled(g, reduction, scale)

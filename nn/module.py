@@ -21,13 +21,16 @@ register and ``super().__init__()`` is optional.
 
 ``state_dict()`` maps every parameter's dotted name to a copy of its data as an ndarray (a Value
 gives a 0-d float64 array), and so every buffer's: an array attribute a module names in its
-class attribute ``_buffers`` (BatchNorm1d's running statistics), state but no parameter.
+class attribute ``buffer_names`` (BatchNorm1d's running statistics), state but no parameter.
 ``load_state_dict`` checks every name, shape and dtype before it changes anything, and lists the
 mismatches in one ``StateDictError``. ``save(path)`` writes the
 state dict as an uncompressed ``.npz`` (no pickle), whole or not at all; ``load(path)`` reads
 each array's header first and refuses a wrong name, shape or dtype before reading any data: a
 missing, truncated, foreign or pickled file raises ``StateDictError`` and leaves the model as it
 was.
+
+``to_torch`` and ``load_torch`` call the ``TorchBridge`` that ``nn.torch_bridge`` registers when
+imported, so this module, below every layer, never imports the bridge that sits above them.
 """
 
 from __future__ import annotations
@@ -158,11 +161,39 @@ def check_state(
     return ready
 
 
+class TorchBridge(NamedTuple):
+    """What ``Module.to_torch`` and ``Module.load_torch`` call: the functions of
+    ``nn.torch_bridge``, which registers them here (``register_torch_bridge``) when it is
+    imported, as ``import nn`` does. So the bridge, which needs the layers and so this module,
+    imports this module, and this module never imports the bridge: the dependency runs one way."""
+
+    to_torch: Callable[[Module], Any]
+    load_torch: Callable[[Module, Any], Module]
+
+
+_bridges: list[TorchBridge] = []  # the registered bridge (one), or none yet
+
+
+def register_torch_bridge(bridge: TorchBridge) -> None:
+    """Make ``bridge`` the way every Module goes to PyTorch and back (``nn.torch_bridge`` calls it).
+
+    >>> from nn import torch_bridge
+    >>> register_torch_bridge(TorchBridge(torch_bridge.to_torch, torch_bridge.load_torch))
+    """
+    _bridges[:] = [bridge]
+
+
+def _torch_bridge(who: str) -> TorchBridge:
+    if not _bridges:
+        raise RuntimeError(f"{who}: nn.torch_bridge is not loaded; import nn (it registers the bridge)")
+    return _bridges[0]
+
+
 class Module:
     """Base class for networks: parameters, gradients, train/eval mode, saving and loading."""
 
     training: bool = True
-    _buffers: tuple[str, ...] = ()  # names of array attributes that are state but not parameters
+    buffer_names: tuple[str, ...] = ()  # names of array attributes that are state but not parameters
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
@@ -173,8 +204,14 @@ class Module:
 
     # --- walking the attributes ----------------------------------------------------------------
 
-    def _members(self) -> Iterator[tuple[str, Any]]:
-        """(name, object) for every parameter or sub-module among the attributes, lists unrolled."""
+    def named_members(self) -> Iterator[tuple[str, Any]]:
+        """(name, object) for every parameter or sub-module among the attributes, lists unrolled,
+        in the order they were set (without walking into the sub-modules).
+
+        >>> from nn import MLP
+        >>> [name for name, _ in MLP(2, [3, 1], seed=0).named_members()]
+        ['layers.0', 'layers.1']
+        """
         for name, value in vars(self).items():
             if name == "training":
                 continue
@@ -191,7 +228,7 @@ class Module:
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """(name, module) for each direct sub-module."""
-        for name, value in self._members():
+        for name, value in self.named_members():
             if isinstance(value, Module):
                 yield name, value
 
@@ -225,7 +262,7 @@ class Module:
     ) -> Iterator[tuple[str, Any]]:
         """The parameters, each once; with ``buffers``, each module's buffers after its own members
         (as a ``Buffer``): the order of ``state_dict``, which is torch's."""
-        for name, value in self._members():
+        for name, value in self.named_members():
             full = f"{prefix}.{name}" if prefix else name
             if isinstance(value, Module):
                 yield from value._named_parameters(full, seen, buffers)
@@ -234,7 +271,7 @@ class Module:
                 yield full, value
         if buffers and id(self) not in seen:
             seen.add(id(self))
-            for name in self._buffers:
+            for name in self.buffer_names:
                 yield (f"{prefix}.{name}" if prefix else name), Buffer(self, name)
 
     def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
@@ -310,7 +347,7 @@ class Module:
             return LoadResult([], [])
         return LoadResult([n for n in params if n not in state], [str(n) for n in state if n not in params])
 
-    # --- PyTorch (the torch extra; see nn.torch_bridge) ----------------------------------------
+    # --- PyTorch (the torch extra; nn.torch_bridge, through the TorchBridge it registers) ---------
 
     def to_torch(self) -> Any:
         """This model as a ``torch.nn.Module``: the same layers, parameters, buffers, dtype and mode.
@@ -322,9 +359,7 @@ class Module:
         >>> Linear(3, 2, seed=0).to_torch()
         Linear(in_features=3, out_features=2, bias=True)
         """
-        from nn.torch_bridge import to_torch
-
-        return to_torch(self)
+        return _torch_bridge("to_torch").to_torch(self)
 
     def load_torch(self, torch_module: Any) -> Module:
         """Copy the parameters and buffers of a torch module (as ``to_torch`` names them) into this one.
@@ -332,9 +367,7 @@ class Module:
         Every name, shape and dtype is checked first; on a mismatch nothing changes and a
         ``StateDictError`` lists the mismatches (the first ten, then how many more). Returns self.
         """
-        from nn.torch_bridge import load_torch
-
-        return load_torch(self, torch_module)
+        return _torch_bridge("load_torch").load_torch(self, torch_module)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write ``state_dict()`` to ``path`` as an ``.npz`` file (no pickle); returns the path.

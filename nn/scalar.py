@@ -28,33 +28,16 @@ import numpy as np
 
 from autograd.graph import Node, record
 from autograd.value import Value, stable_sigmoid
+from nn.checks import check_count, make_rng
 from nn.module import Module
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", None)
-
-
-def _rng(seed: Any, who: str) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None:
-        return np.random.default_rng()
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(
-            f"{who}: seed must be a non-negative int, a np.random.Generator or None, got {seed!r}"
-        )
-    return np.random.default_rng(int(seed))
 
 
 def _check_activation(activation: Any, who: str, what: str = "activation") -> str | None:
     if activation not in ACTIVATIONS:
         raise ValueError(f"{who}: {what} must be 'relu', 'tanh', 'sigmoid' or None, got {activation!r}")
     return activation  # type: ignore[no-any-return]
-
-
-def _check_count(n: Any, who: str, what: str) -> int:
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"{who}: {what} must be a positive int, got {n!r}")
-    return int(n)
 
 
 def init_bound(nin: int, activation: str | None) -> float:
@@ -165,10 +148,10 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, activation: str | None = "relu", seed: Any = None) -> None:
-        nin = _check_count(nin, "Neuron", "nin")
+        nin = check_count(nin, "Neuron", "nin")
         self.activation = _check_activation(activation, "Neuron")
         bound = init_bound(nin, activation)
-        rng = _rng(seed, "Neuron")
+        rng = make_rng(seed, "Neuron")
         self.w = [Value(float(v), label=f"w{i}") for i, v in enumerate(rng.uniform(-bound, bound, nin))]
         self.b = Value(0.0, label="b")
 
@@ -211,10 +194,10 @@ class Layer(Module):
     """
 
     def __init__(self, nin: int, nout: int, activation: str | None = "relu", seed: Any = None) -> None:
-        nin = _check_count(nin, "Layer", "nin")
-        nout = _check_count(nout, "Layer", "nout")
+        nin = check_count(nin, "Layer", "nin")
+        nout = check_count(nout, "Layer", "nout")
         self.activation = _check_activation(activation, "Layer")
-        rng = _rng(seed, "Layer")
+        rng = make_rng(seed, "Layer")
         self.neurons = [Neuron(nin, activation, seed=rng) for _ in range(nout)]
 
     def _forward(self, x: list[Value]) -> list[Value]:
@@ -259,17 +242,17 @@ class MLP(Module):
         seed: Any = None,
         output_activation: str | None = None,
     ) -> None:
-        nin = _check_count(nin, "MLP", "nin")
+        nin = check_count(nin, "MLP", "nin")
         if isinstance(nouts, (int, np.integer)):
             nouts = [int(nouts)]
         if not isinstance(nouts, Sequence) or len(nouts) == 0:
             raise ValueError(
                 f"MLP: nouts must be a non-empty list of layer sizes like [16, 16, 1], got {nouts!r}"
             )
-        sizes = [nin] + [_check_count(n, "MLP", "each layer size in nouts") for n in nouts]
+        sizes = [nin] + [check_count(n, "MLP", "each layer size in nouts") for n in nouts]
         self.activation = _check_activation(activation, "MLP")
         self.output_activation = _check_activation(output_activation, "MLP", "output_activation")
-        rng = _rng(seed, "MLP")
+        rng = make_rng(seed, "MLP")
         last = len(nouts) - 1
         self.layers = [
             Layer(sizes[i], sizes[i + 1], activation if i < last else output_activation, seed=rng)

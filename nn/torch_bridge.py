@@ -35,6 +35,10 @@ The scalar networks (``MLP``, ``Layer``, ``Neuron``) become the equivalent stack
 neuron k's weights. Modules that are not in the table but are built of ones that are (a
 ``Module`` subclass with a ``forward`` of its own) have no torch equivalent for ``to_torch``,
 yet ``load_torch`` copies into them from a torch module whose parameters have the same names.
+
+This module sits above ``nn.layers``, ``nn.scalar`` and ``nn.module``, and hands ``to_torch`` and
+``load_torch`` to ``nn.module`` when imported (``register_torch_bridge``), so that
+``Module.to_torch`` reaches it without ``nn.module`` ever importing it: the imports run one way.
 """
 
 from __future__ import annotations
@@ -46,25 +50,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd.value import Value
-from nn.layers import (
-    ELU,
-    GELU,
-    BatchNorm1d,
-    Dropout,
-    Flatten,
-    LayerNorm,
-    LeakyReLU,
-    Linear,
-    ReLU,
-    Sequential,
-    Sigmoid,
-    SiLU,
-    Softmax,
-    Softplus,
-    Tanh,
-    _Elementwise,
-)
-from nn.module import Buffer, Module, check_state, copy_into, is_parameter
+from nn import layers
+from nn.module import Buffer, Module, TorchBridge, check_state, copy_into, is_parameter, register_torch_bridge
 from nn.scalar import MLP, Layer, Neuron
 
 # numpy's float dtypes that torch has, by the name both libraries give them: the parameters'
@@ -108,48 +95,50 @@ class Equivalent(NamedTuple):
     state: Callable[[Any], dict[str, Slot]] | None = None
 
 
-def _activation(layer: type[_Elementwise], unbuild: Callable[[Any, Any], Module] | None = None) -> Equivalent:
+def _activation(
+    layer: type[layers.Elementwise], unbuild: Callable[[Any, Any], Module] | None = None
+) -> Equivalent:
     """The table entry of an activation: the torch.nn layer of the same name, with the same keywords
     (LeakyReLU's negative_slope, ELU's alpha); ``unbuild`` for one whose torch options go further."""
     name = layer.__name__
     return Equivalent(
         name,
-        lambda m, torch, b: getattr(torch.nn, name)(**m._options()),
-        unbuild or (lambda t, u: layer(**{k: getattr(t, k) for k in layer._keywords})),
+        lambda m, torch, b: getattr(torch.nn, name)(**m.options()),
+        unbuild or (lambda t, u: layer(**{k: getattr(t, k) for k in layer.keywords})),
     )
 
 
-def _linear(m: Linear, torch: Any, build_child: Any) -> Any:
+def _linear(m: layers.Linear, torch: Any, build_child: Any) -> Any:
     dtype = getattr(torch, m.weight.data.dtype.name)
     return torch.nn.Linear(m.in_features, m.out_features, bias=m.bias is not None, dtype=dtype)
 
 
-def _linear_back(t: Any, unbuild_child: Any) -> Linear:
+def _linear_back(t: Any, unbuild_child: Any) -> layers.Linear:
     dtype = numpy_dtype(t.weight, "from_torch: Linear.weight")
-    return Linear(t.in_features, t.out_features, bias=t.bias is not None, dtype=dtype)
+    return layers.Linear(t.in_features, t.out_features, bias=t.bias is not None, dtype=dtype)
 
 
-def _layer_norm(m: LayerNorm, torch: Any, build_child: Any) -> Any:
+def _layer_norm(m: layers.LayerNorm, torch: Any, build_child: Any) -> Any:
     dtype = getattr(torch, m.weight.data.dtype.name)
     return torch.nn.LayerNorm(m.normalized_shape, eps=m.eps, dtype=dtype)
 
 
-def _layer_norm_back(t: Any, unbuild_child: Any) -> LayerNorm:
+def _layer_norm_back(t: Any, unbuild_child: Any) -> layers.LayerNorm:
     if t.weight is None or t.bias is None:
         raise ValueError(
             "from_torch: LayerNorm without a weight or a bias has no graphgrad equivalent: "
             "nn.LayerNorm always has both (elementwise_affine=True, bias=True)"
         )
     dtype = numpy_dtype(t.weight, "from_torch: LayerNorm.weight")
-    return LayerNorm(tuple(t.normalized_shape), eps=t.eps, dtype=dtype)
+    return layers.LayerNorm(tuple(t.normalized_shape), eps=t.eps, dtype=dtype)
 
 
-def _batch_norm(m: BatchNorm1d, torch: Any, build_child: Any) -> Any:
+def _batch_norm(m: layers.BatchNorm1d, torch: Any, build_child: Any) -> Any:
     dtype = getattr(torch, m.weight.data.dtype.name)
     return torch.nn.BatchNorm1d(m.num_features, eps=m.eps, momentum=m.momentum, dtype=dtype)
 
 
-def _batch_norm_back(t: Any, unbuild_child: Any) -> BatchNorm1d:
+def _batch_norm_back(t: Any, unbuild_child: Any) -> layers.BatchNorm1d:
     if t.weight is None or t.bias is None or not t.track_running_stats or t.momentum is None:
         options = f"affine={t.affine}, bias={t.bias is not None}, track_running_stats={t.track_running_stats}"
         raise ValueError(
@@ -158,40 +147,40 @@ def _batch_norm_back(t: Any, unbuild_child: Any) -> BatchNorm1d:
             "momentum in [0, 1]"
         )
     dtype = numpy_dtype(t.weight, "from_torch: BatchNorm1d.weight")
-    return BatchNorm1d(t.num_features, eps=t.eps, momentum=t.momentum, dtype=dtype)
+    return layers.BatchNorm1d(t.num_features, eps=t.eps, momentum=t.momentum, dtype=dtype)
 
 
-def _gelu_back(t: Any, unbuild_child: Any) -> GELU:
+def _gelu_back(t: Any, unbuild_child: Any) -> layers.GELU:
     if t.approximate != "none":
         raise ValueError(
             f"from_torch: GELU(approximate={t.approximate!r}) has no graphgrad equivalent: nn.GELU is "
             "the exact erf form (approximate='none')"
         )
-    return GELU()
+    return layers.GELU()
 
 
-def _softplus_back(t: Any, unbuild_child: Any) -> Softplus:
+def _softplus_back(t: Any, unbuild_child: Any) -> layers.Softplus:
     if t.beta != 1 or t.threshold != 20:
         raise ValueError(
             f"from_torch: Softplus(beta={t.beta}, threshold={t.threshold}) has no graphgrad equivalent: "
             "nn.Softplus has beta=1 and threshold=20"
         )
-    return Softplus()
+    return layers.Softplus()
 
 
-def _flatten_back(t: Any, unbuild_child: Any) -> Flatten:
+def _flatten_back(t: Any, unbuild_child: Any) -> layers.Flatten:
     if t.end_dim != -1:
         raise ValueError(
             f"from_torch: Flatten(start_dim={t.start_dim}, end_dim={t.end_dim}) has no graphgrad "
             "equivalent: nn.Flatten always flattens to the last axis (end_dim=-1)"
         )
-    return Flatten(t.start_dim)
+    return layers.Flatten(t.start_dim)
 
 
-def _softmax_back(t: Any, unbuild_child: Any) -> Softmax:
+def _softmax_back(t: Any, unbuild_child: Any) -> layers.Softmax:
     if t.dim is None:
         raise ValueError("from_torch: Softmax(dim=None) has no graphgrad equivalent; give the axis, dim=-1")
-    return Softmax(axis=t.dim)
+    return layers.Softmax(axis=t.dim)
 
 
 # --- the scalar networks: one torch.nn.Linear per Layer ------------------------------------------
@@ -246,27 +235,31 @@ def _writer(values: list[Value]) -> Callable[[np.ndarray], None]:
 
 
 EQUIVALENTS: dict[type[Module], Equivalent] = {
-    Linear: Equivalent("Linear", _linear, _linear_back),
-    Sequential: Equivalent(
+    layers.Linear: Equivalent("Linear", _linear, _linear_back),
+    layers.Sequential: Equivalent(
         "Sequential",
         lambda m, torch, build_child: torch.nn.Sequential(
             *(build_child(child, str(i)) for i, child in enumerate(m))
         ),
-        lambda t, unbuild_child: Sequential(*(unbuild_child(c, name) for name, c in t.named_children())),
+        lambda t, unbuild_child: layers.Sequential(
+            *(unbuild_child(c, name) for name, c in t.named_children())
+        ),
     ),
-    ReLU: _activation(ReLU),
-    Tanh: _activation(Tanh),
-    Sigmoid: _activation(Sigmoid),
-    LeakyReLU: _activation(LeakyReLU),
-    ELU: _activation(ELU),
-    GELU: _activation(GELU, _gelu_back),
-    SiLU: _activation(SiLU),
-    Softplus: _activation(Softplus, _softplus_back),
-    LayerNorm: Equivalent("LayerNorm", _layer_norm, _layer_norm_back),
-    BatchNorm1d: Equivalent("BatchNorm1d", _batch_norm, _batch_norm_back),
-    Softmax: Equivalent("Softmax", lambda m, torch, b: torch.nn.Softmax(dim=m.axis), _softmax_back),
-    Flatten: Equivalent("Flatten", lambda m, torch, b: torch.nn.Flatten(m.start_dim), _flatten_back),
-    Dropout: Equivalent("Dropout", lambda m, torch, b: torch.nn.Dropout(m.p), lambda t, u: Dropout(t.p)),
+    layers.ReLU: _activation(layers.ReLU),
+    layers.Tanh: _activation(layers.Tanh),
+    layers.Sigmoid: _activation(layers.Sigmoid),
+    layers.LeakyReLU: _activation(layers.LeakyReLU),
+    layers.ELU: _activation(layers.ELU),
+    layers.GELU: _activation(layers.GELU, _gelu_back),
+    layers.SiLU: _activation(layers.SiLU),
+    layers.Softplus: _activation(layers.Softplus, _softplus_back),
+    layers.LayerNorm: Equivalent("LayerNorm", _layer_norm, _layer_norm_back),
+    layers.BatchNorm1d: Equivalent("BatchNorm1d", _batch_norm, _batch_norm_back),
+    layers.Softmax: Equivalent("Softmax", lambda m, torch, b: torch.nn.Softmax(dim=m.axis), _softmax_back),
+    layers.Flatten: Equivalent("Flatten", lambda m, torch, b: torch.nn.Flatten(m.start_dim), _flatten_back),
+    layers.Dropout: Equivalent(
+        "Dropout", lambda m, torch, b: torch.nn.Dropout(m.p), lambda t, u: layers.Dropout(t.p)
+    ),
     MLP: Equivalent("Sequential", _scalar_build, None, _scalar_state),
     Layer: Equivalent("Sequential", _scalar_build, None, _scalar_state),
     Neuron: Equivalent("Sequential", _scalar_build, None, _scalar_state),
@@ -317,12 +310,12 @@ def torch_state(module: Module, prefix: str = "") -> dict[str, Slot]:
     if entry is not None and entry.state is not None:
         return {prefix + name: slot for name, slot in entry.state(module).items()}
     state: dict[str, Slot] = {}
-    for name, value in module._members():
+    for name, value in module.named_members():
         if isinstance(value, Module):
             state.update(torch_state(value, f"{prefix}{name}."))
         elif is_parameter(value):
             state[prefix + name] = _slot(value)
-    for name in module._buffers:
+    for name in module.buffer_names:
         state[prefix + name] = _slot(Buffer(module, name))
     return state
 
@@ -420,3 +413,6 @@ def _unbuild(t: Any, path: str) -> Module:
         load_torch(built, t)
     built.training = t.training
     return built
+
+
+register_torch_bridge(TorchBridge(to_torch, load_torch))

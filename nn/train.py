@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
@@ -28,6 +28,7 @@ import numpy as np
 from autograd.files import write_atomic
 from autograd.graph import Node, no_grad
 from autograd.value import Value
+from nn.checks import make_rng
 from nn.data import batches
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
@@ -389,17 +390,14 @@ def fit(
     evenly over the run, for ``history.explore()`` to play back.
     """
     X, y = _checked_data(X, y, validation_data)
-    for what, n in (("epochs", epochs), ("snapshots", snapshots)):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-            raise ValueError(f"fit: {what} must be an int >= 0, got {n!r}")
+    _check_counts(epochs=epochs, snapshots=snapshots)
     _check_optimizer(model, optimizer)
     size = len(X) if batch_size is None else batch_size
-    chosen = _resolve_metrics(metrics, y)
-    scalar = is_scalar_model(model)
-    rng = np.random.default_rng(seed) if not isinstance(seed, np.random.Generator) else seed
+    rng = make_rng(seed, "fit")
     n_batches = max(1, math.ceil(len(X) / size)) if len(X) else 0
     history = History()
     recorder = _Recorder(model, history, X, y, int(snapshots), epochs * n_batches)
+    trainer = _Trainer(model, loss_fn, optimizer, _resolve_metrics(metrics, y), validation_data, recorder)
     if hasattr(model, "train"):
         model.train()
     with ProgressBar(epochs * n_batches, unit="batch", enabled=progress) as bar:
@@ -407,35 +405,76 @@ def fit(
             bar.describe(f"epoch {epoch}/{epochs}")
             if lr_schedule is not None:
                 optimizer.lr = _scheduled_lr(lr_schedule, epoch)
-            total, seen = 0.0, 0
-            outs, labels = [], []
-            for Xb, yb in batches(X, y, batch_size=size, shuffle=shuffle, seed=rng):
-                outputs = run_model(model, Xb, scalar)
-                loss = loss_fn(outputs, yb)
-                value = _finite_loss(loss, len(history.step_losses) + 1, epoch, optimizer)
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-                history.step_losses.append(value)
-                recorder.after_step(f"epoch {epoch} of {epochs}", value)
-                total += value * len(Xb)
-                seen += len(Xb)
-                if chosen:
-                    outs.append(_as_array(outputs))
-                    labels.append(yb)
-                bar.advance(1, {"loss": total / seen})
-            numbers = {"loss": total / max(seen, 1)}
-            if chosen and outs:
-                all_out, all_y = np.concatenate(outs), np.concatenate(labels)
-                for name, metric in chosen.items():
-                    numbers[name] = float(metric(all_out, all_y))
-            if validation_data is not None:
-                Xv, yv = validation_data
-                val = evaluate(model, Xv, yv, loss_fn, metrics=list(chosen.values()) or None)
-                numbers.update({f"val_{k}": v for k, v in val.items()})
+            data = batches(X, y, batch_size=size, shuffle=shuffle, seed=rng)
+            numbers = trainer.epoch(data, f"epoch {epoch} of {epochs}", epoch, bar)
             history.record(epoch, numbers)
             bar.report(numbers)
     return history
+
+
+class _Trainer:
+    """The epochs of ``fit``: a step per batch (outputs, loss, zero_grad, backward, step), each
+    step's loss in the recorder's history (and a snapshot when one is due), the epoch's mean loss
+    and metrics, and the same on the validation data."""
+
+    def __init__(
+        self,
+        model: Any,
+        loss_fn: Callable[..., Any],
+        optimizer: Any,
+        metrics: dict[str, Metric],
+        validation_data: tuple[Any, Any] | None,
+        recorder: _Recorder,
+    ) -> None:
+        self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
+        self.metrics, self.validation_data = metrics, validation_data
+        self.recorder, self.history = recorder, recorder.history
+        self.scalar = is_scalar_model(model)
+
+    def step(self, Xb: np.ndarray, yb: np.ndarray, when: str, epoch: int) -> tuple[Any, float]:
+        """One optimizer step on a batch: the model's outputs and the loss as a number."""
+        outputs = run_model(self.model, Xb, self.scalar)
+        loss = self.loss_fn(outputs, yb)
+        value = _finite_loss(loss, len(self.history.step_losses) + 1, epoch, self.optimizer)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        self.history.step_losses.append(value)
+        self.recorder.after_step(when, value)
+        return outputs, value
+
+    def epoch(
+        self, data: Iterable[tuple[np.ndarray, np.ndarray]], when: str, epoch: int, bar: ProgressBar
+    ) -> dict[str, float]:
+        """A step on each batch of ``data``; the mean loss over the epoch and each metric, then the
+        validation data's (``val_loss``, ...)."""
+        total, seen = 0.0, 0
+        outs, labels = [], []
+        for Xb, yb in data:
+            outputs, value = self.step(Xb, yb, when, epoch)
+            total += value * len(Xb)
+            seen += len(Xb)
+            if self.metrics:
+                outs.append(_as_array(outputs))
+                labels.append(yb)
+            bar.advance(1, {"loss": total / seen})
+        numbers = {"loss": total / max(seen, 1)}
+        if self.metrics and outs:
+            all_out, all_y = np.concatenate(outs), np.concatenate(labels)
+            for name, metric in self.metrics.items():
+                numbers[name] = float(metric(all_out, all_y))
+        if self.validation_data is not None:
+            Xv, yv = self.validation_data
+            val = evaluate(self.model, Xv, yv, self.loss_fn, metrics=list(self.metrics.values()) or None)
+            numbers.update({f"val_{k}": v for k, v in val.items()})
+        return numbers
+
+
+def _check_counts(**counts: Any) -> None:
+    """Refuse a count (``epochs``, ``snapshots``) that is not an int >= 0."""
+    for what, n in counts.items():
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"fit: {what} must be an int >= 0, got {n!r}")
 
 
 def _checked_data(X: Any, y: Any, validation_data: tuple[Any, Any] | None) -> tuple[np.ndarray, np.ndarray]:

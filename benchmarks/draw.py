@@ -55,7 +55,7 @@ def build(family: str) -> tuple[Any, Any]:
         p = x * w
         root = sum(p for _ in range(int(family.split()[1].replace(",", ""))))
     elif family == "moons step":
-        from test_viz import moons_step_graph
+        from helpers import moons_step_graph
 
         root, params = moons_step_graph()
         x = params[0]

@@ -225,12 +225,13 @@ class _GradMode(threading.local):
 
 grad_mode = _GradMode()
 
-# How many ``no_grad`` blocks are open, over all threads: while there are none, every thread
-# records graphs and ops need not look up their thread's switch (a thread-local read costs about
-# as much as the rest of recording a node). Only ``no_grad`` turns the switch off.
-no_grad_blocks = [0]
-_blocks_lock = threading.Lock()
-
+# How many switches are on, over all threads: open ``no_grad`` blocks plus registered node hooks
+# (see ``on_node_made``). While there are none (nearly always) every thread records graphs and an
+# op records its node at once, with one list read: it need not look up its thread's switch (a
+# thread-local read costs about as much as the rest of recording a node). Otherwise it asks
+# ``rules_to_record``.
+switches_on = [0]
+_switches_lock = threading.Lock()
 
 def is_grad_enabled() -> bool:
     """True unless the calling thread is inside ``no_grad``."""
@@ -256,14 +257,14 @@ class no_grad(ContextDecorator):
 
     def __enter__(self) -> None:
         self._previous = grad_mode.enabled
-        with _blocks_lock:
-            no_grad_blocks[0] += 1
+        with _switches_lock:
+            switches_on[0] += 1
         grad_mode.enabled = False
 
     def __exit__(self, *exc: object) -> None:
         grad_mode.enabled = self._previous
-        with _blocks_lock:
-            no_grad_blocks[0] -= 1
+        with _switches_lock:
+            switches_on[0] -= 1
 
 
 class enable_grad(ContextDecorator):
@@ -275,6 +276,69 @@ class enable_grad(ContextDecorator):
 
     def __exit__(self, *exc: object) -> None:
         grad_mode.enabled = self._previous
+
+
+# --- the hook: a node was made --------------------------------------------------------------------
+
+Rules = Sequence["Rule | None"]
+NodeHook = Callable[["Node", tuple["Node", ...], "Rules | None", str], "Rules | None"]
+"""``hook(node, inputs, rules, op) -> rules``: see ``on_node_made``."""
+_node_hooks: tuple[NodeHook, ...] = ()
+
+
+def on_node_made(hook: NodeHook) -> Callable[[], None]:
+    """Call ``hook(node, inputs, rules, op)`` for each node an op makes from ``inputs``, until the
+    function this returns is called (it removes the hook). Process-wide: nodes made in every thread.
+
+    ``rules`` are the rules the node is about to record, or None when it records none (the thread
+    is inside ``no_grad``); the hook returns the rules to record instead: ``rules`` themselves, or
+    others in their place (anomaly mode's wrap each in checks), or None where ``rules`` is None.
+    The node's ``data`` is set when the hook runs, its inputs not yet. While no hook is registered
+    (and no ``no_grad`` block is open) an op pays nothing for this: see ``switches_on``.
+
+    >>> from autograd import Value
+    >>> seen = []
+    >>> remove = on_node_made(lambda node, inputs, rules, op: seen.append(op) or rules)
+    >>> y = Value(2.0) * 3 + 1
+    >>> remove()
+    >>> z = Value(2.0) * 3
+    >>> seen
+    ['*', '+']
+    """
+    global _node_hooks
+    with _switches_lock:
+        _node_hooks = (*_node_hooks, hook)
+        switches_on[0] += 1
+    removed: list[bool] = []
+
+    def remove() -> None:
+        global _node_hooks
+        with _switches_lock:
+            if removed:  # (a second call removes nothing)
+                return
+            removed.append(True)
+            kept = list(_node_hooks)
+            kept.remove(hook)
+            _node_hooks = tuple(kept)
+            switches_on[0] -= 1
+
+    return remove
+
+
+def rules_to_record(node: Node, inputs: tuple[Node, ...], rules: Rules, op: str) -> Rules | None:
+    """The slow path of recording a node, taken only while a switch is on (``switches_on``): the
+    rules ``node`` records for its ``inputs``, or None to record none (inside ``no_grad``), after
+    the node hooks have had their say. Value's and Tensor's ``_result`` call it.
+
+    >>> from autograd import Value, no_grad
+    >>> with no_grad():
+    ...     rules_to_record(Value(1.0), (Value(2.0),), (pass_through,), "op") is None
+    True
+    """
+    recorded: Rules | None = rules if grad_mode.enabled else None
+    for hook in _node_hooks:
+        recorded = hook(node, inputs, recorded, op)
+    return recorded
 
 
 # --- recording a node --------------------------------------------------------------------------
@@ -336,6 +400,45 @@ def record(
             f"{', '.join(kinds)}; wrap numbers with Value(...) or arrays with Tensor(...)"
         )
     return kind._record(data, inputs, rules, op, attrs)  # type: ignore[return-value]
+
+
+# --- pausing Python's cyclic collector ----------------------------------------------------------
+
+
+class collector_paused:
+    """Pause Python's cyclic garbage collector inside the block, and resume it afterwards.
+
+    The rule: graphgrad pauses the collector while it builds or walks a big graph in bulk (the
+    backward loop in ``gradients``, and a scalar network's forward pass, ``nn.MLP.__call__``).
+    Such bursts make many short-lived objects and no reference cycles, yet each burst would start
+    the collector over the whole (cycle-free) graph, again and again. Only a block that found the
+    collector on pauses it and resumes it, so a block in one thread that finds it paused by
+    another's cannot leave it off; an error or a Ctrl-C inside the block (or in ``__enter__`` right
+    after the pause) still resumes it. A class, not a generator-based context manager: a tiny
+    backward pass pays well under a microsecond for it.
+
+    >>> import gc
+    >>> with collector_paused():
+    ...     gc.isenabled()
+    False
+    >>> gc.isenabled()
+    True
+    """
+
+    __slots__ = ("paused",)
+
+    def __enter__(self) -> None:
+        self.paused = gc.isenabled()
+        if self.paused:
+            try:
+                gc.disable()
+            except BaseException:  # a Ctrl-C that lands right after the pause: undo it
+                gc.enable()
+                raise
+
+    def __exit__(self, *exc: object) -> None:
+        if self.paused:
+            gc.enable()
 
 
 # --- the order and the backward loop -----------------------------------------------------------
@@ -416,12 +519,7 @@ def gradients(
     grads = {root: seed}
     get = grads.get
     fast = not create_graph and trace is None  # rules on raw data, one or two inputs inline
-    # The pass makes many short-lived objects and no cycles, yet each burst would start the cyclic
-    # collector over the whole (cycle-free) graph: it is paused for the loop.
-    collector_was_on = gc.isenabled()
-    try:  # (the pause inside the try: a Ctrl-C right after it still turns the collector back on;
-        if collector_was_on:  # and only a pass that found it on pauses it: then passes in other
-            gc.disable()  # threads, which may find it paused by this one, cannot leave it off)
+    with collector_paused():
         for node in topological_order(root, stop_at):
             a = node._a
             if a is None:  # a leaf
@@ -429,11 +527,10 @@ def gradients(
             g = get(node)
             if g is None:  # reached only through inputs that need no gradient
                 continue
-            if not fast:
-                _send(node, g, grads, create_graph, trace)
-                continue
             b = node._b
-            if b is not None:  # two inputs
+            if not fast:  # traced, or the rules run on the nodes
+                _send(node, g, grads, create_graph, trace)
+            elif b is not None:  # two inputs
                 rule_a, rule_b = node._vjps
                 if rule_a is not None:
                     ga = g if rule_a is pass_through else rule_a(g, node.data, a.data, b.data)
@@ -451,9 +548,6 @@ def gradients(
                     grads[a] = ga if old is None else old + ga
             else:  # more than two
                 _send(node, g, grads, create_graph, trace)
-    finally:
-        if collector_was_on:
-            gc.enable()
     return grads
 
 

@@ -405,39 +405,32 @@ def record(
 # --- pausing Python's cyclic collector ----------------------------------------------------------
 
 
-class collector_paused:
-    """Pause Python's cyclic garbage collector inside the block, and resume it afterwards.
+Result = TypeVar("Result")
+
+
+def with_collector_paused(work: Callable[..., Result], *args: Any) -> Result:
+    """``work(*args)``, with Python's cyclic garbage collector paused while it runs.
 
     The rule: graphgrad pauses the collector while it builds or walks a big graph in bulk (the
     backward loop in ``gradients``, and a scalar network's forward pass, ``nn.MLP.__call__``).
     Such bursts make many short-lived objects and no reference cycles, yet each burst would start
-    the collector over the whole (cycle-free) graph, again and again. Only a block that found the
-    collector on pauses it and resumes it, so a block in one thread that finds it paused by
-    another's cannot leave it off; an error or a Ctrl-C inside the block (or in ``__enter__`` right
-    after the pause) still resumes it. A class, not a generator-based context manager: a tiny
-    backward pass pays well under a microsecond for it.
+    the collector over the whole (cycle-free) graph, again and again. Only a call that found the
+    collector on pauses it and resumes it, so a call in one thread that finds it paused by
+    another's cannot leave it off; an error or a Ctrl-C anywhere in it, right after the pause
+    included, still resumes it. (A function around ``work`` rather than a context manager: a
+    Ctrl-C that lands as a Python ``__exit__`` is entered would skip its resuming.)
 
     >>> import gc
-    >>> with collector_paused():
-    ...     gc.isenabled()
-    False
-    >>> gc.isenabled()
-    True
+    >>> with_collector_paused(gc.isenabled), gc.isenabled()
+    (False, True)
     """
-
-    __slots__ = ("paused",)
-
-    def __enter__(self) -> None:
-        self.paused = gc.isenabled()
-        if self.paused:
-            try:
-                gc.disable()
-            except BaseException:  # a Ctrl-C that lands right after the pause: undo it
-                gc.enable()
-                raise
-
-    def __exit__(self, *exc: object) -> None:
-        if self.paused:
+    paused = gc.isenabled()
+    try:  # (the pause inside the try: a Ctrl-C right after it still resumes the collector)
+        if paused:
+            gc.disable()
+        return work(*args)
+    finally:
+        if paused:
             gc.enable()
 
 
@@ -517,38 +510,47 @@ def gradients(
     (5.0, 2.0)
     """
     grads = {root: seed}
-    get = grads.get
-    fast = not create_graph and trace is None  # rules on raw data, one or two inputs inline
-    with collector_paused():
-        for node in topological_order(root, stop_at):
-            a = node._a
-            if a is None:  # a leaf
-                continue
-            g = get(node)
-            if g is None:  # reached only through inputs that need no gradient
-                continue
-            b = node._b
-            if not fast:  # traced, or the rules run on the nodes
-                _send(node, g, grads, create_graph, trace)
-            elif b is not None:  # two inputs
-                rule_a, rule_b = node._vjps
-                if rule_a is not None:
-                    ga = g if rule_a is pass_through else rule_a(g, node.data, a.data, b.data)
-                    old = get(a)
-                    grads[a] = ga if old is None else old + ga
-                if rule_b is not None:
-                    gb = g if rule_b is pass_through else rule_b(g, node.data, a.data, b.data)
-                    old = get(b)
-                    grads[b] = gb if old is None else old + gb
-            elif type(a) is not tuple:  # one input
-                rule = node._vjps[0]
-                if rule is not None:
-                    ga = g if rule is pass_through else rule(g, node.data, a.data)
-                    old = get(a)
-                    grads[a] = ga if old is None else old + ga
-            else:  # more than two
-                _send(node, g, grads, create_graph, trace)
+    with_collector_paused(_backward_loop, root, grads, create_graph, stop_at, trace)
     return grads
+
+
+def _backward_loop(
+    root: Node, grads: dict[Any, Any], create_graph: bool, stop_at: Iterable[Node], trace: list[Share] | None
+) -> None:
+    """The loop of ``gradients``: each node in order sends its gradient's shares to its inputs.
+
+    An ordinary pass (rules on raw data, no trace) inlines the step of a node with one or two
+    inputs, nearly every node; ``_send`` makes any other step."""
+    get = grads.get
+    fast = not create_graph and trace is None
+    for node in topological_order(root, stop_at):
+        a = node._a
+        if a is None:  # a leaf
+            continue
+        g = get(node)
+        if g is None:  # reached only through inputs that need no gradient
+            continue
+        b = node._b
+        if not fast:  # traced, or the rules run on the nodes
+            _send(node, g, grads, create_graph, trace)
+        elif b is not None:  # two inputs
+            rule_a, rule_b = node._vjps
+            if rule_a is not None:
+                ga = g if rule_a is pass_through else rule_a(g, node.data, a.data, b.data)
+                old = get(a)
+                grads[a] = ga if old is None else old + ga
+            if rule_b is not None:
+                gb = g if rule_b is pass_through else rule_b(g, node.data, a.data, b.data)
+                old = get(b)
+                grads[b] = gb if old is None else old + gb
+        elif type(a) is not tuple:  # one input
+            rule = node._vjps[0]
+            if rule is not None:
+                ga = g if rule is pass_through else rule(g, node.data, a.data)
+                old = get(a)
+                grads[a] = ga if old is None else old + ga
+        else:  # more than two
+            _send(node, g, grads, create_graph, trace)
 
 
 def _send(node: Node, g: Any, grads: dict[Any, Any], create_graph: bool, trace: list[Share] | None) -> None:

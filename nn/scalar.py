@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from autograd.elementwise import SIGMOID, TANH, stable_sigmoid
-from autograd.graph import Node, collector_paused, pass_through, record
+from autograd.graph import Node, pass_through, record, with_collector_paused
 from autograd.value import Value
 from nn.module import Module
 
@@ -265,12 +265,16 @@ class MLP(Module):
 
     def __call__(self, x: Sequence[Any]) -> Value | list[Value]:
         """The network's output for one input ``x`` (a list of ``nin`` numbers or Values)."""
-        # The graph grows by hundreds of nodes per call, in bulk and free of cycles: the collector
-        # pauses (graph.collector_paused says when graphgrad does so)
-        with collector_paused():
+
+        def forward() -> list[Value]:
             out = _as_values(x, len(self.layers[0].neurons[0].w), "MLP")
             for layer in self.layers:
                 out = layer._forward(out)
+            return out
+
+        # hundreds of nodes per call, in bulk and free of cycles: the collector pauses (see
+        # graph.with_collector_paused, the rule of when graphgrad pauses it)
+        out = with_collector_paused(forward)
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:

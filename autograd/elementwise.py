@@ -7,7 +7,7 @@ so that both kinds of node differentiate each function by the same rule. A rule 
 (a Value's ordinary backward pass), ndarrays (a Tensor's), and Values or Tensors under
 ``create_graph=True`` (derivatives of any order). The rules are written with the engine's
 operators, with the table's functions called directly (``EXP(a)``, ``COS(a)`` ...) and with
-``divide``, ``where`` and ``sign``: each picks the version for what it is given, the IEEE-safe
+``divide`` and ``where``: each picks the version for what it is given, the IEEE-safe
 float one (1/0 is inf, exp overflows to inf), numpy's, or the node's own op.
 
 >>> TANH.on_float(0.5) == float(TANH.on_array(np.array(0.5)))
@@ -213,21 +213,6 @@ def where(condition: Any, x: Any, y: Any) -> Any:
     return np.where(condition, x, y)
 
 
-def sign(x: Any) -> Any:
-    """-1, 0 or 1 by the sign of ``x`` (a number, an array or the data of a node), and 0 at nan
-    (torch's sign, which abs's gradient uses). A constant: its derivative is 0.
-
-    >>> sign(-2.5), sign(np.array([3.0, 0.0, np.nan]))
-    (-1.0, array([1., 0., 0.]))
-    """
-    if isinstance(x, Node):
-        x = x.data
-    if type(x) is float:
-        return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
-    s = np.sign(x)
-    return np.where(np.isnan(s), 0, s) if s.dtype.kind == "f" and np.isnan(s).any() else s
-
-
 # --- the table ----------------------------------------------------------------------------------
 
 
@@ -282,7 +267,9 @@ RELU = Elementwise(
     lambda g, out, a: where(a <= 0, 0.0, g),  # relu'(0) = 0; nan passes the gradient on
 )
 
-ABS = Elementwise("abs", abs, np.abs, lambda g, out, a: g * sign(a))  # |x|'(0) = |x|'(nan) = 0
+ABS = Elementwise(  # |x|'(0) = |x|'(nan) = 0
+    "abs", abs, np.abs, lambda g, out, a: where(a > 0, g, where(a < 0, -g, 0.0))
+)
 
 SIN: Elementwise = Elementwise("sin", fsin, np.sin, lambda g, out, a: g * COS(a))
 

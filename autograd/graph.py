@@ -14,7 +14,16 @@ themselves, so the gradients they return are nodes too and can be differentiated
 - ``record(data, inputs, rules, op)`` is the one public way an op makes a node;
 - ``topological_order(root)`` lists the graph, each node before its inputs;
 - ``gradients(root, seed)`` is the one backward loop: it returns the gradients in a dict and
-  writes nothing; ``Node.backward()`` is that plus writing them into ``.grad``.
+  writes nothing; ``Node.backward()`` is that plus writing them into ``.grad``;
+- ``on_node_made(hook)`` is the one hook into the making of nodes (anomaly mode's checks use it).
+  An op makes its node on a fast path while ``switches_on``, the process-wide count of open
+  ``no_grad`` blocks plus registered hooks, is 0: one list read. Otherwise ``rules_to_record``
+  decides what the node records: nothing inside ``no_grad``, else the rules the hooks return;
+- ``with_collector_paused(work)`` is the one place graphgrad pauses Python's cyclic collector,
+  and documents when it does: around the backward loop and a scalar network's forward pass.
+
+The elementwise functions' forwards and rules, shared by Value and Tensor, are in
+``elementwise.py``; the shape helpers of Tensor's ops in ``shapes.py``.
 
 A node never refers to its users and no rule refers to the node it belongs to, so a graph has no
 reference cycles: dropping the last reference to the root frees it by reference counting. (One

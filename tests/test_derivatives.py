@@ -19,7 +19,6 @@ from autograd.elementwise import (
     TABLE,
     Elementwise,
     divide,
-    sign,
     where,
 )
 
@@ -149,6 +148,5 @@ def test_the_helpers_pick_the_version_for_what_they_are_given() -> None:
     assert divide(1.0, 0.0) == math.inf and math.isnan(divide(0.0, 0.0))
     assert isinstance(divide(Value(1.0), Value(2.0)), Value)
     assert where(True, 1.0, 2.0) == 1.0 and isinstance(where(np.array([True]), Tensor([1.0]), 0.0), Tensor)
-    assert sign(Value(-3.0)) == -1.0 and sign(math.nan) == 0.0
     assert isinstance(ELU, Elementwise) and LEAKY_RELU(-2.0, 0.1) == pytest.approx(-0.2)
     assert isinstance(TABLE["exp"](Value(0.0)), Value) and TABLE["exp"](1000.0) == math.inf

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from autograd.shapes import Axis
-from autograd.tensor import Tensor, concatenate, constant, lift, raw, stack, where
+from autograd.tensor import Tensor, concatenate, constant, lift, numpy_protocol, raw, stack, where
 
 
 def apply_ufunc(ufunc: Any, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -268,3 +268,5 @@ _FUNCTIONS: dict[Any, Any] = {
     np.ndim: lambda a: _tensor(a).ndim,
     np.size: lambda a, axis=None: _tensor(a).size if axis is None else _tensor(a).shape[axis],
 }
+
+numpy_protocol.update(ufunc=apply_ufunc, function=apply_function)  # Tensor's numpy methods call them

@@ -346,6 +346,12 @@ def _clip_above(x: Any, lo: Any, hi: Any) -> Any:
     return x > hi if lo is None else (x > hi) | (hi < lo)
 
 
+numpy_protocol: dict[str, Callable[..., Any]] = {}
+"""Where numpy calls on Tensors go: ``"ufunc"`` and ``"function"`` name ``autograd.numpy_api``'s
+``apply_ufunc`` and ``apply_function``, which that module registers here as it loads (it builds
+on this module, so this one does not import it; ``autograd/__init__`` loads both)."""
+
+
 class Tensor(Node):
     """A node of the graph holding an ndarray: ``data``, and ``grad`` once a backward pass set it.
 
@@ -495,15 +501,11 @@ class Tensor(Node):
 
     def __array_ufunc__(self, ufunc: Any, method: str, *args: Any, **kwargs: Any) -> Any:
         """``np.exp(t)``, ``np.add(t, 1)`` ...: the differentiable op (see ``autograd.numpy_api``)."""
-        from autograd.numpy_api import apply_ufunc  # (numpy_api builds on this module)
-
-        return apply_ufunc(ufunc, method, args, kwargs)
+        return numpy_protocol["ufunc"](ufunc, method, args, kwargs)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         """``np.sum(t)``, ``np.concatenate([t, u])`` ...: the differentiable op (see ``numpy_api``)."""
-        from autograd.numpy_api import apply_function  # (numpy_api builds on this module)
-
-        return apply_function(func, args, kwargs)
+        return numpy_protocol["function"](func, args, kwargs)
 
     def __setitem__(self, index: Any, value: Any) -> None:
         raise TypeError(

@@ -7,7 +7,7 @@ so that both kinds of node differentiate each function by the same rule. A rule 
 (a Value's ordinary backward pass), ndarrays (a Tensor's), and Values or Tensors under
 ``create_graph=True`` (derivatives of any order). The rules are written with the engine's
 operators, with the table's functions called directly (``EXP(a)``, ``COS(a)`` ...) and with
-``divide`` and ``where``: each picks the version for what it is given, the IEEE-safe
+``divide``, ``where`` and ``zero_where``: each picks the version for what it is given, the IEEE-safe
 float one (1/0 is inf, exp overflows to inf), numpy's, or the node's own op.
 
 >>> TANH.on_float(0.5) == float(TANH.on_array(np.array(0.5)))
@@ -201,6 +201,19 @@ def divide(a: Any, b: Any) -> Any:
     return a / b
 
 
+def zero_where(condition: Any, g: Any) -> Any:
+    """``g``, but 0 where ``condition`` holds: for a bool (a Value's comparison), 0.0 or ``g``; for
+    a boolean array (a Tensor's), ``g`` times the mask's negation, which costs less than
+    ``np.where`` (so an inf or nan in ``g`` gives nan there, as any product does). Rules use it.
+
+    >>> zero_where(True, 5.0), zero_where(np.array([True, False]), np.array([5.0, 5.0]))
+    (0.0, array([0., 5.]))
+    """
+    if type(condition) is bool:
+        return 0.0 if condition else g
+    return g * ~condition
+
+
 def where(condition: Any, x: Any, y: Any) -> Any:
     """``x`` where ``condition`` holds, else ``y``: for the bool a Value's comparison gives, one
     of the two; for the boolean array a Tensor's gives, ``np.where`` (rules use it).
@@ -264,11 +277,11 @@ RELU = Elementwise(
     "relu",
     lambda x: 0.0 if x <= 0.0 else x,  # nan is not <= 0: it stays nan, as torch
     lambda x: np.maximum(x, 0),
-    lambda g, out, a: where(a <= 0, 0.0, g),  # relu'(0) = 0; nan passes the gradient on
+    lambda g, out, a: zero_where(a <= 0, g),  # relu'(0) = 0; nan passes the gradient on
 )
 
-ABS = Elementwise(  # |x|'(0) = |x|'(nan) = 0
-    "abs", abs, np.abs, lambda g, out, a: where(a > 0, g, where(a < 0, -g, 0.0))
+ABS = Elementwise(  # |x|' is -1 below 0 and 1 above; 0 at 0 and at nan (neither above nor below 0)
+    "abs", abs, np.abs, lambda g, out, a: zero_where((a > 0) == (a < 0), where(a < 0, -g, g))
 )
 
 SIN: Elementwise = Elementwise("sin", fsin, np.sin, lambda g, out, a: g * COS(a))

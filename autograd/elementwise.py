@@ -191,14 +191,14 @@ def np_log(x: np.ndarray) -> np.ndarray:
 
 
 def divide(a: Any, b: Any) -> Any:
-    """``a / b``; of two floats the IEEE result (1/0 is inf) rather than an error (rules use it).
+    """``a / b``; of two numbers the IEEE result (1/0 is inf) rather than an error (rules use it).
 
     >>> divide(1.0, 0.0), divide(np.ones(2), 2.0)
     (inf, array([0.5, 0.5]))
     """
-    if type(a) is float and type(b) is float:
-        return fdiv(a, b)
-    return a / b
+    if isinstance(a, (Node, np.ndarray)) or isinstance(b, (Node, np.ndarray)):
+        return a / b
+    return fdiv(a, b)
 
 
 def zero_where(condition: Any, g: Any) -> Any:

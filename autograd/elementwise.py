@@ -179,7 +179,11 @@ def _warn_log(x: np.ndarray) -> None:
 
 
 def np_log(x: np.ndarray) -> np.ndarray:
-    """The natural log of every entry: -inf at 0 and nan below 0, with a warning naming Tensor.log."""
+    """The natural log of every entry: -inf at 0 and nan below 0, with a warning naming Tensor.log.
+
+    >>> np_log(np.array([1.0, np.e]))
+    array([0., 1.])
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         data = np.log(x)
     if np.any(x <= 0):

@@ -7,6 +7,7 @@
 6.0
 """
 
+from autograd import numpy_api  # noqa: F401  (it registers Tensor's numpy protocol)
 from autograd.anomaly import detect_anomaly, is_anomaly_enabled
 from autograd.check import GradcheckError, gradcheck
 from autograd.drawing import backward_steps, draw, explore, to_dot

@@ -23,13 +23,14 @@ pass run after it too, and a graph built outside is not checked by one run insid
 ...     print(str(e).splitlines()[0])
 op 'log' gave -inf in the forward pass, at ...: y = x.log()
 
-How it costs nothing when off: every node is made by one of two functions, Value's and
-Tensor's fast versions of ``graph.record`` (``autograd.value._result`` and
-``autograd.tensor._result``); ``graph.record``, which nn and users' own ops call, looks them up
-at each call. Entering the first ``detect_anomaly()`` swaps a checking version in for each of
-those two names; leaving the last one puts the originals back, also when the block ends with an
-exception. The ops themselves are never slowed by a test of a flag. The switch is process-wide
-(every thread sees it) and nested blocks are allowed;
+How it costs nothing when off: entering the first ``detect_anomaly()`` registers one hook with
+``graph.on_node_made``, which every op that makes a node calls (Value's and Tensor's own ops and
+``graph.record``, which nn and users' own ops use); leaving the last one removes it, also when the
+block ends with an exception. The check an op makes on the way is the one it makes anyway for
+``no_grad``: one read of the process-wide count of switches on (``graph.switches_on``), 0 while no
+``no_grad`` block is open and no hook registered. The hook checks the op's result and returns the
+op's rules wrapped in checks, which the node then records in their place. The switch is
+process-wide (every thread sees it) and nested blocks are allowed;
 numpy's warning settings are per thread, so they are silenced in the thread that entered the
 outermost block (in other threads the warning comes first, then the error).
 The checks keep checksums of the data, not copies, and no reference to the node they check: a
@@ -50,17 +51,11 @@ import weakref
 import zlib
 from collections.abc import Callable
 from contextlib import ContextDecorator
-from types import ModuleType
 from typing import Any, cast
 
 import numpy as np
 
-from autograd import tensor as _tensor_module
-from autograd import value as _value_module
-from autograd.graph import Node
-
-_MAKER_MODULES: tuple[ModuleType, ...] = (_value_module, _tensor_module)
-"""The modules whose ``_result`` makes every node of their kind: the two names anomaly mode swaps."""
+from autograd.graph import Node, Rules, on_node_made
 
 # the directories of graphgrad's packages (a frame outside them is the user's code)
 _PACKAGE_DIRS = tuple(
@@ -79,7 +74,7 @@ class _State:
 
     lock = threading.Lock()
     depth = 0
-    originals: dict[ModuleType, Any] = {}  # module -> its own ``_result``
+    remove_hook: Callable[[], None] | None = None
     numpy_errors: Any = {}
     warning_filters: Any = None
 
@@ -128,9 +123,7 @@ class detect_anomaly(ContextDecorator):
 
 
 def _switch_on() -> None:
-    for module in _MAKER_MODULES:
-        _State.originals[module] = original = module._result  # type: ignore[attr-defined]
-        module._result = _checking(original)  # type: ignore[attr-defined]
+    _State.remove_hook = on_node_made(_check_node)
     _State.numpy_errors = np.seterr(all="ignore")
     _State.warning_filters = warnings.catch_warnings()
     _State.warning_filters.__enter__()
@@ -138,37 +131,31 @@ def _switch_on() -> None:
 
 
 def _switch_off() -> None:
-    for module, original in _State.originals.items():
-        module._result = original  # type: ignore[attr-defined]
+    if _State.remove_hook is not None:
+        _State.remove_hook()
+        _State.remove_hook = None
     np.seterr(**_State.numpy_errors)
     _State.warning_filters.__exit__(None, None, None)
 
 
-# --- the checking choke point ------------------------------------------------------------------
+# --- the hook: each new node checked -----------------------------------------------------------
 
 
-def _checking(make: Callable[..., Any]) -> Callable[..., Any]:
-    """The checking version of ``make`` (Value's or Tensor's ``_result``)."""
-
-    def checked(data: Any, inputs: tuple[Any, ...], vjps: Any, op: str, *attrs: Any) -> Any:
-        node = make(data, inputs, vjps, op, *attrs)
-        if not inputs:  # a constant made from a number: a leaf, nothing computed yet
-            return node
-        site = _user_site()
-        _sites[node] = site
-        bad = _count_bad(node.data)
-        if bad:
-            raise FloatingPointError(_forward_message(op, node.data, bad, inputs, site))
-        if node.inputs:
-            prints = tuple(_fingerprint(x.data) for x in inputs) + (_fingerprint(node.data),)
-            labels = tuple(_name(x, i) for i, x in enumerate(inputs))
-            node._vjps = tuple(
-                None if rule is None else _checked_rule(rule, i, op, site, prints, labels)
-                for i, rule in enumerate(node.rules)
-            )
-        return node
-
-    return checked
+def _check_node(node: Node, inputs: tuple[Node, ...], rules: Rules | None, op: str) -> Rules | None:
+    """The hook anomaly mode registers: check the op's result and wrap the rules it records."""
+    site = _user_site()
+    _sites[node] = site
+    bad = _count_bad(node.data)
+    if bad:
+        raise FloatingPointError(_forward_message(op, node.data, bad, inputs, site))
+    if rules is None:  # (inside no_grad: nothing is recorded)
+        return None
+    prints = tuple(_fingerprint(x.data) for x in inputs) + (_fingerprint(node.data),)
+    labels = tuple(_name(x, i) for i, x in enumerate(inputs))
+    return tuple(
+        None if rule is None else _checked_rule(rule, i, op, site, prints, labels)
+        for i, rule in enumerate(rules)
+    )
 
 
 def _checked_rule(

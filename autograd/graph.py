@@ -14,7 +14,16 @@ themselves, so the gradients they return are nodes too and can be differentiated
 - ``record(data, inputs, rules, op)`` is the one public way an op makes a node;
 - ``topological_order(root)`` lists the graph, each node before its inputs;
 - ``gradients(root, seed)`` is the one backward loop: it returns the gradients in a dict and
-  writes nothing; ``Node.backward()`` is that plus writing them into ``.grad``.
+  writes nothing; ``Node.backward()`` is that plus writing them into ``.grad``;
+- ``on_node_made(hook)`` is the one hook into the making of nodes (anomaly mode's checks use it).
+  An op makes its node on a fast path while ``switches_on``, the process-wide count of open
+  ``no_grad`` blocks plus registered hooks, is 0: one list read. Otherwise ``rules_to_record``
+  decides what the node records: nothing inside ``no_grad``, else the rules the hooks return;
+- ``with_collector_paused(work)`` is the one place graphgrad pauses Python's cyclic collector,
+  and documents when it does: around the backward loop and a scalar network's forward pass.
+
+The elementwise functions' forwards and rules, shared by Value and Tensor, are in
+``elementwise.py``; the shape helpers of Tensor's ops in ``shapes.py``.
 
 A node never refers to its users and no rule refers to the node it belongs to, so a graph has no
 reference cycles: dropping the last reference to the root frees it by reference counting. (One
@@ -225,12 +234,13 @@ class _GradMode(threading.local):
 
 grad_mode = _GradMode()
 
-# How many ``no_grad`` blocks are open, over all threads: while there are none, every thread
-# records graphs and ops need not look up their thread's switch (a thread-local read costs about
-# as much as the rest of recording a node). Only ``no_grad`` turns the switch off.
-no_grad_blocks = [0]
-_blocks_lock = threading.Lock()
-
+# How many switches are on, over all threads: open ``no_grad`` blocks plus registered node hooks
+# (see ``on_node_made``). While there are none (nearly always) every thread records graphs and an
+# op records its node at once, with one list read: it need not look up its thread's switch (a
+# thread-local read costs about as much as the rest of recording a node). Otherwise it asks
+# ``rules_to_record``.
+switches_on = [0]
+_switches_lock = threading.Lock()
 
 def is_grad_enabled() -> bool:
     """True unless the calling thread is inside ``no_grad``."""
@@ -256,14 +266,14 @@ class no_grad(ContextDecorator):
 
     def __enter__(self) -> None:
         self._previous = grad_mode.enabled
-        with _blocks_lock:
-            no_grad_blocks[0] += 1
+        with _switches_lock:
+            switches_on[0] += 1
         grad_mode.enabled = False
 
     def __exit__(self, *exc: object) -> None:
         grad_mode.enabled = self._previous
-        with _blocks_lock:
-            no_grad_blocks[0] -= 1
+        with _switches_lock:
+            switches_on[0] -= 1
 
 
 class enable_grad(ContextDecorator):
@@ -275,6 +285,69 @@ class enable_grad(ContextDecorator):
 
     def __exit__(self, *exc: object) -> None:
         grad_mode.enabled = self._previous
+
+
+# --- the hook: a node was made --------------------------------------------------------------------
+
+Rules = Sequence["Rule | None"]
+NodeHook = Callable[["Node", tuple["Node", ...], "Rules | None", str], "Rules | None"]
+"""``hook(node, inputs, rules, op) -> rules``: see ``on_node_made``."""
+_node_hooks: tuple[NodeHook, ...] = ()
+
+
+def on_node_made(hook: NodeHook) -> Callable[[], None]:
+    """Call ``hook(node, inputs, rules, op)`` for each node an op makes from ``inputs``, until the
+    function this returns is called (it removes the hook). Process-wide: nodes made in every thread.
+
+    ``rules`` are the rules the node is about to record, or None when it records none (the thread
+    is inside ``no_grad``); the hook returns the rules to record instead: ``rules`` themselves, or
+    others in their place (anomaly mode's wrap each in checks), or None where ``rules`` is None.
+    The node's ``data`` is set when the hook runs, its inputs not yet. While no hook is registered
+    (and no ``no_grad`` block is open) an op pays nothing for this: see ``switches_on``.
+
+    >>> from autograd import Value
+    >>> seen = []
+    >>> remove = on_node_made(lambda node, inputs, rules, op: seen.append(op) or rules)
+    >>> y = Value(2.0) * 3 + 1
+    >>> remove()
+    >>> z = Value(2.0) * 3
+    >>> seen
+    ['*', '+']
+    """
+    global _node_hooks
+    with _switches_lock:
+        _node_hooks = (*_node_hooks, hook)
+        switches_on[0] += 1
+    removed: list[bool] = []
+
+    def remove() -> None:
+        global _node_hooks
+        with _switches_lock:
+            if removed:  # (a second call removes nothing)
+                return
+            removed.append(True)
+            kept = list(_node_hooks)
+            kept.remove(hook)
+            _node_hooks = tuple(kept)
+            switches_on[0] -= 1
+
+    return remove
+
+
+def rules_to_record(node: Node, inputs: tuple[Node, ...], rules: Rules, op: str) -> Rules | None:
+    """The slow path of recording a node, taken only while a switch is on (``switches_on``): the
+    rules ``node`` records for its ``inputs``, or None to record none (inside ``no_grad``), after
+    the node hooks have had their say. Value's and Tensor's ``_result`` call it.
+
+    >>> from autograd import Value, no_grad
+    >>> with no_grad():
+    ...     rules_to_record(Value(1.0), (Value(2.0),), (pass_through,), "op") is None
+    True
+    """
+    recorded: Rules | None = rules if grad_mode.enabled else None
+    for hook in _node_hooks:
+        recorded = hook(node, inputs, recorded, op)
+    return recorded
 
 
 # --- recording a node --------------------------------------------------------------------------
@@ -336,6 +409,38 @@ def record(
             f"{', '.join(kinds)}; wrap numbers with Value(...) or arrays with Tensor(...)"
         )
     return kind._record(data, inputs, rules, op, attrs)  # type: ignore[return-value]
+
+
+# --- pausing Python's cyclic collector ----------------------------------------------------------
+
+
+Result = TypeVar("Result")
+
+
+def with_collector_paused(work: Callable[..., Result], *args: Any) -> Result:
+    """``work(*args)``, with Python's cyclic garbage collector paused while it runs.
+
+    The rule: graphgrad pauses the collector while it builds or walks a big graph in bulk (the
+    backward loop in ``gradients``, and a scalar network's forward pass, ``nn.MLP.__call__``).
+    Such bursts make many short-lived objects and no reference cycles, yet each burst would start
+    the collector over the whole (cycle-free) graph, again and again. Only a call that found the
+    collector on pauses it and resumes it, so a call in one thread that finds it paused by
+    another's cannot leave it off; an error or a Ctrl-C anywhere in it, right after the pause
+    included, still resumes it. (A function around ``work`` rather than a context manager: a
+    Ctrl-C that lands as a Python ``__exit__`` is entered would skip its resuming.)
+
+    >>> import gc
+    >>> with_collector_paused(gc.isenabled), gc.isenabled()
+    (False, True)
+    """
+    paused = gc.isenabled()
+    try:  # (the pause inside the try: a Ctrl-C right after it still resumes the collector)
+        if paused:
+            gc.disable()
+        return work(*args)
+    finally:
+        if paused:
+            gc.enable()
 
 
 # --- the order and the backward loop -----------------------------------------------------------
@@ -414,47 +519,47 @@ def gradients(
     (5.0, 2.0)
     """
     grads = {root: seed}
-    get = grads.get
-    fast = not create_graph and trace is None  # rules on raw data, one or two inputs inline
-    # The pass makes many short-lived objects and no cycles, yet each burst would start the cyclic
-    # collector over the whole (cycle-free) graph: it is paused for the loop.
-    collector_was_on = gc.isenabled()
-    try:  # (the pause inside the try: a Ctrl-C right after it still turns the collector back on;
-        if collector_was_on:  # and only a pass that found it on pauses it: then passes in other
-            gc.disable()  # threads, which may find it paused by this one, cannot leave it off)
-        for node in topological_order(root, stop_at):
-            a = node._a
-            if a is None:  # a leaf
-                continue
-            g = get(node)
-            if g is None:  # reached only through inputs that need no gradient
-                continue
-            if not fast:
-                _send(node, g, grads, create_graph, trace)
-                continue
-            b = node._b
-            if b is not None:  # two inputs
-                rule_a, rule_b = node._vjps
-                if rule_a is not None:
-                    ga = g if rule_a is pass_through else rule_a(g, node.data, a.data, b.data)
-                    old = get(a)
-                    grads[a] = ga if old is None else old + ga
-                if rule_b is not None:
-                    gb = g if rule_b is pass_through else rule_b(g, node.data, a.data, b.data)
-                    old = get(b)
-                    grads[b] = gb if old is None else old + gb
-            elif type(a) is not tuple:  # one input
-                rule = node._vjps[0]
-                if rule is not None:
-                    ga = g if rule is pass_through else rule(g, node.data, a.data)
-                    old = get(a)
-                    grads[a] = ga if old is None else old + ga
-            else:  # more than two
-                _send(node, g, grads, create_graph, trace)
-    finally:
-        if collector_was_on:
-            gc.enable()
+    with_collector_paused(_backward_loop, root, grads, create_graph, stop_at, trace)
     return grads
+
+
+def _backward_loop(
+    root: Node, grads: dict[Any, Any], create_graph: bool, stop_at: Iterable[Node], trace: list[Share] | None
+) -> None:
+    """The loop of ``gradients``: each node in order sends its gradient's shares to its inputs.
+
+    An ordinary pass (rules on raw data, no trace) inlines the step of a node with one or two
+    inputs, nearly every node; ``_send`` makes any other step."""
+    get = grads.get
+    fast = not create_graph and trace is None
+    for node in topological_order(root, stop_at):
+        a = node._a
+        if a is None:  # a leaf
+            continue
+        g = get(node)
+        if g is None:  # reached only through inputs that need no gradient
+            continue
+        b = node._b
+        if not fast:  # traced, or the rules run on the nodes
+            _send(node, g, grads, create_graph, trace)
+        elif b is not None:  # two inputs
+            rule_a, rule_b = node._vjps
+            if rule_a is not None:
+                ga = g if rule_a is pass_through else rule_a(g, node.data, a.data, b.data)
+                old = get(a)
+                grads[a] = ga if old is None else old + ga
+            if rule_b is not None:
+                gb = g if rule_b is pass_through else rule_b(g, node.data, a.data, b.data)
+                old = get(b)
+                grads[b] = gb if old is None else old + gb
+        elif type(a) is not tuple:  # one input
+            rule = node._vjps[0]
+            if rule is not None:
+                ga = g if rule is pass_through else rule(g, node.data, a.data)
+                old = get(a)
+                grads[a] = ga if old is None else old + ga
+        else:  # more than two
+            _send(node, g, grads, create_graph, trace)
 
 
 def _send(node: Node, g: Any, grads: dict[Any, Any], create_graph: bool, trace: list[Share] | None) -> None:

@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.tensor import Axis, Tensor, _constant, _lift, _raw, concatenate, stack, where
+from autograd.shapes import Axis
+from autograd.tensor import Tensor, concatenate, constant, lift, numpy_protocol, raw, stack, where
 
 
 def apply_ufunc(ufunc: Any, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -41,7 +42,7 @@ def apply_ufunc(ufunc: Any, method: str, args: tuple[Any, ...], kwargs: dict[str
             "an array would cut the result off from the graph); use the Tensor operators and methods"
         )
     if ufunc in _NO_GRADIENT:
-        return ufunc(*[_raw(x) for x in args])
+        return ufunc(*[raw(x) for x in args])
     unary = _UFUNC_UNARY.get(ufunc)
     if unary is not None:
         return getattr(args[0], unary)()
@@ -114,7 +115,7 @@ _NO_GRADIENT = {
 
 
 def _tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else _lift(x, None, "numpy")
+    return x if isinstance(x, Tensor) else lift(x, None, "numpy")
 
 
 def _plain(name: str, **extras: Any) -> None:
@@ -175,7 +176,7 @@ def _np_cumsum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> 
 
 def _np_pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Any:
     values = kwargs.pop("constant_values", 0)
-    if mode != "constant" or kwargs or np.any(np.asarray(_raw(values)) != 0):
+    if mode != "constant" or kwargs or np.any(np.asarray(raw(values)) != 0):
         raise TypeError(
             "np.pad on a Tensor supports only the constant-zero form, np.pad(t, pad_width); "
             "add a constant afterwards, or use concatenate() for other borders"
@@ -229,7 +230,7 @@ def _np_expand_dims(a: Any, axis: int) -> Any:
 def _np_constant(fill: float) -> Any:
     def impl(a: Any, dtype: Any = None, **kwargs: Any) -> Any:
         t = _tensor(a)
-        return _constant(np.full(t.shape, fill, dtype=dtype or t.dtype))
+        return constant(np.full(t.shape, fill, dtype=dtype or t.dtype))
 
     return impl
 
@@ -267,3 +268,5 @@ _FUNCTIONS: dict[Any, Any] = {
     np.ndim: lambda a: _tensor(a).ndim,
     np.size: lambda a, axis=None: _tensor(a).size if axis is None else _tensor(a).shape[axis],
 }
+
+numpy_protocol.update(ufunc=apply_ufunc, function=apply_function)  # Tensor's numpy methods call them

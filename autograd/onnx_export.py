@@ -36,10 +36,10 @@ from typing import Any
 
 import numpy as np
 
+from autograd.elementwise import SOFTPLUS_THRESHOLD
 from autograd.files import destination, write_atomic
 from autograd.graph import Node, enable_grad, topological_order
 from autograd.tensor import Tensor
-from autograd.value import SOFTPLUS_THRESHOLD
 
 OPSET = 21
 """The ONNX opset the models are written in (onnx 1.16 and onnxruntime 1.18 on read it)."""

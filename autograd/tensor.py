@@ -15,7 +15,9 @@ array([[-1.,  1.],
        [-1.,  1.]])
 
 A Tensor shares ``graph.py`` with Value: one topological order, one backward pass, ``no_grad``
-and ``create_graph``. Gradients are kept (as PyTorch does) only on leaves created with
+and ``create_graph``; and ``elementwise.py``: one forward and one rule for each elementwise
+function (exp, tanh, relu ...). The shape helpers its ops use (axes, broadcasting, indices) are
+in ``shapes.py``. Gradients are kept (as PyTorch does) only on leaves created with
 ``requires_grad=True`` and on nodes that called ``retain_grad()``; ops on tensors that need no
 gradient build no graph at all.
 
@@ -51,16 +53,44 @@ from typing import Any, Union
 
 import numpy as np
 
-from autograd.graph import Node, grad_mode
-from autograd.value import INV_SQRT_2PI, SOFTPLUS_THRESHOLD, SQRT_HALF, TWO_OVER_SQRT_PI, number_parameter
+from autograd.elementwise import (
+    ABS,
+    COS,
+    ELU,
+    ERF,
+    EXP,
+    GELU,
+    LEAKY_RELU,
+    LOG,
+    NEG,
+    RELU,
+    SIGMOID,
+    SIN,
+    SOFTPLUS,
+    TANH,
+)
+from autograd.graph import Node, rules_to_record, switches_on
+from autograd.shapes import (
+    Axis,
+    AxisError,
+    broadcast_error,
+    clashes,
+    even_split,
+    expand,
+    kept_shape,
+    matmul_error,
+    normalize_axes,
+    normalize_axis,
+    normalize_index,
+    pad_pairs,
+    scatter,
+    size_differences,
+    unbroadcast,
+    with_kept_axes,
+)
+from autograd.value import number_parameter
 
 Operand = Union["Tensor", float, int, np.ndarray, Sequence[Any]]
-Axis = Union[int, Sequence[int], None]
-
-try:
-    from numpy.exceptions import AxisError as _AxisError
-except ImportError:  # numpy < 1.25
-    _AxisError = np.AxisError  # type: ignore[attr-defined,misc]
 
 _allocate = object.__new__
 _ndarray = np.ndarray
@@ -108,8 +138,12 @@ def _float_array(data: Any, dtype: Any, where: str) -> np.ndarray:
     return arr if arr.dtype.kind == "f" else arr.astype(np.float64)
 
 
-def _constant(data: np.ndarray) -> Tensor:
-    """A Tensor that needs no gradient, made without the checks of ``Tensor.__init__``."""
+def constant(data: np.ndarray) -> Tensor:
+    """A Tensor that needs no gradient, made without the checks of ``Tensor.__init__``.
+
+    >>> constant(np.array([1.0, 2.0])).requires_grad
+    False
+    """
     node = _allocate(Tensor)
     node.data = data
     node.grad = None
@@ -123,11 +157,15 @@ def _constant(data: np.ndarray) -> Tensor:
     return node
 
 
-def _lift(x: Any, dtype: Any, op: str) -> Tensor:
+def lift(x: Any, dtype: Any, op: str) -> Tensor:
     """Turn an operand that is not a Tensor into a constant Tensor.
 
     Numbers and numpy scalars, bool and integer data take ``dtype`` (the other operand's, so a
     float32 tensor stays float32); float arrays keep theirs (numpy's promotion then applies).
+    ``op`` names the op in errors.
+
+    >>> lift(2, np.float32, "mul").data.dtype
+    dtype('float32')
     """
     if isinstance(x, Tensor):
         return x
@@ -137,7 +175,7 @@ def _lift(x: Any, dtype: Any, op: str) -> Tensor:
             "use Value with Values and Tensor with Tensors (Tensor(v.data) makes a constant)"
         )
     if isinstance(x, (numbers.Real, np.number, np.bool_)) and not isinstance(x, np.complexfloating):
-        return _constant(np.asarray(x, dtype=dtype if dtype is not None else np.float64))
+        return constant(np.asarray(x, dtype=dtype if dtype is not None else np.float64))
     try:
         arr = np.asarray(x)
     except ValueError as e:
@@ -145,16 +183,20 @@ def _lift(x: Any, dtype: Any, op: str) -> Tensor:
     _check_kind(arr, op)
     if arr.dtype.kind != "f":
         arr = arr.astype(dtype if dtype is not None else np.float64)
-    return _constant(arr)
+    return constant(arr)
 
 
-def _raw(x: Any) -> Any:
-    """The data of a Tensor, anything else as it is (for masks, which have no derivative)."""
+def raw(x: Any) -> Any:
+    """The data of a Tensor, anything else as it is (for masks, which have no derivative).
+
+    >>> raw(Tensor([1.0])), raw(2.0)
+    (array([1.]), 2.0)
+    """
     return x.data if isinstance(x, Tensor) else x
 
 
 def _result(
-    data: Any, inputs: tuple[Tensor, ...], vjps: Sequence[Any], op: str, attrs: dict[str, Any] | None = None
+    data: Any, inputs: tuple[Tensor, ...], vjps: Any, op: str, attrs: dict[str, Any] | None = None
 ) -> Tensor:
     """Make the Tensor an op returns: Tensor's fast version of ``graph.record``.
 
@@ -162,6 +204,8 @@ def _result(
     gradient; the rule of an input that needs none is replaced by None, so the backward pass never
     computes a gradient nobody will use. Otherwise the result is a constant: no inputs, no graph.
     ``attrs`` are the op's parameters (``axis``, ``shape``, ...), kept for drawings and exporters.
+    While no switch is on anywhere (no ``no_grad`` block, no node hook) grad mode is on in every
+    thread; otherwise ``graph.rules_to_record`` decides, and may hand back other rules.
     """
     if type(data) is not _ndarray:
         data = np.asarray(data)  # numpy returns scalars for 0-d results
@@ -172,7 +216,7 @@ def _result(
     node._op = op
     node._attrs = attrs
     node._retain = False
-    if grad_mode.enabled:
+    if not switches_on[0] or (vjps := rules_to_record(node, inputs, vjps, op)) is not None:
         n = len(inputs)
         if n == 1:
             a = inputs[0]
@@ -207,154 +251,11 @@ def _result(
     return node
 
 
-def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
-    """Sum the gradient ``g`` of a broadcast result back down to an input's ``shape``.
-
-    Broadcasting adds leading axes and stretches size-1 axes, so the gradient sums over both.
-    Works on ndarrays and on Tensors (under ``create_graph``).
-
-    >>> unbroadcast(np.ones((4, 3, 2)), (3, 1))
-    array([[8.],
-           [8.],
-           [8.]])
-    """
-    gshape = g.shape
-    if gshape == shape:
-        return g
-    lead = len(gshape) - len(shape)
-    stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
-    if not stretched:
-        return g.sum(axis=0) if lead == 1 else g.sum(axis=tuple(range(lead)))
-    g = g.sum(axis=tuple(range(lead)) + stretched, keepdims=True)
-    return g.reshape(shape)
-
-
-# --- error messages ------------------------------------------------------------------------------
-
-
-def _clashes(*shapes: tuple[int, ...]) -> str:
-    """The axes, counted from the right, on which ``shapes`` do not broadcast, in words.
-
-    >>> _clashes((3, 2), (4, 2))
-    'axis -2 has sizes 3 and 4'
-    """
-    clashes = []
-    for k in range(1, max(len(s) for s in shapes) + 1):
-        sizes = [s[-k] for s in shapes if len(s) >= k]
-        if len({n for n in sizes if n != 1}) > 1:
-            listed = ", ".join(str(n) for n in sizes[:-1]) + f" and {sizes[-1]}"
-            clashes.append(f"axis {-k} has sizes {listed}")
-    return ", ".join(clashes)
-
-
-def _size_differences(a: tuple[int, ...], b: tuple[int, ...], skip: int | None = None) -> str:
-    """How two shapes that must be equal (but on axis ``skip``) differ; '' when they don't.
-
-    >>> _size_differences((2, 3), (2, 4))
-    'axis 1 has sizes 3 and 4'
-    """
-    if len(a) != len(b):
-        return f"they have {len(a)} and {len(b)} axes"
-    return ", ".join(
-        f"axis {i} has sizes {m} and {n}" for i, (m, n) in enumerate(zip(a, b)) if i != skip and m != n
-    )
-
-
-def _broadcast_error(op: str, symbol: str, a: Tensor, b: Tensor) -> ValueError:
-    """The error of an elementwise op whose operands' shapes do not broadcast."""
-    sa, sb = a.shape, b.shape
-    return ValueError(
-        f"{op}: {sa} {symbol} {sb}: shapes do not broadcast: {_clashes(sa, sb)} "
-        "(axes counted from the right must be equal or 1); reshape or unsqueeze one side so they line up"
-    )
-
-
-def _matmul_error(op: str, symbol: str, a: Tensor, b: Tensor) -> ValueError:
-    """The error of a matrix product whose operands' shapes do not line up."""
-    sa, sb = a.shape, b.shape
-    head = f"matmul: {sa} @ {sb}"
-    if a.ndim == 0 or b.ndim == 0:
-        return ValueError(f"{head}: matmul needs operands with at least 1 axis; use * to scale by a scalar")
-    ka = sa[-1]
-    kb = sb[0] if b.ndim == 1 else sb[-2]
-    if ka != kb:
-        return ValueError(
-            f"{head}: inner sizes {ka} and {kb} differ; the last axis of the left operand must match "
-            f"the {'only' if b.ndim == 1 else 'second-to-last'} axis of the right one (transpose one side?)"
-        )
-    return ValueError(
-        f"{head}: batch shapes {sa[:-2]} and {sb[:-2]} do not broadcast; "
-        "leading axes must be equal or 1 (counted from the right)"
-    )
-
-
-def _axes(axis: Axis, ndim: int, op: str, shape: tuple[int, ...]) -> tuple[int, ...]:
-    """Normalise ``axis`` (None, int or tuple) to sorted non-negative axes; clear errors otherwise."""
-    if axis is None:
-        return tuple(range(ndim))
-    if isinstance(axis, (int, np.integer)):
-        items: tuple[Any, ...] = (axis,)
-    elif isinstance(axis, (tuple, list)):
-        items = tuple(axis)
-    else:
-        raise TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}")
-    out = []
-    for ax in items:
-        if isinstance(ax, (bool, np.bool_)) or not isinstance(ax, (int, np.integer)):
-            raise TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}")
-        if not -ndim <= ax < ndim:
-            valid = f"use an axis in {-ndim}..{ndim - 1}" if ndim else "a 0-d tensor has no axes (axis=None)"
-            raise _AxisError(
-                f"{op}: axis {int(ax)} is out of range for a tensor with ndim {ndim} (shape {shape}); {valid}"
-            )
-        out.append(int(ax) % ndim)
-    if len(set(out)) != len(out):
-        raise ValueError(f"{op}: axis {axis!r} names the same axis twice (shape {shape})")
-    return tuple(sorted(out))
-
-
-def _one_axis(axis: Any, ndim: int, op: str, shape: tuple[int, ...]) -> int:
-    """One axis (an int, maybe negative), normalised; clear errors otherwise."""
-    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"{op}: axis must be an int, got {axis!r}")
-    return _axes(int(axis), ndim, op, shape)[0]
-
-
-def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
-    """``shape`` with the reduced ``axes`` kept as size 1 (the keepdims shape)."""
-    return tuple(1 if i in axes else n for i, n in enumerate(shape))
-
-
-def _with_kept_axes(x: Any, shape: tuple[int, ...], axes: tuple[int, ...], keepdims: bool) -> Any:
-    """A reduction's result (or its gradient) with the reduced ``axes`` of ``shape`` back as size 1,
-    so that it broadcasts against the reduction's input."""
-    return x if keepdims or not axes else x.reshape(_kept_shape(shape, axes))
-
-
-def _expand(g: Any, shape: tuple[int, ...], axes: tuple[int, ...], keepdims: bool) -> Any:
-    """Spread the gradient of a reduction back over the reduced axes.
-
-    A small result is written out (``np.full`` costs less than setting up a broadcast view), a
-    large one is a read-only broadcast view (no memory traffic at all).
-    """
-    g = _with_kept_axes(g, shape, axes, keepdims)
-    if type(g) is not Tensor and _small(shape):
-        return np.full(shape, g)
-    return np.broadcast_to(g, shape)
-
-
-def _small(shape: tuple[int, ...]) -> bool:
-    n = 1
-    for k in shape:
-        n *= k
-    return n <= 16384
-
-
 def _shift(x: np.ndarray, axis: int) -> np.ndarray:
     """The max of ``x`` along ``axis`` (kept as size 1), which softmax subtracts to stay finite;
     zeros over an empty axis, where there is no max and nothing to shift (the result is empty)."""
     if x.shape[axis] == 0:
-        return np.zeros(_kept_shape(x.shape, (axis,)), x.dtype)
+        return np.zeros(kept_shape(x.shape, (axis,)), x.dtype)
     return x.max(axis=axis, keepdims=True)
 
 
@@ -382,134 +283,6 @@ def _product_of_others(x: Any, axes: tuple[int, ...]) -> Any:
     return others.reshape(moved).transpose(tuple(int(i) for i in np.argsort(perm)))
 
 
-def _pad_pairs(pad_width: Any, shape: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
-    """numpy's forms of ``pad_width`` (an int, a pair, one pair per axis) as one pair per axis."""
-    if isinstance(pad_width, Node):
-        raise TypeError("pad: pad_width must be ints, got a Tensor; pass a tuple of ints")
-    arr = np.asarray(pad_width)
-    if (arr.size and arr.dtype.kind not in "iu") or arr.ndim > 2:
-        raise TypeError(
-            f"pad: pad_width must be an int, a (before, after) pair or one pair per axis, got {pad_width!r}"
-        )
-    if not shape:  # a 0-d tensor has no axes to pad
-        return ()
-    try:
-        pairs = np.broadcast_to(arr.astype(np.intp), (len(shape), 2))
-    except ValueError:
-        raise ValueError(
-            f"pad: pad_width {pad_width!r} does not fit a tensor of shape {shape}: give one (before, after) "
-            f"pair per axis ({len(shape)} pairs), one pair for every axis, or one int"
-        ) from None
-    if np.any(pairs < 0):
-        raise ValueError(f"pad: pad_width must not be negative, got {pad_width!r}")
-    return tuple((int(b), int(e)) for b, e in pairs)
-
-
-def _scatter(g: Any, index: Any, shape: tuple[int, ...], basic: bool) -> Any:
-    """The gradient of ``a[index]``: ``g`` added into zeros of ``a``'s shape.
-
-    Repeated indices add up (``np.add.at``); a basic index (ints, slices, None, ...) cannot repeat,
-    so a plain assignment does. On a Tensor (``create_graph``) it is itself an op, whose rule
-    gathers ``gg[index]`` back.
-    """
-    if isinstance(g, Tensor):
-        data = _scatter(g.data, index, shape, basic)
-        return _result(data, (g,), (lambda gg, out, x: gg[index],), "scatter")
-    z = np.zeros(shape, dtype=g.dtype)
-    if basic:
-        z[index] = g
-    else:
-        np.add.at(z, index, g)
-    return z
-
-
-def _index(index: Any) -> tuple[Any, bool]:
-    """Check an index; turn lists into arrays. Returns it and whether it is basic (no arrays)."""
-    items = index if isinstance(index, tuple) else (index,)
-    basic = True
-    out: list[Any] = []
-    for it in items:
-        simple = it is None or it is Ellipsis or isinstance(it, slice)
-        if simple or (isinstance(it, (int, np.integer)) and not isinstance(it, (bool, np.bool_))):
-            out.append(it)
-        elif isinstance(it, Node):
-            raise TypeError(
-                f"index: cannot index with a {type(it).__name__}; use an int, a slice, a boolean mask "
-                "or an integer ndarray (e.g. t[np.asarray(idx, dtype=int)])"
-            )
-        else:
-            arr = np.asarray(it)
-            if arr.size == 0 and arr.dtype.kind == "f":
-                arr = arr.astype(np.intp)
-            if arr.dtype.kind not in "iub":
-                raise IndexError(
-                    f"index: arrays used as indices must hold integers or booleans, got dtype {arr.dtype}"
-                )
-            basic = False
-            out.append(arr)
-    return (tuple(out) if isinstance(index, tuple) else out[0]), basic
-
-
-# --- numpy has no erf, and sigmoid needs care: the forward helpers, and the rules' picks ---------
-
-_erf_each = np.frompyfunc(math.erf, 1, 1)
-
-
-def _np_erf(x: np.ndarray) -> np.ndarray:
-    """The error function of every entry (Python's math.erf: numpy has none), in x's dtype."""
-    return np.asarray(_erf_each(x), dtype=x.dtype)
-
-
-def _np_sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + e ** -x) of every entry without overflow, in x's dtype."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
-
-
-# The rules run on ndarrays in an ordinary backward pass and on Tensors under create_graph; numpy's
-# own functions (np.exp, np.cos, np.where, np.flip ...) dispatch to the Tensor ops, and these
-# helpers pick the version of the two that numpy lacks.
-
-
-def _sign(x: np.ndarray) -> np.ndarray:
-    """-1, 0 or 1 by the sign of each entry, and 0 at nan (torch's sign, which abs's gradient uses)."""
-    s = np.sign(x)
-    return np.where(np.isnan(s), 0, s) if s.dtype.kind == "f" and np.isnan(s).any() else s
-
-
-def _erf(x: Any) -> Any:
-    return x.erf() if isinstance(x, Tensor) else _np_erf(x)
-
-
-def _sigmoid(x: Any) -> Any:
-    return x.sigmoid() if isinstance(x, Tensor) else _np_sigmoid(x)
-
-
-def _warn_log(x: np.ndarray) -> None:
-    """Tensor.log's warning, naming the op, where numpy's own would come: how many entries were 0
-    (numpy's ``divide`` setting) or negative (``invalid``). ``np.errstate`` applies as to numpy's
-    warning: "ignore" silences it (anomaly mode does), "raise" makes it a FloatingPointError."""
-    settings = np.geterr()
-    parts, modes = [], []
-    zeros = int(np.count_nonzero(x == 0))
-    if zeros and settings["divide"] != "ignore":
-        parts.append(f"log of 0 gives -inf ({zeros} of {x.size} entries)")
-        modes.append(settings["divide"])
-    negatives = x[x < 0]
-    if negatives.size and settings["invalid"] != "ignore":
-        parts.append(
-            f"log of a negative number gives nan ({negatives.size} of {x.size} entries, "
-            f"the first {negatives.reshape(-1)[0]})"
-        )
-        modes.append(settings["invalid"])
-    if not parts:
-        return
-    message = "Tensor.log: " + "; ".join(parts)
-    if "raise" in modes:
-        raise FloatingPointError(message)
-    warnings.warn(message, RuntimeWarning, stacklevel=3)
-
-
 # --- the helpers of the binary ops and of the max/min family -------------------------------------
 
 
@@ -521,30 +294,22 @@ def _binary(
     name: str,
     symbol: str,
     reflected: bool = False,
-    error: Callable[[str, str, Tensor, Tensor], ValueError] = _broadcast_error,
+    error: Callable[[str, str, Tensor, Tensor], ValueError] = broadcast_error,
     op: str | None = None,
 ) -> Tensor:
     """``x <symbol> other`` (``other <symbol> x`` when ``reflected``) for the broadcasting binary ops.
 
-    ``other`` may be anything ``_lift`` takes; ``compute`` is the numpy function, ``rules`` the two
+    ``other`` may be anything ``lift`` takes; ``compute`` is the numpy function, ``rules`` the two
     local-derivative rules; errors name the op ``name`` and show the shapes around ``symbol``;
     the node's op (its name in drawings) is ``op``, by default ``symbol``.
     """
-    other = other if type(other) is Tensor else _lift(other, x.data.dtype, name)
+    other = other if type(other) is Tensor else lift(other, x.data.dtype, name)
     a, b = (other, x) if reflected else (x, other)
     try:
         data = compute(a.data, b.data)
     except ValueError:
         raise error(name, symbol, a, b) from None
     return _result(data, (a, b), rules, op or symbol)
-
-
-def _even_split(holds: Any, count: Any, dtype: Any) -> Any:
-    """The tie rule of max, min, maximum and minimum: the entries that hold the extreme share its
-    gradient evenly (``holds / count``; a count of 0, a reduction whose result is nan, gives nan,
-    as torch.amax does)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (holds / count).astype(dtype, copy=False)
 
 
 def _extremum_rules(loses: Callable[[Any, Any], Any]) -> tuple[Any, Any]:
@@ -555,8 +320,8 @@ def _extremum_rules(loses: Callable[[Any, Any], Any]) -> tuple[Any, Any]:
     """
 
     def share(g: Any, x: Any, y: Any, shape: tuple[int, ...]) -> Any:
-        x, y = _raw(x), _raw(y)
-        return unbroadcast(g * _even_split(~loses(x, y), 1 + (x == y), g.dtype), shape)
+        x, y = raw(x), raw(y)
+        return unbroadcast(g * even_split(~loses(x, y), 1 + (x == y), g.dtype), shape)
 
     return (lambda g, out, a, b: share(g, a, b, a.shape), lambda g, out, a, b: share(g, b, a, b.shape))
 
@@ -581,13 +346,20 @@ def _clip_above(x: Any, lo: Any, hi: Any) -> Any:
     return x > hi if lo is None else (x > hi) | (hi < lo)
 
 
+numpy_protocol: dict[str, Callable[..., Any]] = {}
+"""Where numpy calls on Tensors go: ``"ufunc"`` and ``"function"`` name ``autograd.numpy_api``'s
+``apply_ufunc`` and ``apply_function``, which that module registers here as it loads (it builds
+on this module, so this one does not import it; ``autograd/__init__`` loads both)."""
+
+
 class Tensor(Node):
     """A node of the graph holding an ndarray: ``data``, and ``grad`` once a backward pass set it.
 
     ``Tensor(data, requires_grad=False, dtype=None, label="")``: ``data`` is anything
     ``np.asarray`` takes (numbers, nested lists, arrays). Each op below is its forward
-    computation plus, just above it, its local-derivative rules: one ``rule(g, out, *inputs)``
-    per input, giving that input's share of the gradient ``g``.
+    computation plus its local-derivative rules (just above it, or the ``autograd.elementwise``
+    table's, which Value uses too): one ``rule(g, out, *inputs)`` per input, giving that input's
+    share of the gradient ``g``.
 
     >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True, label="x")
     >>> (x * x).sum().backward()
@@ -688,7 +460,7 @@ class Tensor(Node):
 
     def detach(self) -> Tensor:
         """A new constant tensor on the same data, cut off from the graph on purpose."""
-        return _constant(self.data)
+        return constant(self.data)
 
     def retain_grad(self) -> Tensor:
         """Keep this (non-leaf) tensor's gradient in ``.grad`` in later backward passes."""
@@ -729,11 +501,11 @@ class Tensor(Node):
 
     def __array_ufunc__(self, ufunc: Any, method: str, *args: Any, **kwargs: Any) -> Any:
         """``np.exp(t)``, ``np.add(t, 1)`` ...: the differentiable op (see ``autograd.numpy_api``)."""
-        return numpy_api.apply_ufunc(ufunc, method, args, kwargs)
+        return numpy_protocol["ufunc"](ufunc, method, args, kwargs)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         """``np.sum(t)``, ``np.concatenate([t, u])`` ...: the differentiable op (see ``numpy_api``)."""
-        return numpy_api.apply_function(func, args, kwargs)
+        return numpy_protocol["function"](func, args, kwargs)
 
     def __setitem__(self, index: Any, value: Any) -> None:
         raise TypeError(
@@ -781,10 +553,8 @@ class Tensor(Node):
     def __rtruediv__(self, other: Operand) -> Tensor:
         return _binary(self, other, operator.truediv, self._DIV, "div", "/", reflected=True)
 
-    _NEG = (lambda g, out, a: -g,)
-
     def __neg__(self) -> Tensor:
-        return _result(-self.data, (self,), self._NEG, "neg")
+        return _result(NEG.on_array(self.data), (self,), NEG.rules, "neg")
 
     def __pos__(self) -> Tensor:
         return self
@@ -795,9 +565,9 @@ class Tensor(Node):
         # d(x ** 0)/dx = 0 at every x, also where x ** -1 overflows (0 * inf): base 1 where b == 0.
         # Not for an exponent that is itself differentiated (create_graph): there d/db of
         # b * a ** (b - 1) at b = 0 is 1 / a, so the base changes only where it is 0 as well.
-        zero = _raw(b) == 0
+        zero = raw(b) == 0
         if isinstance(b, Tensor) and b.requires_grad:
-            zero = zero & (_raw(a) == 0)
+            zero = zero & (raw(a) == 0)
         if np.any(zero):
             a = np.where(zero, 1, a)
         return unbroadcast(g * (b * a ** (b - 1)), shape)
@@ -805,7 +575,7 @@ class Tensor(Node):
     @staticmethod
     def _pow_exponent_rule(g: Any, out: Any, a: Any, b: Any) -> Any:
         # d(a ** b)/db = a ** b * log(a); taken as 0 where a == 0 and b >= 0 (the limit), as torch
-        zero = (_raw(a) == 0) & (_raw(b) >= 0)
+        zero = (raw(a) == 0) & (raw(b) >= 0)
         log_a = np.log(np.where(zero, 1, a)) if np.any(zero) else np.log(a)
         return unbroadcast(g * out * log_a, b.shape)
 
@@ -813,7 +583,7 @@ class Tensor(Node):
 
     def __pow__(self, exponent: Operand) -> Tensor:
         """``t ** n`` for a number, an array or a Tensor ``n`` (negative bases give nan for fractional n)."""
-        other = exponent if type(exponent) is Tensor else _lift(exponent, self.data.dtype, "pow")
+        other = exponent if type(exponent) is Tensor else lift(exponent, self.data.dtype, "pow")
         op = "**" if other.requires_grad or other.ndim else f"**{float(other.data):g}"
         return _binary(self, other, operator.pow, self._POW, "pow", "**", op=op)
 
@@ -849,55 +619,38 @@ class Tensor(Node):
 
     def __matmul__(self, other: Operand) -> Tensor:
         """Matrix product with numpy's rules: 1-d operands are vectors, leading axes are batches."""
-        return _binary(self, other, operator.matmul, self._MATMUL, "matmul", "@", error=_matmul_error)
+        return _binary(self, other, operator.matmul, self._MATMUL, "matmul", "@", error=matmul_error)
 
     def __rmatmul__(self, other: Operand) -> Tensor:
-        return _binary(self, other, operator.matmul, self._MATMUL, "matmul", "@", True, _matmul_error)
+        return _binary(self, other, operator.matmul, self._MATMUL, "matmul", "@", True, matmul_error)
 
     matmul = __matmul__
 
-    # --- elementwise functions -----------------------------------------------------------------
-
-    _EXP = (lambda g, out, a: g * out,)
+    # --- elementwise functions: their forward and rule are the table's, in autograd.elementwise ---
 
     def exp(self) -> Tensor:
         """e ** x; overflows to inf (with numpy's warning)."""
-        return _result(np.exp(self.data), (self,), self._EXP, "exp")
-
-    _LOG = (lambda g, out, a: g / a,)
+        return _result(EXP.on_array(self.data), (self,), EXP.rules, "exp")
 
     def log(self) -> Tensor:
         """Natural log: -inf at 0 and nan below 0, with a RuntimeWarning naming the op (as Value's)."""
-        x = self.data
-        with np.errstate(divide="ignore", invalid="ignore"):
-            data = np.log(x)
-        if np.any(x <= 0):
-            _warn_log(x)
-        return _result(data, (self,), self._LOG, "log")
-
-    _TANH = (lambda g, out, a: g * (1 - out * out),)
+        return _result(LOG.on_array(self.data), (self,), LOG.rules, "log")
 
     def tanh(self) -> Tensor:
         """Hyperbolic tangent; saturates at +-1 with gradient 0."""
-        return _result(np.tanh(self.data), (self,), self._TANH, "tanh")
-
-    _SIGMOID = (lambda g, out, a: g * (1 - out) * out,)
+        return _result(TANH.on_array(self.data), (self,), TANH.rules, "tanh")
 
     def sigmoid(self) -> Tensor:
         """1 / (1 + e ** -x), computed without overflow for any x."""
-        return _result(_np_sigmoid(self.data), (self,), self._SIGMOID, "sigmoid")
-
-    _RELU = (lambda g, out, a: g * ~(a <= 0),)  # (not a > 0: nan passes the gradient on, as torch)
+        return _result(SIGMOID.on_array(self.data), (self,), SIGMOID.rules, "sigmoid")
 
     def relu(self) -> Tensor:
         """max(x, 0); its derivative at 0 is 0, as torch.relu (and nan passes the gradient on)."""
-        return _result(np.maximum(self.data, 0), (self,), self._RELU, "relu")
-
-    _ABS = (lambda g, out, a: g * _sign(_raw(a)),)
+        return _result(RELU.on_array(self.data), (self,), RELU.rules, "relu")
 
     def abs(self) -> Tensor:
         """|x|; its derivative at 0 is 0, and at nan 0 too, as torch.abs."""
-        return _result(np.abs(self.data), (self,), self._ABS, "abs")
+        return _result(ABS.on_array(self.data), (self,), ABS.rules, "abs")
 
     __abs__ = abs
 
@@ -907,23 +660,17 @@ class Tensor(Node):
         """Square root; nan below 0, and the derivative at 0 is inf (as torch.sqrt)."""
         return _result(np.sqrt(self.data), (self,), self._SQRT, "sqrt")
 
-    _SIN = (lambda g, out, a: g * np.cos(a),)
-
     def sin(self) -> Tensor:
         """Sine (of radians), elementwise."""
-        return _result(np.sin(self.data), (self,), self._SIN, "sin")
-
-    _COS = (lambda g, out, a: -g * np.sin(a),)
+        return _result(SIN.on_array(self.data), (self,), SIN.rules, "sin")
 
     def cos(self) -> Tensor:
         """Cosine (of radians), elementwise."""
-        return _result(np.cos(self.data), (self,), self._COS, "cos")
-
-    _ERF = (lambda g, out, a: g * (TWO_OVER_SQRT_PI * np.exp(-(a * a))),)
+        return _result(COS.on_array(self.data), (self,), COS.rules, "cos")
 
     def erf(self) -> Tensor:
         """The error function, elementwise (gelu is built on it)."""
-        return _result(_np_erf(self.data), (self,), self._ERF, "erf")
+        return _result(ERF.on_array(self.data), (self,), ERF.rules, "erf")
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """x above 0, ``negative_slope * x`` below; the derivative at 0 is the slope, as torch.
@@ -932,32 +679,15 @@ class Tensor(Node):
         array([-0.2,  3. ])
         """
         slope = number_parameter(negative_slope, "leaky_relu", "negative_slope")
-        x = self.data
-        data = np.where(x > 0, x, x * slope).astype(x.dtype, copy=False)
-
-        def rule(g: Any, out: Any, a: Any) -> Any:
-            x = _raw(a)
-            return g * np.where(x > 0, 1, slope).astype(x.dtype, copy=False)
-
-        return _result(data, (self,), (rule,), "leaky_relu", {"negative_slope": slope})
+        rule = (lambda g, out, a: LEAKY_RELU.rule(g, out, a, slope),)  # the slope is an attr, not an input
+        data = LEAKY_RELU.on_array(self.data, slope)
+        return _result(data, (self,), rule, "leaky_relu", {"negative_slope": slope})
 
     def elu(self, alpha: float = 1.0) -> Tensor:
         """x above 0, ``alpha * (e**x - 1)`` below; the derivative at 0 is alpha, as torch."""
         al = number_parameter(alpha, "elu", "alpha")
-        x = self.data
-        data = np.where(x > 0, x, al * np.expm1(np.minimum(x, 0))).astype(x.dtype, copy=False)
-
-        def rule(g: Any, out: Any, a: Any) -> Any:
-            # alpha * e**x below 0; at 0 the constant alpha (so the second derivative there is 0,
-            # as torch); the exponent is 0 wherever x >= 0, so e**x never overflows
-            x = _raw(a)
-            return g * np.where(x <= 0, al * np.exp(np.where(x < 0, a, 0)), 1)
-
-        return _result(data, (self,), (rule,), "elu", {"alpha": al})
-
-    _GELU = (
-        lambda g, out, a: g * (0.5 * (1 + _erf(a * SQRT_HALF)) + a * INV_SQRT_2PI * np.exp(-0.5 * a * a)),
-    )
+        rule = (lambda g, out, a: ELU.rule(g, out, a, al),)  # alpha is an attr, not an input
+        return _result(ELU.on_array(self.data, al), (self,), rule, "elu", {"alpha": al})
 
     def gelu(self) -> Tensor:
         """``x * Phi(x)`` with Phi the normal CDF, in its exact erf form (torch's default).
@@ -965,21 +695,15 @@ class Tensor(Node):
         >>> Tensor([-1.0, 0.0, 1.0]).gelu().data.round(4)
         array([-0.1587,  0.    ,  0.8413])
         """
-        x = self.data
-        return _result(0.5 * x * (1 + _np_erf(x * SQRT_HALF)), (self,), self._GELU, "gelu")
+        return _result(GELU.on_array(self.data), (self,), GELU.rules, "gelu")
 
     def silu(self) -> Tensor:
         """``x * sigmoid(x)`` (also called swish): the product of two nodes."""
         return self * self.sigmoid()
 
-    _SOFTPLUS = (lambda g, out, a: g * np.where(_raw(a) > SOFTPLUS_THRESHOLD, 1, _sigmoid(a)),)
-
     def softplus(self) -> Tensor:
         """log(1 + e**x) without overflow: x itself above 20 (as torch), where the gradient is 1."""
-        x = self.data
-        above = x > SOFTPLUS_THRESHOLD
-        data = np.where(above, x, np.log1p(np.exp(np.where(above, 0, x))))
-        return _result(data.astype(x.dtype, copy=False), (self,), self._SOFTPLUS, "softplus")
+        return _result(SOFTPLUS.on_array(self.data), (self,), SOFTPLUS.rules, "softplus")
 
     def clip(self, lo: Operand | None = None, hi: Operand | None = None) -> Tensor:
         """Limit to [lo, hi]; either may be None, a number, an array or a Tensor (all broadcast).
@@ -996,7 +720,7 @@ class Tensor(Node):
         if lo is None and hi is None:
             raise ValueError("clip: give lo, hi or both (None means no bound on that side)")
         dtype = self.data.dtype
-        lifted = [None if b is None else _lift(b, dtype, "clip") for b in (lo, hi)]
+        lifted = [None if b is None else lift(b, dtype, "clip") for b in (lo, hi)]
         lo_: Any = None if lifted[0] is None else lifted[0].data
         hi_: Any = None if lifted[1] is None else lifted[1].data
         x = self.data
@@ -1011,9 +735,9 @@ class Tensor(Node):
             shapes = [b.shape for b in lifted if b is not None]
             raise ValueError(
                 f"clip: bounds of shape {' and '.join(map(str, shapes))} do not broadcast against "
-                f"shape {self.shape}: {_clashes(self.shape, *shapes)}"
+                f"shape {self.shape}: {clashes(self.shape, *shapes)}"
             ) from None
-        inputs, rules = [self], [lambda g, out, a, *b: _masked(g, _clip_inside(_raw(a), lo_, hi_), a.shape)]
+        inputs, rules = [self], [lambda g, out, a, *b: _masked(g, _clip_inside(raw(a), lo_, hi_), a.shape)]
         attrs: dict[str, Any] = {"lo": lo_, "hi": hi_}
         if isinstance(lo, Tensor) or isinstance(hi, Tensor):  # the bounds are inputs too, lo first
             for key, bound, mask in zip(("lo", "hi"), lifted, (_clip_below, _clip_above)):
@@ -1025,7 +749,7 @@ class Tensor(Node):
 
     @staticmethod
     def _clip_bound_rule(mask: Callable[..., Any], lo: Any, hi: Any, shape: tuple[int, ...]) -> Any:
-        return lambda g, out, a, *b: _masked(g, mask(_raw(a), lo, hi), shape)
+        return lambda g, out, a, *b: _masked(g, mask(raw(a), lo, hi), shape)
 
     _MAXIMUM = _extremum_rules(np.less)
 
@@ -1054,15 +778,15 @@ class Tensor(Node):
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Sum over ``axis`` (an int, a tuple of ints, or None for all)."""
         shape = self.data.shape
-        axes = _axes(axis, self.data.ndim, "sum", shape)
+        axes = normalize_axes(axis, self.data.ndim, "sum", shape)
         data = self.data.sum(axis=axes, keepdims=keepdims)
-        rule = (lambda g, out, a: _expand(g, shape, axes, keepdims),)
+        rule = (lambda g, out, a: expand(g, shape, axes, keepdims),)
         return _result(data, (self,), rule, "sum", {"axis": axes, "keepdims": keepdims})
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Mean over ``axis`` (an int, a tuple of ints, or None for all): the sum over the count."""
         shape = self.data.shape
-        axes = _axes(axis, self.data.ndim, "mean", shape)
+        axes = normalize_axes(axis, self.data.ndim, "mean", shape)
         n = 1
         for ax in axes:
             n *= shape[ax]
@@ -1081,27 +805,27 @@ class Tensor(Node):
     def _max(self, axis: Axis, keepdims: bool, who: str) -> Tensor:
         """``max``; errors are reported as coming from ``who`` (``min`` is built on it)."""
         shape = self.data.shape
-        axes = _axes(axis, self.data.ndim, who, shape)
+        axes = normalize_axes(axis, self.data.ndim, who, shape)
         if any(shape[ax] == 0 for ax in axes) or (not axes and self.data.size == 0):
             raise ValueError(f"{who}: cannot take the {who} over an empty axis (shape {shape})")
         data = np.max(self.data, axis=axes, keepdims=keepdims)
 
         def rule(g: Any, out: Any, a: Any) -> Any:
-            x, out_k = _raw(a), _with_kept_axes(_raw(out), shape, axes, keepdims)
+            x, out_k = raw(a), with_kept_axes(raw(out), shape, axes, keepdims)
             holds = x == out_k
             if np.isnan(out_k).any():  # a nan wins, as in torch.max: its gradient goes to the nan entries
                 holds |= np.isnan(x) & np.isnan(out_k)
             count = holds.sum(axis=axes, keepdims=True)
-            return _expand(g, shape, axes, keepdims) * _even_split(holds, count, g.dtype)
+            return expand(g, shape, axes, keepdims) * even_split(holds, count, g.dtype)
 
         return _result(data, (self,), (rule,), "max", {"axis": axes, "keepdims": keepdims})
 
     def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """log(sum(exp(x))) over ``axis``, shifted by the max so that 1e4 does not overflow."""
         shape = self.data.shape
-        axes = _axes(axis, self.data.ndim, "logsumexp", shape)
+        axes = normalize_axes(axis, self.data.ndim, "logsumexp", shape)
         x = self.data
-        m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros(_kept_shape(shape, axes), x.dtype)
+        m = np.max(x, axis=axes, keepdims=True) if x.size else np.zeros(kept_shape(shape, axes), x.dtype)
         m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
         with np.errstate(divide="ignore"):
             data = np.log(np.exp(x - m).sum(axis=axes, keepdims=True)) + m
@@ -1109,14 +833,14 @@ class Tensor(Node):
             data = data.reshape(tuple(n for i, n in enumerate(shape) if i not in axes))
 
         def rule(g: Any, out: Any, a: Any) -> Any:
-            out_k = _with_kept_axes(out, shape, axes, keepdims)
-            return _expand(g, shape, axes, keepdims) * np.exp(a - out_k)
+            out_k = with_kept_axes(out, shape, axes, keepdims)
+            return expand(g, shape, axes, keepdims) * np.exp(a - out_k)
 
         return _result(data, (self,), (rule,), "logsumexp", {"axis": axes, "keepdims": keepdims})
 
     def softmax(self, axis: int = -1) -> Tensor:
         """exp(x) / sum(exp(x)) along ``axis``, shifted by the max (no overflow at 1e4)."""
-        (ax,) = _axes(axis, self.data.ndim, "softmax", self.data.shape)
+        (ax,) = normalize_axes(axis, self.data.ndim, "softmax", self.data.shape)
         x = self.data
         e = np.exp(x - _shift(x, ax))
         e /= e.sum(axis=ax, keepdims=True)
@@ -1128,8 +852,8 @@ class Tensor(Node):
 
         The shift is a constant of the graph: log_softmax does not change when x shifts.
         """
-        (ax,) = _axes(axis, self.data.ndim, "log_softmax", self.data.shape)
-        shifted = self - _constant(_shift(self.data, ax))
+        (ax,) = normalize_axes(axis, self.data.ndim, "log_softmax", self.data.shape)
+        shifted = self - constant(_shift(self.data, ax))
         return shifted - shifted.logsumexp(axis=ax, keepdims=True)
 
     def prod(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
@@ -1142,14 +866,14 @@ class Tensor(Node):
         array([0., 8., 0.])
         """
         shape = self.data.shape
-        axes = _axes(axis, self.data.ndim, "prod", shape)
+        axes = normalize_axes(axis, self.data.ndim, "prod", shape)
         data = np.prod(self.data, axis=axes, keepdims=keepdims)
 
         def rule(g: Any, out: Any, a: Any) -> Any:
-            spread = _expand(g, shape, axes, keepdims)
-            if np.any(_raw(a) == 0):
+            spread = expand(g, shape, axes, keepdims)
+            if np.any(raw(a) == 0):
                 return spread * _product_of_others(a, axes)
-            return spread * (_with_kept_axes(out, shape, axes, keepdims) / a)
+            return spread * (with_kept_axes(out, shape, axes, keepdims) / a)
 
         return _result(data, (self,), (rule,), "prod", {"axis": axes, "keepdims": keepdims})
 
@@ -1165,7 +889,7 @@ class Tensor(Node):
     def _var(self, axis: Axis, keepdims: bool, ddof: float, who: str) -> Tensor:
         """``var``, its errors reported as coming from ``who`` (``std`` is built on it)."""
         shape = self.data.shape
-        axes = _axes(axis, self.data.ndim, who, shape)
+        axes = normalize_axes(axis, self.data.ndim, who, shape)
         ddof = number_parameter(ddof, who, "ddof")
         if ddof < 0:
             raise ValueError(f"{who}: ddof must be >= 0, got {ddof:g}")
@@ -1186,7 +910,7 @@ class Tensor(Node):
 
     @staticmethod
     def _std_rule(g: Any, out: Any, a: Any) -> Any:
-        zero = _raw(out) == 0
+        zero = raw(out) == 0
         if not np.any(zero):
             return g / (2 * out)
         return g * ~zero / (2 * (out + zero))  # 0 where the std is 0, as torch (not sqrt's inf)
@@ -1222,7 +946,7 @@ class Tensor(Node):
 
     def _arg_extreme(self, find: Any, axis: int | None, keepdims: bool, who: str) -> np.ndarray:
         shape = self.data.shape
-        ax = None if axis is None else _one_axis(axis, self.data.ndim, who, shape)
+        ax = None if axis is None else normalize_axis(axis, self.data.ndim, who, shape)
         if self.data.size == 0 or (ax is not None and shape[ax] == 0):
             raise ValueError(f"{who}: no entries to choose from (shape {shape})")
         return np.asarray(find(self.data, axis=ax, keepdims=keepdims))
@@ -1273,7 +997,7 @@ class Tensor(Node):
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
         """Exchange two axes: the transpose that swaps them."""
-        a1, a2 = (_axes(ax, self.data.ndim, "swapaxes", self.shape)[0] for ax in (axis1, axis2))
+        a1, a2 = (normalize_axes(ax, self.data.ndim, "swapaxes", self.shape)[0] for ax in (axis1, axis2))
         perm = list(range(self.data.ndim))
         perm[a1], perm[a2] = a2, a1
         return self.transpose(perm)
@@ -1284,7 +1008,7 @@ class Tensor(Node):
         if axis is None:
             axes = tuple(i for i, n in enumerate(shape) if n == 1)
         else:
-            axes = _axes(axis, self.data.ndim, "squeeze", shape)
+            axes = normalize_axes(axis, self.data.ndim, "squeeze", shape)
             for ax in axes:
                 if shape[ax] != 1:
                     raise ValueError(
@@ -1299,7 +1023,7 @@ class Tensor(Node):
         if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
             raise TypeError(f"unsqueeze: axis must be an int, got {axis!r}")
         if not -ndim - 1 <= axis <= ndim:
-            raise _AxisError(
+            raise AxisError(
                 f"unsqueeze: axis {axis} is out of range for a tensor with ndim {ndim} (shape {self.shape}); "
                 f"use an axis in {-ndim - 1}..{ndim}"
             )
@@ -1311,7 +1035,7 @@ class Tensor(Node):
         ndim = self.data.ndim
         if ndim == 0:
             return self.reshape(1)
-        s, e = (_axes(ax, ndim, "flatten", self.shape)[0] for ax in (start_dim, end_dim))
+        s, e = (normalize_axes(ax, ndim, "flatten", self.shape)[0] for ax in (start_dim, end_dim))
         if s > e:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} (ndim {ndim})")
         shape = self.shape
@@ -1347,7 +1071,7 @@ class Tensor(Node):
         """
         if axis is None:
             return self.reshape(-1).cumsum(0)
-        ax = _one_axis(axis, self.data.ndim, "cumsum", self.shape)
+        ax = normalize_axis(axis, self.data.ndim, "cumsum", self.shape)
         # each entry's gradient is the sum of g from its position to the end: a cumsum backwards
         rule = (lambda g, out, a: np.flip(np.cumsum(np.flip(g, ax), axis=ax), ax),)
         return _result(np.cumsum(self.data, axis=ax), (self,), rule, "cumsum", {"axis": ax})
@@ -1358,7 +1082,7 @@ class Tensor(Node):
         >>> Tensor([1.0, 2.0, 3.0]).flip().data
         array([3., 2., 1.])
         """
-        axes = _axes(axis, self.data.ndim, "flip", self.shape)
+        axes = normalize_axes(axis, self.data.ndim, "flip", self.shape)
         if not axes:
             return self
         rule = (lambda g, out, a: np.flip(g, axes),)
@@ -1373,7 +1097,7 @@ class Tensor(Node):
                [0., 0., 0.]])
         """
         shape = self.data.shape
-        pairs = _pad_pairs(pad_width, shape)
+        pairs = pad_pairs(pad_width, shape)
         if not any(b or e for b, e in pairs):
             return self
         inside = tuple(slice(b, b + n) for (b, _), n in zip(pairs, shape))
@@ -1416,13 +1140,13 @@ class Tensor(Node):
 
         The gradient is scattered back with repeated indices adding up.
         """
-        index, basic = _index(index)
+        index, basic = normalize_index(index)
         try:
             data = self.data[index]
         except IndexError as e:
             raise IndexError(f"index: {e} (tensor shape {self.shape})") from None
         shape = self.data.shape
-        rule = (lambda g, out, a: _scatter(g, index, shape, basic),)
+        rule = (lambda g, out, a: scatter(g, index, shape, basic),)
         return _result(data, (self,), rule, "index", {"index": index})
 
     # --- the backward pass: graph.Node.backward, with Tensor's seed and storage ---------------
@@ -1449,13 +1173,13 @@ class Tensor(Node):
         else:
             if isinstance(grad, Node) and not isinstance(grad, Tensor):
                 raise TypeError(f"backward: grad must be an array or a Tensor, got {type(grad).__name__}")
-            seed = np.array(_float_array(_raw(grad), dtype, "backward: grad"), copy=True)
+            seed = np.array(_float_array(raw(grad), dtype, "backward: grad"), copy=True)
         if seed.shape != shape:
             raise ValueError(
                 f"backward: grad has shape {seed.shape} but the tensor has shape {shape}; "
                 "pass a grad of exactly the tensor's shape"
             )
-        return _constant(seed) if create_graph and not isinstance(seed, Tensor) else seed
+        return constant(seed) if create_graph and not isinstance(seed, Tensor) else seed
 
     @staticmethod
     def _store_grads(grads: dict[Any, Any]) -> None:
@@ -1491,8 +1215,7 @@ class Tensor(Node):
         data: Any, inputs: tuple[Any, ...], rules: tuple[Any, ...], op: str, attrs: dict[str, Any] | None
     ) -> Tensor:
         # The rules of an op made with ``record`` are checked (the engine's own ops are not); the
-        # Value kind checks nothing (its hot path). ``_result`` is looked up at each call, so that
-        # anomaly mode's swap of it reaches graph.record too.
+        # Value kind checks nothing (its hot path).
         checked = tuple(None if rule is None else _shape_checked(rule, op, i) for i, rule in enumerate(rules))
         return _result(data, inputs, checked, op, attrs)
 
@@ -1524,14 +1247,14 @@ def _fit_share(share: Any, shape: tuple[int, ...], op: str, index: int) -> Any:
     raise ValueError(
         f"backward: the rule of input {index} of op {op!r} (made with record) returned {what} for an "
         f"input of shape {shape}; a rule returns its input's share of g in the input's shape (sum over "
-        "broadcast axes with autograd.tensor.unbroadcast; give None as the rule of an input with no gradient)"
+        "broadcast axes with autograd.shapes.unbroadcast; give None as the rule of an input with no gradient)"
     )
 
 
 def _independent(g: Any, out: Any, a: Any) -> Any:
     """The rule of a stored gradient that does not depend on its tensor: derivative 0."""
     zeros = np.zeros(a.shape, a.dtype)
-    return _constant(zeros) if isinstance(g, Tensor) else zeros
+    return constant(zeros) if isinstance(g, Tensor) else zeros
 
 
 # --- module functions ----------------------------------------------------------------------------
@@ -1543,7 +1266,7 @@ def _lift_all(items: Sequence[Any], op: str) -> tuple[Tensor, ...]:
     if not items:
         raise ValueError(f"{op}: give at least one tensor")
     dtype = next((x.data.dtype for x in items if isinstance(x, Tensor)), None)
-    return tuple(_lift(x, dtype, op) for x in items)
+    return tuple(lift(x, dtype, op) for x in items)
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
@@ -1556,9 +1279,9 @@ def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     first = ts[0]
     if first.ndim == 0:
         raise ValueError("concatenate: 0-d tensors have no axis to join along; use stack()")
-    (ax,) = _axes(axis, first.ndim, "concatenate", first.shape)
+    (ax,) = normalize_axes(axis, first.ndim, "concatenate", first.shape)
     for t in ts[1:]:
-        why = _size_differences(first.shape, t.shape, skip=ax)
+        why = size_differences(first.shape, t.shape, skip=ax)
         if why:
             raise ValueError(
                 f"concatenate: shapes {first.shape} and {t.shape} differ outside axis {ax}: {why}; "
@@ -1585,7 +1308,7 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     ts = _lift_all(tensors, "stack")
     first = ts[0]
     for t in ts[1:]:
-        why = _size_differences(first.shape, t.shape)
+        why = size_differences(first.shape, t.shape)
         if why:
             raise ValueError(
                 f"stack: shapes {first.shape} and {t.shape} differ: {why}; stack needs equal shapes"
@@ -1593,7 +1316,7 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     ndim = first.ndim + 1
     is_int = isinstance(axis, (int, np.integer)) and not isinstance(axis, (bool, np.bool_))
     if not is_int or not -ndim <= axis < ndim:
-        raise _AxisError(
+        raise AxisError(
             f"stack: axis {axis!r} is out of range for the result's ndim {ndim}; "
             f"use an axis in {-ndim}..{ndim - 1}"
         )
@@ -1621,17 +1344,17 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
             "where: condition is a Tensor that requires grad, but a condition has no gradient; pass a "
             "boolean mask such as x > 0 (a comparison gives one), or condition.data"
         )
-    cond = np.asarray(_raw(condition))
+    cond = np.asarray(raw(condition))
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)
     dtype = a.data.dtype if isinstance(a, Tensor) else b.data.dtype if isinstance(b, Tensor) else None
-    ta, tb = _lift(a, dtype, "where"), _lift(b, dtype, "where")
+    ta, tb = lift(a, dtype, "where"), lift(b, dtype, "where")
     try:
         data = np.where(cond, ta.data, tb.data)
     except ValueError:
         raise ValueError(
             f"where: condition {cond.shape}, a {ta.shape} and b {tb.shape} do not broadcast together: "
-            f"{_clashes(cond.shape, ta.shape, tb.shape)}"
+            f"{clashes(cond.shape, ta.shape, tb.shape)}"
         ) from None
     vjps = (
         lambda g, out, x, y: unbroadcast(np.where(cond, g, 0), x.shape),
@@ -1639,5 +1362,3 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     )
     return _result(data, (ta, tb), vjps, "where", {"condition": cond})
 
-
-from autograd import numpy_api  # noqa: E402  (it builds on the Tensor class above)

@@ -1,5 +1,8 @@
 """Value: a scalar node holding a Python float, each op with its local derivative beside it.
 
+The arithmetic ops (``+ - * / **``) are written here; the functions (``exp``, ``tanh``, ``relu``
+...) take their forward and their rule from ``autograd.elementwise``, the table Tensor uses too.
+
 >>> from autograd import Value
 >>> a, b = Value(0.5, label="a"), Value(-1.5, label="b")
 >>> c = (a * b + a).tanh()
@@ -16,154 +19,64 @@ is ``x`` itself above 20 (torch's threshold), with gradient 1 there.
 
 from __future__ import annotations
 
-import math
 import numbers
-import warnings
 from typing import Any, Union
 
 import numpy as np
 
-from autograd.graph import Node, grad_mode, no_grad_blocks, pass_through
+from autograd.elementwise import (
+    ABS,
+    COS,
+    ELU,
+    ERF,
+    EXP,
+    GELU,
+    LEAKY_RELU,
+    LOG,
+    NEG,
+    RELU,
+    SIGMOID,
+    SIN,
+    SOFTPLUS,
+    TANH,
+    divide,
+    fdiv,
+    fpow,
+)
+from autograd.graph import Node, pass_through, rules_to_record, switches_on
 
 Number = Union[int, float, numbers.Real]
 Operand = Union["Value", int, float, numbers.Real]
 
 
-# --- Float arithmetic that never raises: the IEEE results (inf, nan) that PyTorch gives. ------
-
-
-def _ieee(op: Any, a: float, b: float) -> float:
-    with np.errstate(all="ignore"):
-        return float(op(a, b))
-
-
-def _fdiv(a: float, b: float) -> float:
-    try:
-        return a / b
-    except ZeroDivisionError:
-        return _ieee(np.divide, a, b)
-
-
-def _fpow(a: float, b: float) -> float:
-    try:
-        r = a**b
-        if type(r) is float:
-            return r
-    except (ZeroDivisionError, OverflowError):
-        pass
-    return _ieee(np.power, a, b)  # 0 ** -1 is inf, (-8) ** (1/3) is nan, 10 ** 400 is inf
-
-
-def _fexp(x: float) -> float:
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return math.inf
-
-
-def _flog(x: float) -> float:
-    if x > 0.0:
-        return math.log(x)
-    if x == 0.0:
-        warnings.warn("Value.log: log of 0 gives -inf", RuntimeWarning, stacklevel=3)
-        return -math.inf
-    if x < 0.0:
-        warnings.warn(f"Value.log: log of the negative number {x} gives nan", RuntimeWarning, stacklevel=3)
-    return math.nan
-
-
-def _nan_off_domain(f: Any) -> Any:
-    """``f`` giving nan where ``math`` raises: sin(inf) and cos(inf) are nan, as numpy and torch give."""
-
-    def total(x: float) -> float:
-        try:
-            return f(x)  # type: ignore[no-any-return]
-        except ValueError:
-            return math.nan
-
-    return total
-
-
-_fsin, _fcos = _nan_off_domain(math.sin), _nan_off_domain(math.cos)
-
-
-def stable_sigmoid(x: float) -> float:
-    """1 / (1 + e ** -x) for a float, without overflow for any x.
-
-    >>> stable_sigmoid(0.0), stable_sigmoid(-1000.0)
-    (0.5, 0.0)
-    """
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-# The rules run on floats in an ordinary backward pass and on Values under create_graph; these
-# helpers pick the float or the Value version of a function.
-
-
-def _log(x: Any) -> Any:
-    return x.log() if isinstance(x, Value) else _flog(x)
-
-
 def _pow(x: Any, n: Any) -> Any:
-    return x**n if isinstance(x, Value) else _fpow(x, n)
+    return x**n if isinstance(x, Value) else fpow(x, n)
 
 
 def _pow_number(x: Any, n: Any) -> Any:
     """``x ** n`` for a constant exponent, which under create_graph arrives as a Value."""
     if isinstance(x, Value):  # raise to the plain number: a Value exponent needs a positive base
         return x ** (n.data if isinstance(n, Value) else n)
-    return _fpow(x, n)
-
-
-def _div(a: Any, b: Any) -> Any:
-    return a / b if isinstance(a, Value) or isinstance(b, Value) else _fdiv(a, b)
-
-
-def _exp(x: Any) -> Any:
-    return x.exp() if isinstance(x, Value) else _fexp(x)
-
-
-def _sin(x: Any) -> Any:
-    return x.sin() if isinstance(x, Value) else _fsin(x)
-
-
-def _cos(x: Any) -> Any:
-    return x.cos() if isinstance(x, Value) else _fcos(x)
-
-
-def _erf(x: Any) -> Any:
-    return x.erf() if isinstance(x, Value) else math.erf(x)
-
-
-def _sigmoid(x: Any) -> Any:
-    return x.sigmoid() if isinstance(x, Value) else stable_sigmoid(x)
-
-
-SQRT_HALF = math.sqrt(0.5)
-TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
-INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-SOFTPLUS_THRESHOLD = 20.0
-"""Above it ``softplus(x)`` is ``x`` itself (as torch's default ``threshold=20``)."""
+    return fpow(x, n)
 
 
 _allocate = object.__new__
 
 
-def _result(data: float, inputs: tuple[Value, ...], vjps: tuple[Any, ...], op: str) -> Value:
+def _result(data: float, inputs: tuple[Value, ...], vjps: Any, op: str) -> Value:
     """Make the Value an op returns: Value's fast version of ``graph.record``.
 
     It records ``inputs`` and their rules ``vjps`` unless the thread is inside ``no_grad``.
     (Written out by hand rather than through ``Value.__init__``: this is the hottest code we have.)
+    While no switch is on anywhere (no ``no_grad`` block, no node hook) it records at once;
+    otherwise ``graph.rules_to_record`` decides, and may hand back other rules.
     """
     node = _allocate(Value)
     node.data = data
     node.grad = 0.0
     node.label = ""
     node._op = op
-    if inputs and (not no_grad_blocks[0] or grad_mode.enabled):
+    if inputs and (not switches_on[0] or (vjps := rules_to_record(node, inputs, vjps, op)) is not None):
         if len(inputs) == 2:  # the inputs' slots: see graph.Node
             node._a, node._b = inputs
         else:
@@ -207,8 +120,9 @@ def _lift(x: Any, op: str) -> Value:
 class Value(Node):
     """A scalar node of the graph: ``data`` is a Python float, ``grad`` its gradient.
 
-    Each op below is its forward computation plus, just above it, its local-derivative rules:
-    one ``rule(g, out, *inputs)`` per input, giving that input's share of the gradient ``g``.
+    Each op below is its forward computation plus its local-derivative rules (just above it, or
+    the ``autograd.elementwise`` table's): one ``rule(g, out, *inputs)`` per input, giving that
+    input's share of the gradient ``g``.
 
     >>> x = Value(2.0, label="x")
     >>> y = x**3
@@ -269,24 +183,22 @@ class Value(Node):
         return _lift(other, "__rmul__") * self
 
     # d(a/b)/db = -a / b**2, taken as -(a/b) / b: b * b would underflow long before the result does
-    _DIV = (lambda g, out, a, b: _div(g, b), lambda g, out, a, b: -g * _div(out, b))
+    _DIV = (lambda g, out, a, b: divide(g, b), lambda g, out, a, b: -g * divide(out, b))
 
     def __truediv__(self, other: Operand) -> Value:
         other = other if type(other) is Value else _lift(other, "__truediv__")
-        return _result(_fdiv(self.data, other.data), (self, other), self._DIV, "/")
+        return _result(fdiv(self.data, other.data), (self, other), self._DIV, "/")
 
     def __rtruediv__(self, other: Operand) -> Value:
         return _lift(other, "__rtruediv__") / self
 
-    _NEG = (lambda g, out, a: -g,)
-
     def __neg__(self) -> Value:
-        return _result(-self.data, (self,), self._NEG, "neg")
+        return _result(NEG.on_float(self.data), (self,), NEG.rules, "neg")
 
     # A number exponent is a constant input whose rule is None: it gets no gradient.
     _POW_NUMBER = (lambda g, out, a, n: g * n * _pow_number(a, n - 1), None)
     _POW_ZERO = (lambda g, out, a, n: 0.0, None)  # x ** 0 is constant: not 0 * x ** -1 (nan at 0)
-    _POW_VALUE = (lambda g, out, a, b: g * b * _pow(a, b - 1), lambda g, out, a, b: g * out * _log(a))
+    _POW_VALUE = (lambda g, out, a, b: g * b * _pow(a, b - 1), lambda g, out, a, b: g * out * LOG(a))
 
     def __pow__(self, exponent: Operand) -> Value:
         """``x ** n`` for a number ``n`` (any base), or ``x ** y`` for a Value ``y`` (base > 0)."""
@@ -296,85 +208,65 @@ class Value(Node):
                     f"Value.__pow__: a Value exponent needs a positive base, got base {self.data}; "
                     "raise to a plain number instead, or keep the base positive"
                 )
-            return _result(_fpow(self.data, exponent.data), (self, exponent), self._POW_VALUE, "**")
+            return _result(fpow(self.data, exponent.data), (self, exponent), self._POW_VALUE, "**")
         n = _lift(exponent, "__pow__")
         rules = self._POW_NUMBER if n.data != 0.0 else self._POW_ZERO
-        return _result(_fpow(self.data, n.data), (self, n), rules, f"**{n.data:g}")
+        return _result(fpow(self.data, n.data), (self, n), rules, f"**{n.data:g}")
 
     def __rpow__(self, base: Operand) -> Value:
         return _lift(base, "__rpow__") ** self
 
-    # --- functions ---------------------------------------------------------------------------
-
-    _EXP = (lambda g, out, a: g * out,)
+    # --- functions: their forward and rule are the table's, in autograd.elementwise ----------
 
     def exp(self) -> Value:
         """e ** x; overflows to inf rather than raising."""
-        return _result(_fexp(self.data), (self,), self._EXP, "exp")
-
-    _LOG = (lambda g, out, a: _div(g, a),)
+        return _result(EXP.on_float(self.data), (self,), EXP.rules, "exp")
 
     def log(self) -> Value:
         """Natural log: -inf at 0 and nan below 0, with a RuntimeWarning (as numpy and torch)."""
-        return _result(_flog(self.data), (self,), self._LOG, "log")
-
-    _TANH = (lambda g, out, a: g * (1 - out * out),)
+        return _result(LOG.on_float(self.data), (self,), LOG.rules, "log")
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; saturates at +-1 with gradient 0."""
-        return _result(math.tanh(self.data), (self,), self._TANH, "tanh")
-
-    _SIGMOID = (lambda g, out, a: g * out * (1 - out),)
+        return _result(TANH.on_float(self.data), (self,), TANH.rules, "tanh")
 
     def sigmoid(self) -> Value:
         """1 / (1 + e ** -x), computed without overflow for any x."""
-        return _result(stable_sigmoid(self.data), (self,), self._SIGMOID, "sigmoid")
-
-    _RELU = (lambda g, out, a: 0.0 if a <= 0 else g,)
+        return _result(SIGMOID.on_float(self.data), (self,), SIGMOID.rules, "sigmoid")
 
     def relu(self) -> Value:
         """max(x, 0); its derivative at 0 is 0, as torch.relu. nan stays nan (and passes the
         gradient on), as in torch: a network with a nan weight does not answer a finite 0.0."""
-        x = self.data
-        return _result(0.0 if x <= 0.0 else x, (self,), self._RELU, "relu")
-
-    _ABS = (lambda g, out, a: g if a > 0 else (-g if a < 0 else 0.0),)
+        return _result(RELU.on_float(self.data), (self,), RELU.rules, "relu")
 
     def abs(self) -> Value:
         """|x|; its derivative at 0 is 0, as torch.abs."""
-        return _result(abs(self.data), (self,), self._ABS, "abs")
+        return _result(ABS.on_float(self.data), (self,), ABS.rules, "abs")
 
     __abs__ = abs
 
-    _SIN = (lambda g, out, a: g * _cos(a),)
-
     def sin(self) -> Value:
         """Sine (of radians); nan at +-inf, as torch."""
-        return _result(_fsin(self.data), (self,), self._SIN, "sin")
-
-    _COS = (lambda g, out, a: -g * _sin(a),)
+        return _result(SIN.on_float(self.data), (self,), SIN.rules, "sin")
 
     def cos(self) -> Value:
         """Cosine (of radians); nan at +-inf, as torch."""
-        return _result(_fcos(self.data), (self,), self._COS, "cos")
-
-    _ERF = (lambda g, out, a: g * TWO_OVER_SQRT_PI * _exp(-(a * a)),)
+        return _result(COS.on_float(self.data), (self,), COS.rules, "cos")
 
     def erf(self) -> Value:
         """The error function 2/sqrt(pi) * integral of e**(-t*t) from 0 to x (gelu is built on it)."""
-        return _result(math.erf(self.data), (self,), self._ERF, "erf")
+        return _result(ERF.on_float(self.data), (self,), ERF.rules, "erf")
 
     # The slope and alpha are constant inputs whose rule is None (as a number exponent is).
-    _LEAKY_RELU = (lambda g, out, a, slope: g if a > 0 else g * slope, None)
+    _LEAKY_RELU = (LEAKY_RELU.rule, None)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         """x above 0, ``negative_slope * x`` below; the derivative at 0 is the slope, as torch."""
         slope = _parameter(negative_slope, "leaky_relu", "negative_slope")
-        x = self.data
-        return _result(x if x > 0.0 else x * slope.data, (self, slope), self._LEAKY_RELU, "leaky_relu")
+        data = LEAKY_RELU.on_float(self.data, slope.data)
+        return _result(data, (self, slope), self._LEAKY_RELU, "leaky_relu")
 
-    # at 0 the derivative is alpha, a constant there: the second derivative at 0 is 0, as torch
-    _ELU = (lambda g, out, a, alpha: g * alpha * _exp(a) if a < 0 else (g * alpha if a <= 0 else g), None)
+    _ELU = (ELU.rule, None)
 
     def elu(self, alpha: float = 1.0) -> Value:
         """x above 0, ``alpha * (e**x - 1)`` below; the derivative at 0 is alpha, as torch.
@@ -385,23 +277,15 @@ class Value(Node):
         (-0.6321, 0.3679)
         """
         al = _parameter(alpha, "elu", "alpha")
-        x = self.data
-        return _result(x if x > 0.0 else al.data * math.expm1(x), (self, al), self._ELU, "elu")
-
-    _GELU = (
-        lambda g, out, a: g * (0.5 * (1 + _erf(a * SQRT_HALF)) + a * INV_SQRT_2PI * _exp(-0.5 * a * a)),
-    )
+        return _result(ELU.on_float(self.data, al.data), (self, al), self._ELU, "elu")
 
     def gelu(self) -> Value:
         """``x * Phi(x)`` with Phi the normal CDF, in its exact erf form (torch's default)."""
-        x = self.data
-        return _result(0.5 * x * (1.0 + math.erf(x * SQRT_HALF)), (self,), self._GELU, "gelu")
+        return _result(GELU.on_float(self.data), (self,), GELU.rules, "gelu")
 
     def silu(self) -> Value:
         """``x * sigmoid(x)`` (also called swish): the product of two nodes."""
         return self * self.sigmoid()
-
-    _SOFTPLUS = (lambda g, out, a: g if a > SOFTPLUS_THRESHOLD else g * _sigmoid(a),)
 
     def softplus(self) -> Value:
         """log(1 + e**x) without overflow: x itself above 20 (as torch), where the gradient is 1.
@@ -409,9 +293,7 @@ class Value(Node):
         >>> round(Value(0.0).softplus().data, 4), Value(50.0).softplus().data
         (0.6931, 50.0)
         """
-        x = self.data
-        data = x if x > SOFTPLUS_THRESHOLD else math.log1p(_fexp(x))
-        return _result(data, (self,), self._SOFTPLUS, "softplus")
+        return _result(SOFTPLUS.on_float(self.data), (self,), SOFTPLUS.rules, "softplus")
 
     # --- micrograd's field name, for code written for it (read-only) ------------------------
 
@@ -453,7 +335,6 @@ class Value(Node):
     ) -> Value:
         if attrs:
             raise TypeError(f"record {op!r}: Values keep no attrs (op parameters); only Tensor nodes do")
-        # looked up at each call, so that anomaly mode's swap of ``_result`` reaches graph.record too
         return _result(float(data), inputs, rules, op)
 
     def zero_grad(self) -> None:

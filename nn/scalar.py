@@ -19,15 +19,15 @@ continues) or None (fresh entropy).
 
 from __future__ import annotations
 
-import gc
 import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from autograd.graph import Node, record
-from autograd.value import Value, stable_sigmoid
+from autograd.elementwise import SIGMOID, TANH, stable_sigmoid
+from autograd.graph import Node, pass_through, record, with_collector_paused
+from autograd.value import Value
 from nn.checks import check_count, make_rng
 from nn.module import Module
 
@@ -55,6 +55,8 @@ def init_bound(nin: int, activation: str | None) -> float:
 # the engine's convention ``rule(g, out, *inputs)``; with ``create_graph=True`` they run on Values,
 # so second derivatives work too. A ReLU neuron that is off (output 0) passes no gradient: its
 # weight and bias rules are None (no contribution, i.e. exactly 0) and its input rules return 0.0.
+# The activation's derivative is the engine's own rule (autograd.elementwise's TANH and SIGMOID):
+# the bias takes it as it is, a weight or an input times its partner.
 
 _RULES: dict[tuple[int, str], tuple[Any, ...]] = {}
 
@@ -69,19 +71,14 @@ def _rules(n: int, kind: str) -> tuple[Any, ...]:
     # d/dx_k with w_k at 1 + k
     partners = [*range(1 + n, 1 + 2 * n), *range(1, 1 + n)]
     if kind == "linear":
-        rules = (_pass, *[_times(k) for k in partners])
+        rules = (pass_through, *[_times(k) for k in partners])
     elif kind == "dead":
         rules = (None, *[None] * n, *[_zero] * n)
-    elif kind == "tanh":
-        rules = (_tanh_pass, *[_tanh_times(k) for k in partners])
     else:
-        rules = (_sigmoid_pass, *[_sigmoid_times(k) for k in partners])
+        activation = TANH.rule if kind == "tanh" else SIGMOID.rule
+        rules = (activation, *[_activation_times(activation, k) for k in partners])
     _RULES[key] = rules
     return rules
-
-
-def _pass(g: Any, out: Any, *a: Any) -> Any:
-    return g
 
 
 def _zero(g: Any, out: Any, *a: Any) -> float:
@@ -89,23 +86,13 @@ def _zero(g: Any, out: Any, *a: Any) -> float:
 
 
 def _times(k: int) -> Any:
+    """The rule of a weight or an input of a linear neuron: ``g`` times its partner (input ``k``)."""
     return lambda g, out, *a: g * a[k]
 
 
-def _tanh_pass(g: Any, out: Any, *a: Any) -> Any:
-    return g * (1 - out * out)
-
-
-def _tanh_times(k: int) -> Any:
-    return lambda g, out, *a: g * (1 - out * out) * a[k]
-
-
-def _sigmoid_pass(g: Any, out: Any, *a: Any) -> Any:
-    return g * out * (1 - out)
-
-
-def _sigmoid_times(k: int) -> Any:
-    return lambda g, out, *a: g * out * (1 - out) * a[k]
+def _activation_times(activation: Any, k: int) -> Any:
+    """The rule of a weight or an input behind an activation: its rule's share times input ``k``."""
+    return lambda g, out, *a: activation(g, out) * a[k]
 
 
 def _as_values(x: Any, nin: int, who: str) -> list[Value]:
@@ -261,19 +248,16 @@ class MLP(Module):
 
     def __call__(self, x: Sequence[Any]) -> Value | list[Value]:
         """The network's output for one input ``x`` (a list of ``nin`` numbers or Values)."""
-        # The graph grows by hundreds of nodes per call and has no reference cycles, so Python's
-        # cyclic collector has nothing to find in it; pausing it here saves the passes it would
-        # otherwise make over the growing graph.
-        paused = gc.isenabled()
-        if paused:
-            gc.disable()
-        try:
+
+        def forward() -> list[Value]:
             out = _as_values(x, len(self.layers[0].neurons[0].w), "MLP")
             for layer in self.layers:
-                out = [n._forward(out) for n in layer.neurons]
-        finally:
-            if paused:
-                gc.enable()
+                out = layer._forward(out)
+            return out
+
+        # hundreds of nodes per call, in bulk and free of cycles: the collector pauses (see
+        # graph.with_collector_paused, the rule of when graphgrad pauses it)
+        out = with_collector_paused(forward)
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:

@@ -133,7 +133,7 @@ class Node:
     def __ge__(self, other: Any) -> Any:
         return self.data >= _data(other)
 
-    def _seed(self, grad: Any, create_graph: bool) -> Any:
+    def backward_seed(self, grad: Any, create_graph: bool) -> Any:
         """The gradient that ``backward(grad)`` starts from at this node, checked."""
         raise NotImplementedError
 
@@ -159,7 +159,7 @@ class Node:
         ``store_all``). With ``create_graph=True`` the gradients are nodes themselves and can be
         differentiated again; as in torch, that warns of the reference cycle it makes.
         """
-        grads = gradients(self, self._seed(grad, create_graph), create_graph)
+        grads = gradients(self, self.backward_seed(grad, create_graph), create_graph)
         if create_graph:
             import warnings  # (here: the warning is off the path of an ordinary pass)
 

@@ -300,14 +300,14 @@ class Value(Node):
     @property
     def _prev(self) -> frozenset[Node]:
         """The inputs as a set, under micrograd's name (its lecture's ``trace``/``draw_dot`` read it)."""
-        return frozenset(self._inputs)
+        return frozenset(self.inputs)
 
     def __float__(self) -> float:
         return self.data
 
     # --- the backward pass: graph.Node.backward, with Value's seed and storage ---------------
 
-    def _seed(self, grad: Any, create_graph: bool) -> Any:
+    def backward_seed(self, grad: Any, create_graph: bool) -> Any:
         if grad is None:
             grad = 1.0
         if isinstance(grad, Value):

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.elementwise import SIGMOID
 from autograd.graph import Node, record
 from autograd.tensor import Tensor
 from autograd.value import Value
@@ -472,27 +473,6 @@ def binary_cross_entropy(pred: Any, target: Any, reduction: str = "mean") -> Any
     return _fused(who, per, reduction, scale, (pred_rule, target_rule), p, node)
 
 
-def _exp_minus_abs(x: Any) -> Any:
-    """``exp(-|x|)`` for an array or a Tensor, never overflowing; ``|x|`` is written as a where
-    so that at 0 its derivative is that of the ``x >= 0`` side, the one ``_sigmoid`` takes there.
-
-    >>> _exp_minus_abs(np.array([0.0, -1000.0]))
-    array([1., 0.])
-    """
-    return np.exp(np.where(x >= 0, -x, x))
-
-
-def _sigmoid(x: Any) -> Any:
-    """``1 / (1 + e**-x)`` for an array or a Tensor (then a node: every order of derivative),
-    computed as ``e**-x`` only for x >= 0 and as ``e**x / (1 + e**x)`` below, so it never overflows.
-
-    >>> _sigmoid(np.array([0.0, -1000.0, 1000.0]))
-    array([0.5, 0. , 1. ])
-    """
-    e = _exp_minus_abs(x)
-    return np.where(x >= 0, 1.0, e) / (1 + e)
-
-
 def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str = "mean") -> Any:
     """Binary cross-entropy of ``sigmoid(logits)`` against ``targets``, fused into one stable node.
 
@@ -517,12 +497,12 @@ def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str =
     z = _prediction(logits, who)
     node, t = _target(targets, z, who)
     x = z.data
-    per = np.maximum(x, 0) - x * t + np.log1p(_exp_minus_abs(x))
+    per = np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
     scale = 1.0 / max(x.size, 1) if reduction == "mean" else 1.0
 
     def logits_rule(g: Any, out: Any, a: Any, *targets: Any) -> Any:
         b = targets[0] if targets else t
-        return (_sigmoid(a) - b) * _scaled(g, reduction, scale)
+        return (SIGMOID(a) - b) * _scaled(g, reduction, scale)  # (the engine's sigmoid, of any kind)
 
     def target_rule(g: Any, out: Any, a: Any, b: Any) -> Any:
         return -a * _scaled(g, reduction, scale)

@@ -446,7 +446,7 @@ def _shares_data(
 ) -> dict[str, Any]:
     """The trace as columns: how many shares each step sends; for each share its input (node and
     slot), local derivative, share and the input's new total (texts); exact totals of named nodes."""
-    ends = replay._ends
+    ends = replay.step_ends
     counts = [end - start for start, end in zip([0, *ends], ends)]
     short, full = _text_ids(texts, short_text), _text_ids(texts, value_text)
     to, slot, ld, share, total, exact = [], [], [], [], [], []

@@ -89,7 +89,7 @@ class Replay:
         return topological_order(self.root, self._stop_at)
 
     @cached_property
-    def _ends(self) -> list[int]:
+    def step_ends(self) -> list[int]:
         """For each step, where its shares end in the trace (the pass visits ``order`` in order)."""
         sent = Counter(entry[0] for entry in self.trace)
         return list(accumulate(sent.get(node, 0) for node in self.order))
@@ -99,7 +99,7 @@ class Replay:
 
     def shares(self, k: int) -> list[Share]:
         """The trace entries of step ``k``: (its node, input index, share, that input's new total)."""
-        return self.trace[self._ends[k - 1] if k else 0 : self._ends[k]]
+        return self.trace[self.step_ends[k - 1] if k else 0 : self.step_ends[k]]
 
     def sent(self, k: int) -> list[tuple[Any, int, Any]]:
         """What step ``k`` sends: (input node, input index, share) for each input that takes one."""
@@ -108,7 +108,7 @@ class Replay:
     def grads_after(self, steps: int) -> dict[Any, Any]:
         """Node -> gradient as known after the first ``steps`` steps (0: only the seed at the root)."""
         known = {self.root: self.seed}
-        for node, i, _, total in self.trace[: self._ends[steps - 1] if steps else 0]:
+        for node, i, _, total in self.trace[: self.step_ends[steps - 1] if steps else 0]:
             known[node.inputs[i]] = total
         return known
 

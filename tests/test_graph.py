@@ -22,7 +22,6 @@ import nn
 from autograd import Tensor, Value, concatenate, detect_anomaly, gradcheck, no_grad, record, stack, where
 from autograd.elementwise import EXP
 from autograd.graph import on_node_made, switches_on, topological_order, with_collector_paused
-from autograd.shapes import unbroadcast
 from nn.losses import cross_entropy
 
 RNG = np.random.default_rng(0)
@@ -376,17 +375,6 @@ def test_backward_errors() -> None:
         Tensor(np.ones(3)).sum().backward()
     with pytest.raises(TypeError, match="string"):
         (x * 2).backward(np.array(["a"] * 4))
-
-
-def test_unbroadcast() -> None:
-    g = np.arange(24.0).reshape(2, 3, 4)
-    np.testing.assert_array_equal(unbroadcast(g, (3, 4)), g.sum(0))
-    np.testing.assert_array_equal(unbroadcast(g, (3, 1)), g.sum((0, 2))[:, None])
-    np.testing.assert_array_equal(unbroadcast(g, (1, 1, 4)), g.sum((0, 1), keepdims=True))
-    np.testing.assert_array_equal(unbroadcast(g, ()), g.sum())
-    assert unbroadcast(g, (2, 3, 4)) is g
-    t = unbroadcast(Tensor(g, requires_grad=True), (3, 1))
-    assert isinstance(t, Tensor) and t.requires_grad and t.shape == (3, 1)
 
 
 def test_ops_keep_their_parameters_for_drawings_and_exporters() -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike
 
-from nn.checks import check_count
+from nn.checks import check_count, make_rng
 
 Seed = int | np.random.Generator | None
 
@@ -43,23 +43,6 @@ def _check_non_negative_float(func: str, name: str, value: object) -> float:
     if number < 0:
         raise ValueError(f"{func}: {name} must be >= 0 (e.g. 0.1), got {value!r}")
     return number
-
-
-def _rng(func: str, seed: object) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None:
-        return np.random.default_rng()
-    if (
-        not isinstance(seed, (bool, np.bool_))
-        and isinstance(seed, (int, np.integer))
-        and seed >= 0
-    ):
-        return np.random.default_rng(int(seed))
-    raise ValueError(
-        f"{func}: seed must be None, a non-negative int or a numpy Generator, "
-        f"got {seed!r}"
-    )
 
 
 def make_moons(
@@ -90,7 +73,7 @@ def make_moons(
     """
     n = check_count(n_samples, "make_moons", "n_samples")
     std = _check_non_negative_float("make_moons", "noise", noise)
-    rng = _rng("make_moons", seed)
+    rng = make_rng(seed, "make_moons")
 
     n_inner = n // 2
     n_outer = n - n_inner
@@ -128,7 +111,7 @@ def spiral(
     """
     n = check_count(samples_per_class, "spiral", "samples_per_class")
     k_classes = check_count(classes, "spiral", "classes")
-    rng = _rng("spiral", seed)
+    rng = make_rng(seed, "spiral")
 
     r = np.linspace(0.0, 1.0, n)
     points = []
@@ -169,7 +152,7 @@ def make_regression(
     n_feat = check_count(n_features, "make_regression", "n_features")
     std = _check_non_negative_float("make_regression", "noise", noise)
     offset = _check_finite_float("make_regression", "bias", bias)
-    rng = _rng("make_regression", seed)
+    rng = make_rng(seed, "make_regression")
 
     X = rng.standard_normal((n, n_feat))
     coef = 100.0 * rng.uniform(0.0, 1.0, n_feat)
@@ -356,7 +339,7 @@ def batches(
         # ValueError, like every argument check in this module (see its docstring).
         msg = f"batches: shuffle must be True or False, got {shuffle!r}"
         raise ValueError(msg)  # noqa: TRY004
-    rng = _rng("batches", seed)
+    rng = make_rng(seed, "batches")
     n = len(X_arr)
     order = rng.permutation(n) if shuffle else np.arange(n)
     return _iterate(X_arr, y_arr, order, size)

@@ -15,6 +15,16 @@ True
 >>> TANH.rule(1.0, TANH.on_float(0.5), 0.5)  # d tanh / dx = 1 - tanh(x) ** 2
 0.7864477329659274
 
+Value's and Tensor's methods are made from the table, each with its entry's docstring:
+
+>>> from autograd import Tensor, Value
+>>> round(Value(0.0).softplus().data, 4), Value(50.0).softplus().data
+(0.6931, 50.0)
+>>> Tensor([-1.0, 0.0, 1.0]).gelu().data.round(4)
+array([-0.1587,  0.    ,  0.8413])
+>>> Value.gelu.__doc__ == Tensor.gelu.__doc__ == GELU.doc
+True
+
 Conventions (as in PyTorch): relu'(0) = 0 and nan passes relu's gradient on; |x|'(0) = 0 and
 |x|'(nan) = 0; leaky_relu'(0) is the negative slope and elu'(0) is alpha (the left-hand
 derivative, a constant: the second derivative there is 0); ``softplus(x)`` is ``x`` itself above
@@ -236,7 +246,8 @@ def where(condition: Any, x: Any, y: Any) -> Any:
 class Elementwise:
     """One elementwise function: ``on_float(x, *params)``, ``on_array(x, *params)`` and its local
     derivative ``rule(g, out, x, *params)`` (``params``: the op's number parameters, such as
-    leaky_relu's slope). ``rules`` is the one-input rule tuple a node records.
+    leaky_relu's slope). ``rules`` is the one-input rule tuple a node records; ``doc`` the
+    docstring of the Value and Tensor methods made from it (``Value.exp``, ``Tensor.exp`` ...).
 
     Called, it is the function of whatever it is given, as the rules need: of a float (the
     IEEE-safe ``on_float``), of a node (its method of the same name: an op, so that
@@ -246,13 +257,14 @@ class Elementwise:
     (1.0, array([1., 1.]), inf)
     """
 
-    __slots__ = ("name", "on_float", "on_array", "rule", "rules")
+    __slots__ = ("name", "on_float", "on_array", "rule", "rules", "doc")
 
     def __init__(
-        self, name: str, on_float: Callable[..., Any], on_array: Callable[..., Any], rule: Rule
+        self, name: str, on_float: Callable[..., Any], on_array: Callable[..., Any], rule: Rule, doc: str = ""
     ) -> None:
         self.name, self.on_float, self.on_array, self.rule = name, on_float, on_array, rule
         self.rules = (rule,)
+        self.doc = doc
 
     def __call__(self, x: Any, *params: Any) -> Any:
         if type(x) is float:
@@ -265,40 +277,63 @@ class Elementwise:
         return f"Elementwise({self.name!r})"
 
 
-NEG = Elementwise("neg", lambda x: -x, np.negative, lambda g, out, a: -g)
+NEG = Elementwise("neg", lambda x: -x, np.negative, lambda g, out, a: -g, doc="-x.")
 
-EXP = Elementwise("exp", fexp, np.exp, lambda g, out, a: g * out)  # e**x is its own derivative
+EXP = Elementwise(  # e**x is its own derivative
+    "exp", fexp, np.exp, lambda g, out, a: g * out,
+    doc="e ** x; overflows to inf rather than raising (a Tensor with numpy's warning).",
+)
 
-LOG = Elementwise("log", flog, np_log, lambda g, out, a: divide(g, a))
+LOG = Elementwise(
+    "log", flog, np_log, lambda g, out, a: divide(g, a),
+    doc="Natural log: -inf at 0 and nan below 0, with a RuntimeWarning naming the op (as numpy and torch).",
+)
 
 # tanh' = 1 - tanh**2 and sigmoid' = sigmoid (1 - sigmoid), read off the output; the rules take
 # any inputs after it, so that a fused node (nn's neuron) can use them as they are
-TANH = Elementwise("tanh", math.tanh, np.tanh, lambda g, out, *inputs: g * (1 - out * out))
+TANH = Elementwise(
+    "tanh", math.tanh, np.tanh, lambda g, out, *inputs: g * (1 - out * out),
+    doc="Hyperbolic tangent; saturates at +-1 with gradient 0.",
+)
 
-SIGMOID = Elementwise("sigmoid", stable_sigmoid, np_sigmoid, lambda g, out, *inputs: g * out * (1 - out))
+SIGMOID = Elementwise(
+    "sigmoid", stable_sigmoid, np_sigmoid, lambda g, out, *inputs: g * out * (1 - out),
+    doc="1 / (1 + e ** -x), computed without overflow for any x.",
+)
 
 RELU = Elementwise(
     "relu",
     lambda x: 0.0 if x <= 0.0 else x,  # nan is not <= 0: it stays nan, as torch
     lambda x: np.maximum(x, 0),
     lambda g, out, a: zero_where(a <= 0, g),  # relu'(0) = 0; nan passes the gradient on
+    doc="max(x, 0); its derivative at 0 is 0, as torch.relu. nan stays nan (and passes the gradient "
+    "on), as in torch: a network with a nan weight does not answer a finite 0.0.",
 )
 
 ABS = Elementwise(  # |x|' is -1 below 0 and 1 above; 0 at 0 and at nan (neither above nor below 0)
-    "abs", abs, np.abs, lambda g, out, a: zero_where((a > 0) == (a < 0), where(a < 0, -g, g))
+    "abs", abs, np.abs, lambda g, out, a: zero_where((a > 0) == (a < 0), where(a < 0, -g, g)),
+    doc="|x|; its derivative at 0 is 0, and at nan 0 too, as torch.abs.",
 )
 
-SIN: Elementwise = Elementwise("sin", fsin, np.sin, lambda g, out, a: g * COS(a))
+SIN: Elementwise = Elementwise(
+    "sin", fsin, np.sin, lambda g, out, a: g * COS(a), doc="Sine (of radians); nan at +-inf, as torch."
+)
 
-COS: Elementwise = Elementwise("cos", fcos, np.cos, lambda g, out, a: -g * SIN(a))
+COS: Elementwise = Elementwise(
+    "cos", fcos, np.cos, lambda g, out, a: -g * SIN(a), doc="Cosine (of radians); nan at +-inf, as torch."
+)
 
-ERF = Elementwise("erf", math.erf, np_erf, lambda g, out, a: g * TWO_OVER_SQRT_PI * EXP(-(a * a)))
+ERF = Elementwise(
+    "erf", math.erf, np_erf, lambda g, out, a: g * TWO_OVER_SQRT_PI * EXP(-(a * a)),
+    doc="The error function 2/sqrt(pi) * integral of e**(-t*t) from 0 to x (gelu is built on it).",
+)
 
 GELU = Elementwise(  # x Phi(x), Phi the normal CDF in its erf form; the derivative Phi(x) + x phi(x)
     "gelu",
     lambda x: 0.5 * x * (1.0 + math.erf(x * SQRT_HALF)),
     lambda x: 0.5 * x * (1 + np_erf(x * SQRT_HALF)),
     lambda g, out, a: g * (0.5 * (1 + ERF(a * SQRT_HALF)) + a * INV_SQRT_2PI * EXP(-0.5 * a * a)),
+    doc="``x * Phi(x)`` with Phi the normal CDF, in its exact erf form (torch's default).",
 )
 
 
@@ -312,9 +347,13 @@ SOFTPLUS = Elementwise(  # log(1 + e**x), x itself above the threshold; the deri
     lambda x: x if x > SOFTPLUS_THRESHOLD else math.log1p(fexp(x)),
     _softplus_array,
     lambda g, out, a: where(a > SOFTPLUS_THRESHOLD, g, g * SIGMOID(a)),
+    doc="log(1 + e**x) without overflow: x itself above 20 (as torch), where the gradient is 1.",
 )
 
-LEAKY_RELU = Elementwise(  # the slope is a number parameter: no gradient
+# leaky_relu and elu take a number parameter (no gradient): their methods, written out in value.py
+# and tensor.py, pass it on as a constant input (Value) or an attr (Tensor)
+
+LEAKY_RELU = Elementwise(
     "leaky_relu",
     lambda x, slope: x if x > 0.0 else x * slope,
     lambda x, slope: np.where(x > 0, x, x * slope).astype(x.dtype, copy=False),

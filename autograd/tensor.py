@@ -68,6 +68,7 @@ from autograd.elementwise import (
     SIN,
     SOFTPLUS,
     TANH,
+    Elementwise,
 )
 from autograd.graph import Node, rules_to_record, switches_on
 from autograd.shapes import (
@@ -352,6 +353,17 @@ numpy_protocol: dict[str, Callable[..., Any]] = {}
 on this module, so this one does not import it; ``autograd/__init__`` loads both)."""
 
 
+def _method(f: Elementwise) -> Callable[[Tensor], Tensor]:
+    """The Tensor method of the elementwise function ``f`` (``Tensor.exp`` ...): its node holds
+    ``f.on_array`` of the data and records ``f.rules``, both read from the table at each call."""
+
+    def method(self: Tensor) -> Tensor:
+        return _result(f.on_array(self.data), (self,), f.rules, f.name)
+
+    method.__name__, method.__qualname__, method.__doc__ = f.name, f"Tensor.{f.name}", f.doc
+    return method
+
+
 class Tensor(Node):
     """A node of the graph holding an ndarray: ``data``, and ``grad`` once a backward pass set it.
 
@@ -553,8 +565,7 @@ class Tensor(Node):
     def __rtruediv__(self, other: Operand) -> Tensor:
         return _binary(self, other, operator.truediv, self._DIV, "div", "/", reflected=True)
 
-    def __neg__(self) -> Tensor:
-        return _result(NEG.on_array(self.data), (self,), NEG.rules, "neg")
+    __neg__ = _method(NEG)
 
     def __pos__(self) -> Tensor:
         return self
@@ -628,29 +639,17 @@ class Tensor(Node):
 
     # --- elementwise functions: their forward and rule are the table's, in autograd.elementwise ---
 
-    def exp(self) -> Tensor:
-        """e ** x; overflows to inf (with numpy's warning)."""
-        return _result(EXP.on_array(self.data), (self,), EXP.rules, "exp")
+    exp = _method(EXP)
 
-    def log(self) -> Tensor:
-        """Natural log: -inf at 0 and nan below 0, with a RuntimeWarning naming the op (as Value's)."""
-        return _result(LOG.on_array(self.data), (self,), LOG.rules, "log")
+    log = _method(LOG)
 
-    def tanh(self) -> Tensor:
-        """Hyperbolic tangent; saturates at +-1 with gradient 0."""
-        return _result(TANH.on_array(self.data), (self,), TANH.rules, "tanh")
+    tanh = _method(TANH)
 
-    def sigmoid(self) -> Tensor:
-        """1 / (1 + e ** -x), computed without overflow for any x."""
-        return _result(SIGMOID.on_array(self.data), (self,), SIGMOID.rules, "sigmoid")
+    sigmoid = _method(SIGMOID)
 
-    def relu(self) -> Tensor:
-        """max(x, 0); its derivative at 0 is 0, as torch.relu (and nan passes the gradient on)."""
-        return _result(RELU.on_array(self.data), (self,), RELU.rules, "relu")
+    relu = _method(RELU)
 
-    def abs(self) -> Tensor:
-        """|x|; its derivative at 0 is 0, and at nan 0 too, as torch.abs."""
-        return _result(ABS.on_array(self.data), (self,), ABS.rules, "abs")
+    abs = _method(ABS)
 
     __abs__ = abs
 
@@ -660,17 +659,11 @@ class Tensor(Node):
         """Square root; nan below 0, and the derivative at 0 is inf (as torch.sqrt)."""
         return _result(np.sqrt(self.data), (self,), self._SQRT, "sqrt")
 
-    def sin(self) -> Tensor:
-        """Sine (of radians), elementwise."""
-        return _result(SIN.on_array(self.data), (self,), SIN.rules, "sin")
+    sin = _method(SIN)
 
-    def cos(self) -> Tensor:
-        """Cosine (of radians), elementwise."""
-        return _result(COS.on_array(self.data), (self,), COS.rules, "cos")
+    cos = _method(COS)
 
-    def erf(self) -> Tensor:
-        """The error function, elementwise (gelu is built on it)."""
-        return _result(ERF.on_array(self.data), (self,), ERF.rules, "erf")
+    erf = _method(ERF)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """x above 0, ``negative_slope * x`` below; the derivative at 0 is the slope, as torch.
@@ -689,21 +682,13 @@ class Tensor(Node):
         rule = (lambda g, out, a: ELU.rule(g, out, a, al),)  # alpha is an attr, not an input
         return _result(ELU.on_array(self.data, al), (self,), rule, "elu", {"alpha": al})
 
-    def gelu(self) -> Tensor:
-        """``x * Phi(x)`` with Phi the normal CDF, in its exact erf form (torch's default).
-
-        >>> Tensor([-1.0, 0.0, 1.0]).gelu().data.round(4)
-        array([-0.1587,  0.    ,  0.8413])
-        """
-        return _result(GELU.on_array(self.data), (self,), GELU.rules, "gelu")
+    gelu = _method(GELU)
 
     def silu(self) -> Tensor:
         """``x * sigmoid(x)`` (also called swish): the product of two nodes."""
         return self * self.sigmoid()
 
-    def softplus(self) -> Tensor:
-        """log(1 + e**x) without overflow: x itself above 20 (as torch), where the gradient is 1."""
-        return _result(SOFTPLUS.on_array(self.data), (self,), SOFTPLUS.rules, "softplus")
+    softplus = _method(SOFTPLUS)
 
     def clip(self, lo: Operand | None = None, hi: Operand | None = None) -> Tensor:
         """Limit to [lo, hi]; either may be None, a number, an array or a Tensor (all broadcast).

@@ -20,6 +20,7 @@ is ``x`` itself above 20 (torch's threshold), with gradient 1 there.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from typing import Any, Union
 
 import numpy as np
@@ -39,6 +40,7 @@ from autograd.elementwise import (
     SIN,
     SOFTPLUS,
     TANH,
+    Elementwise,
     divide,
     fdiv,
     fpow,
@@ -117,6 +119,17 @@ def _lift(x: Any, op: str) -> Value:
     )
 
 
+def _method(f: Elementwise) -> Callable[[Value], Value]:
+    """The Value method of the elementwise function ``f`` (``Value.exp`` ...): its node holds
+    ``f.on_float`` of the data and records ``f.rules``, both read from the table at each call."""
+
+    def method(self: Value) -> Value:
+        return _result(f.on_float(self.data), (self,), f.rules, f.name)
+
+    method.__name__, method.__qualname__, method.__doc__ = f.name, f"Value.{f.name}", f.doc
+    return method
+
+
 class Value(Node):
     """A scalar node of the graph: ``data`` is a Python float, ``grad`` its gradient.
 
@@ -192,8 +205,7 @@ class Value(Node):
     def __rtruediv__(self, other: Operand) -> Value:
         return _lift(other, "__rtruediv__") / self
 
-    def __neg__(self) -> Value:
-        return _result(NEG.on_float(self.data), (self,), NEG.rules, "neg")
+    __neg__ = _method(NEG)
 
     # A number exponent is a constant input whose rule is None: it gets no gradient.
     _POW_NUMBER = (lambda g, out, a, n: g * n * _pow_number(a, n - 1), None)
@@ -218,44 +230,25 @@ class Value(Node):
 
     # --- functions: their forward and rule are the table's, in autograd.elementwise ----------
 
-    def exp(self) -> Value:
-        """e ** x; overflows to inf rather than raising."""
-        return _result(EXP.on_float(self.data), (self,), EXP.rules, "exp")
+    exp = _method(EXP)
 
-    def log(self) -> Value:
-        """Natural log: -inf at 0 and nan below 0, with a RuntimeWarning (as numpy and torch)."""
-        return _result(LOG.on_float(self.data), (self,), LOG.rules, "log")
+    log = _method(LOG)
 
-    def tanh(self) -> Value:
-        """Hyperbolic tangent; saturates at +-1 with gradient 0."""
-        return _result(TANH.on_float(self.data), (self,), TANH.rules, "tanh")
+    tanh = _method(TANH)
 
-    def sigmoid(self) -> Value:
-        """1 / (1 + e ** -x), computed without overflow for any x."""
-        return _result(SIGMOID.on_float(self.data), (self,), SIGMOID.rules, "sigmoid")
+    sigmoid = _method(SIGMOID)
 
-    def relu(self) -> Value:
-        """max(x, 0); its derivative at 0 is 0, as torch.relu. nan stays nan (and passes the
-        gradient on), as in torch: a network with a nan weight does not answer a finite 0.0."""
-        return _result(RELU.on_float(self.data), (self,), RELU.rules, "relu")
+    relu = _method(RELU)
 
-    def abs(self) -> Value:
-        """|x|; its derivative at 0 is 0, as torch.abs."""
-        return _result(ABS.on_float(self.data), (self,), ABS.rules, "abs")
+    abs = _method(ABS)
 
     __abs__ = abs
 
-    def sin(self) -> Value:
-        """Sine (of radians); nan at +-inf, as torch."""
-        return _result(SIN.on_float(self.data), (self,), SIN.rules, "sin")
+    sin = _method(SIN)
 
-    def cos(self) -> Value:
-        """Cosine (of radians); nan at +-inf, as torch."""
-        return _result(COS.on_float(self.data), (self,), COS.rules, "cos")
+    cos = _method(COS)
 
-    def erf(self) -> Value:
-        """The error function 2/sqrt(pi) * integral of e**(-t*t) from 0 to x (gelu is built on it)."""
-        return _result(ERF.on_float(self.data), (self,), ERF.rules, "erf")
+    erf = _method(ERF)
 
     # The slope and alpha are constant inputs whose rule is None (as a number exponent is).
     _LEAKY_RELU = (LEAKY_RELU.rule, None)
@@ -279,21 +272,13 @@ class Value(Node):
         al = _parameter(alpha, "elu", "alpha")
         return _result(ELU.on_float(self.data, al.data), (self, al), self._ELU, "elu")
 
-    def gelu(self) -> Value:
-        """``x * Phi(x)`` with Phi the normal CDF, in its exact erf form (torch's default)."""
-        return _result(GELU.on_float(self.data), (self,), GELU.rules, "gelu")
+    gelu = _method(GELU)
 
     def silu(self) -> Value:
         """``x * sigmoid(x)`` (also called swish): the product of two nodes."""
         return self * self.sigmoid()
 
-    def softplus(self) -> Value:
-        """log(1 + e**x) without overflow: x itself above 20 (as torch), where the gradient is 1.
-
-        >>> round(Value(0.0).softplus().data, 4), Value(50.0).softplus().data
-        (0.6931, 50.0)
-        """
-        return _result(SOFTPLUS.on_float(self.data), (self,), SOFTPLUS.rules, "softplus")
+    softplus = _method(SOFTPLUS)
 
     # --- micrograd's field name, for code written for it (read-only) ------------------------
 

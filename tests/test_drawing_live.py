@@ -556,7 +556,7 @@ def expected(root: Value) -> Expected:
             (index[node.inputs[i]], i, float(local_derivative(node, i)), share, total)
             for node, i, share, total in replay.trace
         ]
-    ends = [0, *replay._ends]
+    ends = [0, *replay.step_ends]
     return Expected(
         [node.data for node in order],
         {index[node]: g for node, g in replay.grads.items()},

@@ -68,7 +68,7 @@ from autograd.elementwise import (
     SIN,
     SOFTPLUS,
     TANH,
-    Elementwise,
+    node_method,
 )
 from autograd.graph import Node, rules_to_record, switches_on
 from autograd.shapes import (
@@ -353,17 +353,6 @@ numpy_protocol: dict[str, Callable[..., Any]] = {}
 on this module, so this one does not import it; ``autograd/__init__`` loads both)."""
 
 
-def _method(f: Elementwise) -> Callable[[Tensor], Tensor]:
-    """The Tensor method of the elementwise function ``f`` (``Tensor.exp`` ...): its node holds
-    ``f.on_array`` of the data and records ``f.rules``, both read from the table at each call."""
-
-    def method(self: Tensor) -> Tensor:
-        return _result(f.on_array(self.data), (self,), f.rules, f.name)
-
-    method.__name__, method.__qualname__, method.__doc__ = f.name, f"Tensor.{f.name}", f.doc
-    return method
-
-
 class Tensor(Node):
     """A node of the graph holding an ndarray: ``data``, and ``grad`` once a backward pass set it.
 
@@ -565,7 +554,7 @@ class Tensor(Node):
     def __rtruediv__(self, other: Operand) -> Tensor:
         return _binary(self, other, operator.truediv, self._DIV, "div", "/", reflected=True)
 
-    __neg__ = _method(NEG)
+    __neg__ = node_method(NEG, _result, on_floats=False)
 
     def __pos__(self) -> Tensor:
         return self
@@ -639,17 +628,17 @@ class Tensor(Node):
 
     # --- elementwise functions: their forward and rule are the table's, in autograd.elementwise ---
 
-    exp = _method(EXP)
+    exp = node_method(EXP, _result, on_floats=False)
 
-    log = _method(LOG)
+    log = node_method(LOG, _result, on_floats=False)
 
-    tanh = _method(TANH)
+    tanh = node_method(TANH, _result, on_floats=False)
 
-    sigmoid = _method(SIGMOID)
+    sigmoid = node_method(SIGMOID, _result, on_floats=False)
 
-    relu = _method(RELU)
+    relu = node_method(RELU, _result, on_floats=False)
 
-    abs = _method(ABS)
+    abs = node_method(ABS, _result, on_floats=False)
 
     __abs__ = abs
 
@@ -659,11 +648,11 @@ class Tensor(Node):
         """Square root; nan below 0, and the derivative at 0 is inf (as torch.sqrt)."""
         return _result(np.sqrt(self.data), (self,), self._SQRT, "sqrt")
 
-    sin = _method(SIN)
+    sin = node_method(SIN, _result, on_floats=False)
 
-    cos = _method(COS)
+    cos = node_method(COS, _result, on_floats=False)
 
-    erf = _method(ERF)
+    erf = node_method(ERF, _result, on_floats=False)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """x above 0, ``negative_slope * x`` below; the derivative at 0 is the slope, as torch.
@@ -682,13 +671,13 @@ class Tensor(Node):
         rule = (lambda g, out, a: ELU.rule(g, out, a, al),)  # alpha is an attr, not an input
         return _result(ELU.on_array(self.data, al), (self,), rule, "elu", {"alpha": al})
 
-    gelu = _method(GELU)
+    gelu = node_method(GELU, _result, on_floats=False)
 
     def silu(self) -> Tensor:
         """``x * sigmoid(x)`` (also called swish): the product of two nodes."""
         return self * self.sigmoid()
 
-    softplus = _method(SOFTPLUS)
+    softplus = node_method(SOFTPLUS, _result, on_floats=False)
 
     def clip(self, lo: Operand | None = None, hi: Operand | None = None) -> Tensor:
         """Limit to [lo, hi]; either may be None, a number, an array or a Tensor (all broadcast).

@@ -20,7 +20,6 @@ is ``x`` itself above 20 (torch's threshold), with gradient 1 there.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable
 from typing import Any, Union
 
 import numpy as np
@@ -40,10 +39,10 @@ from autograd.elementwise import (
     SIN,
     SOFTPLUS,
     TANH,
-    Elementwise,
     divide,
     fdiv,
     fpow,
+    node_method,
 )
 from autograd.graph import Node, pass_through, rules_to_record, switches_on
 
@@ -117,17 +116,6 @@ def _lift(x: Any, op: str) -> Value:
         f"Value.{op}: cannot combine a Value with {type(x).__name__} {x!r}; "
         "use a real number or a Value (and Tensor for arrays)"
     )
-
-
-def _method(f: Elementwise) -> Callable[[Value], Value]:
-    """The Value method of the elementwise function ``f`` (``Value.exp`` ...): its node holds
-    ``f.on_float`` of the data and records ``f.rules``, both read from the table at each call."""
-
-    def method(self: Value) -> Value:
-        return _result(f.on_float(self.data), (self,), f.rules, f.name)
-
-    method.__name__, method.__qualname__, method.__doc__ = f.name, f"Value.{f.name}", f.doc
-    return method
 
 
 class Value(Node):
@@ -205,7 +193,7 @@ class Value(Node):
     def __rtruediv__(self, other: Operand) -> Value:
         return _lift(other, "__rtruediv__") / self
 
-    __neg__ = _method(NEG)
+    __neg__ = node_method(NEG, _result, on_floats=True)
 
     # A number exponent is a constant input whose rule is None: it gets no gradient.
     _POW_NUMBER = (lambda g, out, a, n: g * n * _pow_number(a, n - 1), None)
@@ -230,25 +218,25 @@ class Value(Node):
 
     # --- functions: their forward and rule are the table's, in autograd.elementwise ----------
 
-    exp = _method(EXP)
+    exp = node_method(EXP, _result, on_floats=True)
 
-    log = _method(LOG)
+    log = node_method(LOG, _result, on_floats=True)
 
-    tanh = _method(TANH)
+    tanh = node_method(TANH, _result, on_floats=True)
 
-    sigmoid = _method(SIGMOID)
+    sigmoid = node_method(SIGMOID, _result, on_floats=True)
 
-    relu = _method(RELU)
+    relu = node_method(RELU, _result, on_floats=True)
 
-    abs = _method(ABS)
+    abs = node_method(ABS, _result, on_floats=True)
 
     __abs__ = abs
 
-    sin = _method(SIN)
+    sin = node_method(SIN, _result, on_floats=True)
 
-    cos = _method(COS)
+    cos = node_method(COS, _result, on_floats=True)
 
-    erf = _method(ERF)
+    erf = node_method(ERF, _result, on_floats=True)
 
     # The slope and alpha are constant inputs whose rule is None (as a number exponent is).
     _LEAKY_RELU = (LEAKY_RELU.rule, None)
@@ -272,13 +260,13 @@ class Value(Node):
         al = _parameter(alpha, "elu", "alpha")
         return _result(ELU.on_float(self.data, al.data), (self, al), self._ELU, "elu")
 
-    gelu = _method(GELU)
+    gelu = node_method(GELU, _result, on_floats=True)
 
     def silu(self) -> Value:
         """``x * sigmoid(x)`` (also called swish): the product of two nodes."""
         return self * self.sigmoid()
 
-    softplus = _method(SOFTPLUS)
+    softplus = node_method(SOFTPLUS, _result, on_floats=True)
 
     # --- micrograd's field name, for code written for it (read-only) ------------------------
 

@@ -60,7 +60,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.graph import Node, enable_grad, gradients, pass_through, record
+from autograd.graph import Node, enable_grad, gradients, pass_through, record, seed_of
 from autograd.tensor import Tensor, stack
 from autograd.value import Value
 
@@ -236,7 +236,7 @@ class _Call:
         """d root / d argument (seeded with ``seed``) for each chosen argument; None where none arrived."""
         nodes = [a.node for a in self.wrapped]
         with enable_grad():
-            found = gradients(root, root.backward_seed(seed, self.as_nodes), self.as_nodes, stop_at=nodes)
+            found = gradients(root, seed_of(root, seed, self.as_nodes), self.as_nodes, stop_at=nodes)
         return [found.get(node) for node in nodes]
 
     def results(self, grads: list[Any]) -> list[Any]:

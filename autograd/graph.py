@@ -133,7 +133,7 @@ class Node:
     def __ge__(self, other: Any) -> Any:
         return self.data >= _data(other)
 
-    def backward_seed(self, grad: Any, create_graph: bool) -> Any:
+    def _seed(self, grad: Any, create_graph: bool) -> Any:
         """The gradient that ``backward(grad)`` starts from at this node, checked."""
         raise NotImplementedError
 
@@ -159,12 +159,23 @@ class Node:
         ``store_all``). With ``create_graph=True`` the gradients are nodes themselves and can be
         differentiated again; as in torch, that warns of the reference cycle it makes.
         """
-        grads = gradients(self, self.backward_seed(grad, create_graph), create_graph)
+        grads = gradients(self, self._seed(grad, create_graph), create_graph)
         if create_graph:
             import warnings  # (here: the warning is off the path of an ordinary pass)
 
             warnings.warn(CREATE_GRAPH_CYCLE, UserWarning, stacklevel=2)
         store_all(self._store_grads, grads)
+
+
+def seed_of(root: Node, grad: Any, create_graph: bool) -> Any:
+    """The gradient a backward pass from ``root`` starts from: ``grad`` as ``root.backward(grad)``
+    takes it (None is 1 for a single number), checked and converted by ``root``'s kind.
+
+    >>> from autograd import Value
+    >>> seed_of(Value(2.0), None, create_graph=False)
+    1.0
+    """
+    return root._seed(grad, create_graph)
 
 
 def _data(x: Any) -> Any:

@@ -1125,7 +1125,7 @@ class Tensor(Node):
 
     # --- the backward pass: graph.Node.backward, with Tensor's seed and storage ---------------
 
-    def backward_seed(self, grad: Any, create_graph: bool) -> Any:
+    def _seed(self, grad: Any, create_graph: bool) -> Any:
         """A size-1 tensor needs no ``grad`` (it is 1); any other needs a ``grad`` of its exact shape."""
         if not self.requires_grad:
             raise RuntimeError(

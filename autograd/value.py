@@ -280,7 +280,7 @@ class Value(Node):
 
     # --- the backward pass: graph.Node.backward, with Value's seed and storage ---------------
 
-    def backward_seed(self, grad: Any, create_graph: bool) -> Any:
+    def _seed(self, grad: Any, create_graph: bool) -> Any:
         if grad is None:
             grad = 1.0
         if isinstance(grad, Value):

@@ -36,11 +36,11 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
-from autograd.graph import Node, Rule, Rules
+from autograd.graph import Node, NodeKind, Rule, Rules
 
 SQRT_HALF = math.sqrt(0.5)
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -275,9 +275,6 @@ class Elementwise:
 
     def __repr__(self) -> str:
         return f"Elementwise({self.name!r})"
-
-
-NodeKind = TypeVar("NodeKind", bound=Node)
 
 
 def node_method(

@@ -253,6 +253,7 @@ grad_mode = _GradMode()
 switches_on = [0]
 _switches_lock = threading.Lock()
 
+
 def is_grad_enabled() -> bool:
     """True unless the calling thread is inside ``no_grad``."""
     return grad_mode.enabled

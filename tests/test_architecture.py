@@ -221,3 +221,21 @@ def test_the_underscore_check_finds_each_form() -> None:
         "line 5: reads tensor._lift",
         "line 6: reads model._members",
     ]
+
+
+LONGEST_FUNCTION = 60
+"""Lines a function of autograd, nn or graphgrad may take, docstring included: one that needs
+more does two jobs, and splits along its seam (checking its arguments, then computing)."""
+
+
+@pytest.mark.parametrize("package", sorted(BELOW))
+def test_no_function_is_longer_than_a_screen(package: str) -> None:
+    long = [
+        f"{name}.{node.name} ({node.end_lineno - node.lineno + 1} lines, from line {node.lineno})"
+        for name, tree in package_modules(package).items()
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > LONGEST_FUNCTION
+    ]
+    assert long == [], f"split these along their seams: {long}"

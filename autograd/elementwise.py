@@ -283,17 +283,19 @@ def node_method(
     """The method of a node kind computing ``f`` (``Value.exp = node_method(EXP, ...)``): it makes
     its node with ``make`` (the kind's fast ``record``) from ``f.on_float`` (``on_floats``: Value)
     or ``f.on_array`` (Tensor) of the data, recording ``f.rules``; the docstring is ``f.doc``. The
-    entry is read at each call, so a test may swap a rule for a wrong one and see it caught.
+    rules are read at each call, so a test may swap them for wrong ones and see them caught.
 
     >>> from autograd import Value
     >>> Value.tanh.__doc__ == TANH.doc, Value(0.0).tanh().op
     (True, 'tanh')
     """
 
-    def method(self: NodeKind) -> NodeKind:
-        return make((f.on_float if on_floats else f.on_array)(self.data), (self,), f.rules, f.name)
+    forward, name = (f.on_float if on_floats else f.on_array), f.name  # (chosen once: a hot path)
 
-    method.__name__, method.__doc__ = f.name, f.doc
+    def method(self: NodeKind) -> NodeKind:
+        return make(forward(self.data), (self,), f.rules, name)
+
+    method.__name__, method.__doc__ = name, f.doc
     return method
 
 

@@ -304,39 +304,21 @@ def _logits(logits: Any, who: str, what: str) -> Tensor:
     return z
 
 
-# The fused rules below are written once, with numpy functions and operators: on the raw arrays
-# of an ordinary backward pass they are plain numpy, and on Tensors (create_graph=True) numpy
-# hands them to the Tensor ops (np.exp(t) is t.exp()), so the same formula records its graph.
+# The fused rules below are written once, with numpy functions, operators and the engine's own
+# ops: on the raw arrays of an ordinary backward pass they give numbers, and on Tensors
+# (create_graph=True) the same formula records its graph (np.exp(t) is t.exp()).
 
 
-def _shifted(x: Any) -> Any:
-    """The rows of ``x`` (N, C), an array or a Tensor, less each row's max: a constant read from
-    the raw numbers (softmax and log-softmax do not change when a row shifts), so no overflow.
+def _along_rows(op: str, x: Any) -> Any:
+    """The engine's ``softmax`` or ``log_softmax`` (``op``) along the rows of ``x``: a node of the
+    graph for a Tensor, the numbers for an array (the same op, on a constant).
 
-    >>> _shifted(np.array([[1.0, 3.0]]))
-    array([[-2.,  0.]])
-    """
-    return x - np.asarray(x).max(axis=1, keepdims=True)
-
-
-def _softmax(x: Any) -> Any:
-    """softmax along the rows of ``x``, an array or a Tensor (then a node of the graph).
-
-    >>> _softmax(np.array([[0.0, 0.0]]))
+    >>> _along_rows("softmax", np.array([[0.0, 0.0]]))
     array([[0.5, 0.5]])
     """
-    e = np.exp(_shifted(x))
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def _log_softmax(x: Any) -> Any:
-    """log-softmax along the rows of ``x``, an array or a Tensor (then a node of the graph).
-
-    >>> _log_softmax(np.array([[0.0, 0.0]])).round(4)
-    array([[-0.6931, -0.6931]])
-    """
-    shifted = _shifted(x)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    if isinstance(x, Tensor):
+        return getattr(x, op)(axis=1)
+    return getattr(Tensor(x), op)(axis=1).data
 
 
 def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
@@ -365,7 +347,7 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
     z = _logits(logits, "cross_entropy", "logits")
     index, rows, node = _class_targets(target, z)
     n, x = z.shape[0], z.data
-    shifted = _shifted(x)
+    shifted = x - x.max(axis=1, keepdims=True)
     probs = np.exp(shifted)
     total = probs.sum(axis=1, keepdims=True)
     probs /= total
@@ -382,11 +364,11 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
 
     def logits_rule(g: Any, out: Any, a: Any, *given: Any) -> Any:
         t = given[0] if given else rows  # d/dz of -(t * log_softmax(z)).sum(): softmax(z) sum(t) - t
-        p = probs if a is x else _softmax(a)  # the forward's softmax, when run on its numbers
+        p = probs if a is x else _along_rows("softmax", a)  # the forward's softmax, when run on its numbers
         return (p * t.sum(axis=1, keepdims=True) - t) * share(g)
 
     def target_rule(g: Any, out: Any, a: Any, t: Any) -> Any:
-        return -_log_softmax(a) * share(g)
+        return -_along_rows("log_softmax", a) * share(g)
 
     return _fused("cross_entropy", per_sample, reduction, scale, (logits_rule, target_rule), z, node)
 
